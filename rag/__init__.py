@@ -1,0 +1,1 @@
+"""Wengao: retrieval-augmented drafting of Chinese official speeches, offline."""

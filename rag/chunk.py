@@ -1,0 +1,117 @@
+"""Structure-aware chunks: whole paragraphs or sentence-aligned windows.
+
+Each chunk knows its speech and its section path, is roughly 150-500
+characters, and never ends inside a sentence (unless one sentence alone is
+longer than the limit, when it is cut at a comma).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from rag.structure import SectionTracker, split_sentences
+from rag.types import Chunk, Speech
+
+MIN_CHARS = 150
+MAX_CHARS = 500
+
+
+def chunk_speech(speech: Speech, is_duplicate=lambda text: False) -> list[Chunk]:
+    """Chunk one speech; paragraphs for which `is_duplicate` is true are left out."""
+    tracker = SectionTracker()
+    pieces: list[tuple[tuple[str, ...], str]] = []
+    for paragraph in speech.paragraphs:
+        heading = tracker.update(paragraph)
+        if heading and heading.whole_line:
+            continue  # a heading line lives on in the section path of what follows
+        if is_duplicate(paragraph):
+            continue
+        pieces.append((tuple(tracker.path), paragraph))
+
+    texts: list[tuple[tuple[str, ...], str]] = []
+    buffer: list[str] = []
+    buffer_path: tuple[str, ...] = ()
+
+    def flush() -> None:
+        if buffer:
+            texts.append((buffer_path, "\n".join(buffer)))
+            buffer.clear()
+
+    for path, paragraph in pieces:
+        size = sum(map(len, buffer))
+        if path != buffer_path:
+            # Short list items (1、… 2、…) of one section are better retrieved together;
+            # the chunk then belongs to the section they share.
+            shared = _common_prefix(path, buffer_path)
+            if buffer and size < MIN_CHARS and shared and size + len(paragraph) <= MAX_CHARS:
+                buffer_path = shared
+            else:
+                flush()
+                buffer_path = path
+        if len(paragraph) > MAX_CHARS:
+            # A short lead-in (a salutation, a one-line paragraph) joins the first window.
+            lead = buffer[:] if sum(map(len, buffer)) < MIN_CHARS else []
+            if not lead:
+                flush()
+            buffer.clear()
+            texts += [(buffer_path, w) for w in sentence_windows("\n".join(lead + [paragraph]))]
+            buffer_path = path
+            continue
+        if sum(map(len, buffer)) + len(paragraph) > MAX_CHARS:
+            flush()
+            buffer_path = path
+        buffer.append(paragraph)
+    flush()
+
+    return [
+        Chunk(
+            chunk_id=f"{speech.speech_id}-{n:03d}",
+            speech_id=speech.speech_id,
+            title=speech.title,
+            source=speech.source,
+            section=list(path),
+            text=text,
+            ordinal=n,
+        )
+        for n, (path, text) in enumerate(texts, start=1)
+    ]
+
+
+def sentence_windows(text: str, max_chars: int = MAX_CHARS) -> list[str]:
+    """Cut a long paragraph into windows of whole sentences of similar length."""
+    units: list[str] = []
+    for sentence in split_sentences(text):
+        units += _cut_long_sentence(sentence, max_chars) if len(sentence) > max_chars else [sentence]
+    target = len(text) / math.ceil(len(text) / max_chars)
+    windows: list[str] = []
+    current = ""
+    for unit in units:
+        if current and (len(current) + len(unit) > max_chars or len(current) >= target):
+            windows.append(current)
+            current = ""
+        current += unit
+    if current:
+        windows.append(current)
+    return windows
+
+
+def _cut_long_sentence(sentence: str, max_chars: int) -> list[str]:
+    clauses = [c for c in re.split(r"(?<=[，,、：:])", sentence) if c]
+    out: list[str] = []
+    for clause in clauses:
+        while len(clause) > max_chars:
+            out.append(clause[:max_chars])
+            clause = clause[max_chars:]
+        if out and len(out[-1]) + len(clause) <= max_chars:
+            out[-1] += clause
+        else:
+            out.append(clause)
+    return out
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]

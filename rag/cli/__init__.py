@@ -1,0 +1,42 @@
+"""The `wengao` command: one module per subcommand, each with `register(subparsers)`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rag.errors import WengaoError
+from rag.settings import load_settings
+
+from . import chunks, ingest, models, search
+
+SUBCOMMANDS = (ingest, search, chunks, models)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings = load_settings()
+    parser = argparse.ArgumentParser(
+        prog="wengao",
+        description="文稿：本地离线的讲话稿检索与起草助手。",
+        epilog=f"默认索引目录: {settings.index_dir}\n默认模型目录: {settings.model_dir}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args) or 0)
+    except WengaoError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130

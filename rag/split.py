@@ -1,0 +1,95 @@
+"""Split a cleaned file into speeches, each with its title.
+
+A file may be a compilation (【篇1】… 【篇5】, 第一篇：…) or several speeches
+pasted one after another (a title line followed by a salutation starts a new one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import PurePath
+
+from rag.clean import CleanedText, Removal, noise_score
+from rag.structure import ends_sentence, is_salutation, is_title_like
+from rag.types import Speech
+
+_NUM = "[0-9一二三四五六七八九十]+"
+COMPILATION_MARKER = re.compile(
+    rf"^(【\s*(篇\s*{_NUM}|第\s*{_NUM}\s*篇|范文\s*{_NUM})\s*】|第{_NUM}篇[：:\s]|(篇|范文){_NUM}[：:])\s*"
+)
+
+
+def speech_id(source: str, n: int) -> str:
+    return f"{hashlib.sha1(source.encode('utf-8')).hexdigest()[:8]}-{n}"
+
+
+def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], list[Removal]]:
+    """Return the speeches in a cleaned file and the lines dropped as front matter."""
+    lines = cleaned.lines
+    removed: list[Removal] = []
+    # (marker line or None, body lines)
+    segments: list[tuple[str | None, list[str]]] = []
+    markers = [i for i, line in enumerate(lines) if COMPILATION_MARKER.match(line)]
+    if markers:
+        removed += [Removal(line, "compilation front matter", 0) for line in lines[: markers[0]]]
+        bounds = markers + [len(lines)]
+        segments = [(lines[a], lines[a + 1 : b]) for a, b in zip(bounds, bounds[1:])]
+    else:
+        segments = [(None, part) for part in _split_pasted(lines)]
+
+    speeches: list[Speech] = []
+    stem = PurePath(source).stem
+    for marker, body in segments:
+        title, paragraphs, front = _take_title(body)
+        removed += [Removal(line, "front matter", 0) for line in front]
+        derived = False
+        if marker is not None:
+            marker_title = COMPILATION_MARKER.sub("", marker).strip()
+            if title is None and marker_title:
+                title = marker_title
+                removed.append(Removal(marker[: len(marker) - len(marker_title)],
+                                       "compilation marker", 0))
+            else:
+                removed.append(Removal(marker, "compilation marker", 0))
+        if title is None:
+            title = stem if len(segments) == 1 else f"{stem}（{len(speeches) + 1}）"
+            derived = True
+        if paragraphs:
+            speeches.append(
+                Speech(speech_id(source, len(speeches) + 1), title, source, paragraphs, derived)
+            )
+    return speeches, removed
+
+
+def _split_pasted(lines: list[str]) -> list[list[str]]:
+    """Split where a title line followed by a salutation starts a new speech."""
+    parts: list[list[str]] = [[]]
+    for i, line in enumerate(lines):
+        starts_new = (
+            is_title_like(line)
+            and i + 1 < len(lines)
+            and is_salutation(lines[i + 1])
+            and any(ends_sentence(p) for p in parts[-1])
+        )
+        if starts_new:
+            parts.append([])
+        parts[-1].append(line)
+    return parts
+
+
+def _take_title(body: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """Find the title among the short lines before the speech begins.
+
+    Returns (title or None, the speech's paragraphs, lines dropped before the title).
+    """
+    head = 0
+    while head < len(body) and not (is_salutation(body[head]) or ends_sentence(body[head])):
+        head += 1
+    candidates = [i for i in range(head) if is_title_like(body[i])]
+    if not candidates:
+        return None, body, []
+    # Page headers such as "…讲话范文（通用5篇）" carry site words; the speech's own title does not.
+    clean = [i for i in candidates if noise_score(body[i]) == 0]
+    pick = (clean or candidates)[-1]
+    return body[pick], body[pick + 1 :], body[:pick]

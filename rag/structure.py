@@ -1,0 +1,123 @@
+"""How these speeches mark their structure: titles, salutations, numbered headings.
+
+Shared by cleaning (which must never drop a heading or a title) and chunking
+(which builds each chunk's section path from the headings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CN_NUM = "[一二三四五六七八九十百]+"
+# A sentence ends at one of these, possibly followed by closing quotes/brackets.
+TERMINAL = re.compile(r"[。！？!?…；;][”’」』）)\]】]*")
+ENDS_SENTENCE = re.compile(r"[。！？!?…；;][”’」』）)\]】]*$")
+SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?…；;])(?![”’」』）)\]】。！？!?…；;])")
+
+# Marker kinds in the order speeches most often nest them; the real nesting of a
+# speech is taken from the order in which kinds first appear (see SectionTracker).
+HEADING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dun", re.compile(rf"^{CN_NUM}、")),
+    ("paren", re.compile(rf"^[（(]{CN_NUM}[）)]")),
+    ("di", re.compile(rf"^第{CN_NUM}[，,、：:是]")),
+    ("yao", re.compile(rf"^{CN_NUM}要(?=[^求素点件])")),
+    ("shi", re.compile(rf"^{CN_NUM}是")),
+    ("order", re.compile(r"^(首先|其次|再次|然后|最后)[，,：:、]?")),
+    ("arabic", re.compile(r"^\d{1,2}[、.．](?!\d)")),
+    ("arabic_paren", re.compile(r"^[（(]\d{1,2}[）)]")),
+)
+
+SALUTATION = re.compile(
+    r"^(尊敬的|各位|亲爱的)?[^。！？]{0,30}(同志们|同事们|朋友们|代表|来宾|女士们|先生们|领导|大家)"
+    r"[^。！？]{0,10}[：:，,！!]$"
+)
+TITLE_WORDS = re.compile(
+    r"(讲话|致辞|发言|报告|讲稿|动员|总结|演讲|主持词|"
+    r"在.{1,40}(会议|大会|会|仪式|座谈|培训班|论坛|典礼|开班|活动).{0,6}上)"
+)
+
+
+@dataclass(frozen=True)
+class Heading:
+    kind: str
+    text: str
+    whole_line: bool
+
+
+def ends_sentence(line: str) -> bool:
+    return bool(ENDS_SENTENCE.search(line.rstrip()))
+
+
+def is_salutation(line: str) -> bool:
+    return len(line) <= 40 and bool(SALUTATION.match(line.strip()))
+
+
+def is_title_like(line: str) -> bool:
+    line = line.strip()
+    return (
+        4 <= len(line) <= 60
+        and not ends_sentence(line)
+        and heading_of(line) is None
+        and not is_salutation(line)
+        and bool(TITLE_WORDS.search(line))
+    )
+
+
+def heading_of(paragraph: str) -> Heading | None:
+    """The heading a paragraph starts with, if it starts with a structure marker."""
+    text = paragraph.strip()
+    for kind, pattern in HEADING_MARKERS:
+        if pattern.match(text):
+            return Heading(kind, _heading_text(text), _is_heading_only(text))
+    return None
+
+
+def _is_heading_only(text: str) -> bool:
+    inner_end = TERMINAL.search(text.rstrip()[:-1])
+    return len(text) <= 60 and not inner_end and (not ends_sentence(text) or len(text) <= 30)
+
+
+def _heading_text(text: str) -> str:
+    if _is_heading_only(text):
+        return text.rstrip("。；;")
+    first = re.split(r"[。！？!?；;：:]", text, maxsplit=1)[0].strip()
+    if len(first) <= 50:
+        return first
+    clause = re.split(r"[，,]", first, maxsplit=1)[0]
+    return clause if len(clause) <= 40 else clause[:40] + "…"
+
+
+def is_structural(line: str) -> bool:
+    """Lines that carry a speech's structure and are never noise."""
+    return heading_of(line) is not None or is_salutation(line) or is_title_like(line)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE_SPLIT.split(text) if s]
+
+
+class SectionTracker:
+    """Builds the section path of each paragraph from the headings seen so far.
+
+    Speeches nest markers differently (一、 over （一）, or 第一 over 一要…), so a
+    kind's depth is the depth at which it first appears; a kind seen again closes
+    everything below it.
+    """
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[str, str]] = []
+
+    def update(self, paragraph: str) -> Heading | None:
+        heading = heading_of(paragraph)
+        if heading is None:
+            return None
+        kinds = [k for k, _ in self.stack]
+        if heading.kind in kinds:
+            del self.stack[kinds.index(heading.kind):]
+        self.stack.append((heading.kind, heading.text))
+        return heading
+
+    @property
+    def path(self) -> list[str]:
+        return [text for _, text in self.stack]

@@ -1,0 +1,69 @@
+"""Data types shared by every stage: files -> speeches -> chunks -> passages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One input file, decoded to text."""
+
+    path: str
+    text: str
+    encoding: str
+    sha256: str
+
+
+@dataclass
+class Speech:
+    """One speech: a file may hold several (a compilation)."""
+
+    speech_id: str
+    title: str
+    source: str
+    paragraphs: list[str]
+    # True when the file gave no title line and one had to be derived.
+    title_derived: bool = False
+
+
+@dataclass
+class Chunk:
+    """A retrievable unit: whole paragraphs or a sentence-aligned window of one."""
+
+    chunk_id: str
+    speech_id: str
+    title: str
+    source: str
+    section: list[str]
+    text: str
+    ordinal: int
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Passage:
+    """A chunk as found by a search, with its scores."""
+
+    chunk: Chunk
+    score: float
+    rank: int = 0
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "chunk_id": self.chunk.chunk_id,
+            "title": self.chunk.title,
+            "section": self.chunk.section_path,
+            "text": self.chunk.text,
+            "source": self.chunk.source,
+            "scores": {k: round(v, 6) for k, v in self.scores.items()},
+        }
