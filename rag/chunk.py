@@ -45,7 +45,8 @@ def chunk_speech(speech: Speech, is_duplicate=lambda text: False) -> list[Chunk]
             # the chunk then belongs to the section they share.
             shared = _common_prefix(path, buffer_path)
             if buffer and size < MIN_CHARS and shared and size + len(paragraph) <= MAX_CHARS:
-                buffer_path = shared
+                # An introduction followed by its first sub-point takes the sub-point's path.
+                buffer_path = path if shared == buffer_path else shared
             else:
                 flush()
                 buffer_path = path

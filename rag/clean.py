@@ -26,6 +26,7 @@ _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”‘’（）《》、，。：；！�
 _ASCII_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 _PUNCT_NEAR_CJK = re.compile(rf"(?<={_CJK})[,:;!?()]|[,:;!?()](?={_CJK})")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<={_CJK})[ \t]+(?={_CJK})")
+_SPACE_AT_FULLWIDTH = re.compile(r"(?<=[，。：；！？、（）“”])[ \t]+|[ \t]+(?=[，。：；！？、（）“”])")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
@@ -40,7 +41,8 @@ def normalize(text: str) -> str:
     )
     text = text.replace("...", "……").replace("。。。", "……")
     text = _PUNCT_NEAR_CJK.sub(lambda m: _ASCII_TO_FULL[m.group()], text)
-    return _SPACE_BETWEEN_CJK.sub("", text)
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    return _SPACE_AT_FULLWIDTH.sub("", text)
 
 
 # --- noise patterns --------------------------------------------------------

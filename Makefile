@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Each step leaves a stamp, so running them again skips what is already built.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMPS := $(VENV)/.stamps
+WENGAO := $(BIN)/wengao
+
+.PHONY: setup models index run test lint clean-index
+
+setup: $(STAMPS)/deps
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# torch is installed first and alone: this exact CPU build is what the pinned
+# dependencies then accept, instead of pulling a multi-GB CUDA build.
+# llama-cpp-python compiles from source once (about 6 minutes); pip keeps the wheel.
+$(STAMPS)/deps: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --upgrade pip setuptools wheel
+	$(BIN)/pip install torch==2.13.0
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -c requirements.lock -e '.[dev]'
+	@mkdir -p $(STAMPS) && touch $@
+
+models: setup
+	$(WENGAO) models pull
+
+index: models
+	@$(WENGAO) chunks >/dev/null 2>&1 || $(WENGAO) ingest data/corpus
+
+run: index
+	$(WENGAO) search "如何发挥办公室的参谋助手作用" -k 3
+	$(WENGAO) search
+
+test: models
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -ra
+
+clean-index:
+	rm -rf "$$($(BIN)/python -c 'from rag.settings import load_settings; print(load_settings().index_dir)')"

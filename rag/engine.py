@@ -1,0 +1,166 @@
+"""Runs the stages in order: files -> chunks -> index, and index -> searcher."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag.errors import ModelMissing
+from rag.index import (
+    CorpusIndex,
+    build_lock,
+    passage_text,
+    previous_vectors,
+    text_key,
+    write_generation,
+)
+from rag.ingest import Corpus, read_corpus
+from rag.retrieve import Searcher
+from rag.settings import Settings
+
+
+@dataclass
+class IngestReport:
+    files_read: int
+    skipped: list[tuple[str, str]]
+    speeches: int
+    chunks: int
+    embedded: int
+    reused: int
+    duplicates: int
+    removed_chars: int
+    seconds: float
+    index: str
+    titles: list[str] = field(default_factory=list)
+
+
+def embed_model_path(settings: Settings) -> Path:
+    """The configured sentence-transformers folder, or the bundled one (built on first use)."""
+    if settings.embed_model:
+        return settings.embed_model
+    from embeddings.encoder import ensure_e5_small
+
+    return ensure_e5_small(settings.model_dir)
+
+
+def model_fingerprint(path: Path) -> str:
+    """Identifies the embedding model an index was built with, cheaply."""
+    digest = hashlib.sha256()
+    for name in ("modules.json", "config.json", "config_sentence_transformers.json"):
+        if (path / name).is_file():
+            digest.update((path / name).read_bytes())
+    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class Embedder:
+    """The embedding model, loaded once, with its identity for the manifest."""
+
+    def __init__(self, settings: Settings):
+        from embeddings.encoder import load_encoder
+
+        self.path = embed_model_path(settings)
+        if not self.path.is_dir():
+            raise ModelMissing(f"嵌入模型目录不存在: {self.path}")
+        self.model = load_encoder(self.path, settings.threads)
+        self.batch_size = settings.embed_batch_size
+        self.fingerprint = model_fingerprint(self.path)
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        from embeddings.encoder import encode_passages
+
+        return encode_passages(self.model, texts, self.batch_size, show_progress=progress)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        from embeddings.encoder import encode_queries
+
+        return encode_queries(self.model, texts)
+
+
+def ingest(
+    roots: list[Path], settings: Settings, progress: bool = True, embedder: Embedder | None = None
+) -> IngestReport:
+    """Read `roots` and make them the index's corpus, embedding only what is new."""
+    start = time.perf_counter()
+    from tqdm import tqdm
+
+    corpus = read_corpus(roots, progress=tqdm if progress else None)
+    embedder = embedder or Embedder(settings)
+    index_dir = settings.index_dir
+    with build_lock(index_dir):
+        known = previous_vectors(index_dir, embedder.fingerprint)
+        texts = [passage_text(c) for c in corpus.chunks]
+        keys = [text_key(t) for t in texts]
+        todo = [i for i, key in enumerate(keys) if key not in known]
+        vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        for i, key in enumerate(keys):
+            if key in known:
+                vectors[i] = known[key]
+        if todo:
+            vectors[todo] = embedder.passages([texts[i] for i in todo], progress=progress)
+        write_generation(index_dir, corpus.chunks, corpus.speeches, vectors,
+                         _manifest(corpus, roots, embedder))
+    return IngestReport(
+        files_read=len(corpus.sources),
+        skipped=corpus.skipped,
+        speeches=len(corpus.speeches),
+        chunks=len(corpus.chunks),
+        embedded=len(todo),
+        reused=len(texts) - len(todo),
+        duplicates=corpus.duplicates,
+        removed_chars=sum(len(r.text) for rs in corpus.removed.values() for r in rs),
+        seconds=round(time.perf_counter() - start, 2),
+        index=str(index_dir),
+        titles=[s.title for s in corpus.speeches],
+    )
+
+
+def _manifest(corpus: Corpus, roots: list[Path], embedder: Embedder) -> dict:
+    per_file: dict[str, dict] = {
+        s.path: {"sha256": s.sha256, "encoding": s.encoding, "speeches": 0, "chunks": 0}
+        for s in corpus.sources
+    }
+    for speech in corpus.speeches:
+        per_file[speech.source]["speeches"] += 1
+    for chunk in corpus.chunks:
+        per_file[chunk.source]["chunks"] += 1
+    return {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "roots": [str(r.expanduser().resolve()) for r in roots],
+        "embed_model": {"path": str(embedder.path), "name": embedder.path.name,
+                        "dim": embedder.dim, "fingerprint": embedder.fingerprint},
+        "chunks": len(corpus.chunks),
+        "speeches": len(corpus.speeches),
+        "files": per_file,
+        "skipped": [{"path": p, "reason": r} for p, r in corpus.skipped],
+    }
+
+
+def corpus_roots(settings: Settings) -> list[Path]:
+    """The folders the live index was built from, to refresh it without naming them again."""
+    index = CorpusIndex.open(settings.index_dir, verify=False)
+    return [Path(r) for r in index.manifest.get("roots", [])]
+
+
+def open_searcher(settings: Settings, embedder: Embedder | None = None) -> Searcher:
+    index = CorpusIndex.open(settings.index_dir)
+    embedder = embedder or Embedder(settings)
+    expected = index.manifest.get("embed_model", {})
+    if expected.get("fingerprint") != embedder.fingerprint:
+        raise ModelMissing(
+            f"索引是用嵌入模型 {expected.get('name')} 建立的，当前模型 {embedder.path.name} 与之不同。"
+            f"请用当前模型重建: wengao ingest --index {settings.index_dir}"
+        )
+    return Searcher(index, embedder.queries)
+
+

@@ -1,0 +1,64 @@
+"""Files -> speeches -> chunks: read, clean, split and chunk a corpus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.chunk import chunk_speech
+from rag.clean import Removal, clean_corpus, normalize
+from rag.dedupe import DuplicateFinder
+from rag.readers import UnreadableFile, find_files, read_file
+from rag.split import split_speeches
+from rag.types import Chunk, SourceText, Speech
+
+
+@dataclass
+class Corpus:
+    """Everything read from the input paths, before indexing."""
+
+    sources: list[SourceText] = field(default_factory=list)
+    speeches: list[Speech] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    removed: dict[str, list[Removal]] = field(default_factory=dict)
+    duplicates: int = 0
+
+
+def display_names(paths: list[Path], roots: list[Path]) -> dict[Path, str]:
+    """Names shown for files: relative to the folder given, or the bare file name."""
+    names: dict[Path, str] = {}
+    for path in paths:
+        name = path.name
+        for root in roots:
+            if root.is_dir() and path.is_relative_to(root):
+                name = path.relative_to(root).as_posix()
+                break
+        names[path] = name
+    return names
+
+
+def read_corpus(roots: list[Path], progress=None) -> Corpus:
+    """Read, clean, split and chunk every supported file under `roots`."""
+    corpus = Corpus()
+    roots = [r.expanduser().resolve() for r in roots]
+    files, skipped = find_files(roots)
+    corpus.skipped += [(str(p), why) for p, why in skipped]
+    names = display_names(files, roots)
+    iterator = progress(files, desc="读取文件", unit="个") if progress else files
+    for path in iterator:
+        try:
+            corpus.sources.append(read_file(path, names[path]))
+        except UnreadableFile as exc:
+            corpus.skipped.append((str(path), str(exc)))
+    cleaned = clean_corpus([normalize(s.text) for s in corpus.sources])
+    finder = DuplicateFinder()
+    for source, text in zip(corpus.sources, cleaned):
+        speeches, front = split_speeches(text, source.path)
+        corpus.removed[source.path] = text.removed + front
+        corpus.speeches += speeches
+        for speech in speeches:
+            corpus.chunks += chunk_speech(speech, is_duplicate=finder.seen)
+    corpus.duplicates = finder.hits
+    return corpus
+

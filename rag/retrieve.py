@@ -1,0 +1,111 @@
+"""Hybrid search: dense (FAISS) and BM25 candidates, fused and re-scored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.bm25 import tokenize
+from rag.errors import WengaoError
+from rag.index import CorpusIndex
+from rag.types import Passage
+
+MODES = ("hybrid", "dense", "bm25")
+CANDIDATES = 50
+RRF_K = 60
+MAX_QUERY_CHARS = 2000
+
+QueryEncoder = Callable[[list[str]], np.ndarray]
+
+
+def check_query(query: str) -> str:
+    query = (query or "").strip()
+    if not query:
+        raise WengaoError("查询为空，请输入要查找的内容。")
+    if len(query) > MAX_QUERY_CHARS:
+        raise WengaoError(f"查询过长（{len(query)} 字，上限 {MAX_QUERY_CHARS} 字），请精简后再试。")
+    if not any(ch.isalnum() for ch in query):
+        raise WengaoError("查询只有标点或符号，请输入文字。")
+    return query
+
+
+class Searcher:
+    """Search one index; the query encoder is the index's embedding model."""
+
+    def __init__(self, index: CorpusIndex, encode_queries: QueryEncoder):
+        self.index = index
+        self.encode_queries = encode_queries
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
+        return self.search_many([query], k, mode)[0]
+
+    def search_many(self, queries: list[str], k: int = 5, mode: str = "hybrid") -> list[list[Passage]]:
+        if mode not in MODES:
+            raise WengaoError(f"未知的检索方式 {mode!r}，可选: {', '.join(MODES)}")
+        queries = [check_query(q) for q in queries]
+        n = len(self.index.chunks)
+        if n == 0:
+            return [[] for _ in queries]
+        depth = min(n, max(CANDIDATES, k))
+        dense_hits: list[list[tuple[int, float]]] = [[] for _ in queries]
+        if mode in ("hybrid", "dense"):
+            vectors = np.asarray(self.encode_queries(queries), dtype=np.float32)
+            scores, ids = self.index.dense.search(vectors, depth)
+            dense_hits = [
+                [(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
+                for row_ids, row_scores in zip(ids, scores)
+            ]
+        results = []
+        for query, dense in zip(queries, dense_hits):
+            bm25 = self._bm25(query, depth) if mode in ("hybrid", "bm25") else []
+            ranked = self._fuse(dense, bm25) if mode == "hybrid" else (dense or bm25)
+            results.append(self._passages(ranked[:k], dense, bm25))
+        return results
+
+    def _bm25(self, query: str, depth: int) -> list[tuple[int, float]]:
+        scores = self.index.bm25.scores(tokenize(query))
+        top = np.argpartition(-scores, depth - 1)[:depth] if depth < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    @staticmethod
+    def _fuse(dense: list[tuple[int, float]], bm25: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        fused: dict[int, float] = {}
+        for hits in (dense, bm25):
+            for rank, (i, _) in enumerate(hits, start=1):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+        return sorted(fused.items(), key=lambda item: -item[1])
+
+    def _passages(self, ranked, dense, bm25) -> list[Passage]:
+        dense_scores, bm25_scores = dict(dense), dict(bm25)
+        passages = []
+        for rank, (i, score) in enumerate(ranked, start=1):
+            parts = {}
+            if i in dense_scores:
+                parts["dense"] = dense_scores[i]
+            if i in bm25_scores:
+                parts["bm25"] = bm25_scores[i]
+            passages.append(Passage(self.index.chunks[i], score, rank, parts))
+        return passages
+
+
+class CorpusRetriever(BaseRetriever):
+    """LangChain view of the same search, for chains that take a retriever."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: Searcher
+    k: int = 5
+    mode: str = "hybrid"
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [
+            Document(page_content=p.chunk.text, metadata=p.to_dict())
+            for p in self.searcher.search(query, self.k, self.mode)
+        ]
