@@ -214,21 +214,23 @@ def _mark_teasers(lines: list[str], reasons: dict[int, str]) -> None:
 
 
 def _mark_wedged(lines: list[str], reasons: dict[int, str]) -> None:
-    """Short fragments between noise lines belong to the same ad block."""
-    changed = True
-    while changed:
-        changed = False
-        filled = [i for i, line in enumerate(lines) if line]
-        for pos, i in enumerate(filled):
-            if i in reasons or not _short_fragment(lines[i]):
-                continue
-            before = filled[pos - 1] if pos > 0 else None
-            after = filled[pos + 1] if pos + 1 < len(filled) else None
-            noise_before = before is None or before in reasons
-            noise_after = after is None or after in reasons
-            if noise_before and noise_after and (before is not None or after is not None):
+    """Runs of short fragments between noise lines belong to the same ad block."""
+    filled = [i for i, line in enumerate(lines) if line]
+    pos = 0
+    while pos < len(filled):
+        if filled[pos] in reasons or not _short_fragment(lines[filled[pos]]):
+            pos += 1
+            continue
+        end = pos
+        while end < len(filled) and filled[end] not in reasons and _short_fragment(lines[filled[end]]):
+            end += 1
+        before = filled[pos - 1] if pos > 0 else None
+        after = filled[end] if end < len(filled) else None
+        bounded = (before is None or before in reasons) and (after is None or after in reasons)
+        if bounded and (before is not None or after is not None):
+            for i in filled[pos:end]:
                 reasons[i] = "advertising block"
-                changed = True
+        pos = end
 
 
 def _strip_watermark(line: str, stats: CorpusStats) -> tuple[str, str]:

@@ -47,11 +47,11 @@ class DuplicateFinder:
 
     def _seen(self, text: str) -> bool:
         core = _core(text)
+        if len(core) < MIN_CHARS:
+            return False  # salutations and short lines recur in every speech by design
         if core in self.exact:
             return True
         self.exact.add(core)
-        if len(core) < MIN_CHARS:
-            return False
         shingles = _shingles(core)
         hashes = np.array([zlib.crc32(s.encode("utf-8")) for s in shingles], dtype=np.uint64)
         # (a*h + b) mod p per permutation; uint64 wraps, which keeps it a fine hash family.

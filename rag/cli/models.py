@@ -20,7 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="列出模型；`models pull` 下载并校验内置模型",
         description="列出嵌入模型与生成模型；`wengao models pull` 下载并校验内置模型。",
     )
-    parser.add_argument("action", nargs="?", choices=["list", "pull"], default="list")
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=["list", "pull"],
+        default="list",
+        help="list (default): show the models; pull: download and verify them",
+    )
     parser.add_argument(
         "--llm",
         choices=[*LLMS, "all", "none"],

@@ -1,0 +1,57 @@
+"""Shared fixtures. `HashEmbedder` stands in for the embedding model where a test is
+about storage, not about meaning; retrieval quality is tested with the real model."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class HashEmbedder:
+    """Character-bigram hashing vectors: deterministic, instant, lexical only."""
+
+    path = Path("hash-embedder")
+    fingerprint = "hash-embedder-v1"
+    dim = 64
+
+    def __init__(self):
+        self.calls = 0
+
+    def _embed(self, texts):
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for a, b in zip(text, text[1:]):
+                h = int(hashlib.md5((a + b).encode()).hexdigest()[:8], 16)
+                out[row, h % self.dim] += 1
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        return out
+
+    def passages(self, texts, progress=False):
+        self.calls += len(texts)
+        return self._embed(texts)
+
+    def queries(self, texts):
+        return self._embed(texts)
+
+
+@pytest.fixture
+def hash_embedder():
+    return HashEmbedder()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path):
+    dest = tmp_path / "corpus"
+    shutil.copytree(ROOT / "data" / "corpus", dest)
+    return dest
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(home=tmp_path / "home", index=tmp_path / "index")

@@ -1,0 +1,99 @@
+"""Index storage: incremental builds, atomic swaps, corruption detection."""
+
+import json
+
+import pytest
+
+from rag.engine import ingest
+from rag.errors import IndexInvalid, IndexMissing, WengaoError
+from rag.index import CorpusIndex
+from rag.retrieve import Searcher
+
+
+def _open(settings):
+    return CorpusIndex.open(settings.index_dir)
+
+
+def test_build_then_search_all_modes(corpus_copy, settings, hash_embedder):
+    report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert (report.files_read, report.speeches) == (5, 9)
+    index = _open(settings)
+    assert len(index.chunks) == report.chunks == index.vectors.shape[0]
+    assert index.manifest["dense"] == "flat"
+    assert len(index.speeches) == 9
+    searcher = Searcher(index, hash_embedder.queries)
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = searcher.search("督查落实", k=3, mode=mode)
+        assert [h.rank for h in hits] == [1, 2, 3]
+        assert all(h.chunk.title for h in hits)
+    top = searcher.search("督查落实", k=1, mode="bm25")[0]
+    assert "督查" in top.chunk.text or "督查" in top.chunk.section_path
+
+
+@pytest.mark.parametrize("query", ["", "   ", "？！。，", "办" * 3000])
+def test_bad_queries_are_refused(corpus_copy, settings, hash_embedder, query):
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    with pytest.raises(WengaoError):
+        Searcher(_open(settings), hash_embedder.queries).search(query)
+
+
+def test_reingest_embeds_only_changes(corpus_copy, settings, hash_embedder):
+    first = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    again = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert again.embedded == 0 and again.reused == first.chunks
+
+    (corpus_copy / "new.txt").write_text(
+        "在全市信访工作会议上的讲话\n同志们：\n信访工作是党的群众工作的重要组成部分，是了解社情民意的重要窗口。"
+        "各级各部门要把群众的合理诉求解决好，把群众的正当权益维护好。\n", "utf-8")
+    removed = sorted(corpus_copy.glob("000_*.txt"))[0]
+    removed_chunks = [c for c in _open(settings).chunks if c.source == removed.name]
+    removed.unlink()
+    third = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert third.embedded == 1
+    assert third.chunks == first.chunks - len(removed_chunks) + 1
+    assert not [c for c in _open(settings).chunks if c.source == removed.name]
+
+
+def test_failed_build_keeps_previous_index(corpus_copy, settings, hash_embedder, monkeypatch):
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    before = (settings.index_dir / "CURRENT").read_text()
+
+    def broken_save(self, folder):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("rag.index.BM25Index.save", broken_save)
+    (corpus_copy / "extra.txt").write_text("在某会议上的讲话\n同志们：\n要把工作做实做细。\n", "utf-8")
+    with pytest.raises(OSError):
+        ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert (settings.index_dir / "CURRENT").read_text() == before
+    assert len(list(settings.index_dir.glob("gen-*"))) == 1
+    assert len(_open(settings).speeches) == 9
+
+
+def test_corrupted_or_missing_index_is_reported(corpus_copy, settings, hash_embedder):
+    with pytest.raises(IndexMissing, match="wengao ingest"):
+        _open(settings)
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    gen = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+    chunks = gen / "chunks.jsonl"
+    data = chunks.read_bytes()
+    chunks.write_bytes(data[: len(data) // 2])
+    with pytest.raises(IndexInvalid, match="截断|wengao ingest"):
+        _open(settings)
+    chunks.write_bytes(data.replace("办公室".encode(), "办公厅".encode(), 1))
+    with pytest.raises(IndexInvalid, match="改动或损坏"):
+        _open(settings)
+    chunks.write_bytes(data)
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["format_version"] = 999
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexInvalid, match="不兼容"):
+        _open(settings)
+
+
+def test_index_holds_no_pickles(corpus_copy, settings, hash_embedder):
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    gen = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+    names = sorted(p.name for p in gen.iterdir())
+    assert names == sorted(["manifest.json", "chunks.jsonl", "speeches.jsonl", "vectors.npy",
+                            "bm25.npz", "bm25_vocab.json"])
