@@ -53,13 +53,22 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
             else:
                 removed.append(Removal(marker, "compilation marker", 0))
         if title is None:
-            title = stem if len(segments) == 1 else f"{stem}（{len(speeches) + 1}）"
+            title = _derived_title(stem, paragraphs)
             derived = True
         if paragraphs:
             speeches.append(
                 Speech(speech_id(source, len(speeches) + 1), title, source, paragraphs, derived)
             )
     return speeches, removed
+
+
+def _derived_title(stem: str, paragraphs: list[str]) -> str:
+    """A name for a speech without a title line: a meaningful file name, else its opening words."""
+    if re.search(r"[\u4e00-\u9fff]", stem):
+        return stem
+    body = [p for p in paragraphs if not is_salutation(p)]
+    opening = re.split(r"[。！？；]", body[0])[0] if body else stem
+    return "（无标题）" + (opening if len(opening) <= 24 else opening[:24] + "…")
 
 
 def _split_pasted(lines: list[str]) -> list[list[str]]:

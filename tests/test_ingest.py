@@ -38,8 +38,9 @@ def test_sample_has_nine_speeches_with_titles(sample):
     ]:
         assert expected in titles
     derived = [s for s in sample.speeches if s.title_derived]
-    # One file starts straight with 同志们 and has no title line: named after the file.
-    assert [s.title for s in derived] == ["004_13b92b44577f64dd"]
+    # One file starts straight with 同志们 and has no title line, nor a meaningful file
+    # name: it is named by its opening words.
+    assert [s.title for s in derived] == ["（无标题）刚才，传达学习了全国、全省、全州党委和政府秘书长…"]
 
 
 @pytest.mark.parametrize("roots", [[CORPUS], [FIXTURES]])
