@@ -1,7 +1,7 @@
 """Retrieval evaluation: run `wengao search` once per mode and score the results.
 
     python eval/retrieval.py [--set eval/data/retrieval_dev.jsonl] [--index DIR]
-        [--modes dense,bm25,hybrid] [-k 10] [--json] [--failures]
+        [--modes dense,bm25,rrf,hybrid] [-k 10] [--json] [--failures]
 
 Relevance: a result chunk is relevant to a query when, after removing all whitespace
 and all punctuation and symbols (Unicode categories P* and S*) from both, the chunk
@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "eval/data/retrieval_dev.jsonl"
-MODES = ("dense", "bm25", "hybrid")
+MODES = ("dense", "bm25", "rrf", "hybrid")
 KINDS = ("outline", "material", "question")
 CUTOFFS = (1, 5, 10)
 RANK_DEPTH = 10  # MRR and nDCG look at the top 10

@@ -135,7 +135,7 @@ class CorpusStats:
                     continue
                 line_files[line].add(i)
                 line_counts[(i, line)] += 1
-                tail = _tail(line)
+                tail = glued_tail(line)
                 if tail:
                     tails[_core(tail)] += 1
         # A line counts as repeated if it is in two files or twice in one.
@@ -146,7 +146,7 @@ class CorpusStats:
         return cls(repeats, tails)
 
 
-def _tail(line: str) -> str:
+def glued_tail(line: str) -> str:
     """The text after a line's last sentence end, if the line has sentences before it."""
     ends = list(TERMINAL.finditer(line))
     if not ends:
@@ -234,7 +234,7 @@ def _mark_wedged(lines: list[str], reasons: dict[int, str]) -> None:
 
 
 def _strip_watermark(line: str, stats: CorpusStats) -> tuple[str, str]:
-    tail = _tail(line)
+    tail = glued_tail(line)
     if not tail or heading_of(tail) is not None:
         return line, ""
     if stats.tails[_core(tail)] >= 2 or noise_score(tail) >= 1:

@@ -15,7 +15,9 @@ from rag.errors import WengaoError
 from rag.index import CorpusIndex
 from rag.types import Passage
 
-MODES = ("hybrid", "dense", "bm25")
+# hybrid: dense and BM25 candidates, each score standardised over the candidate
+# pool, then summed (measured better than reciprocal-rank fusion, kept as "rrf").
+MODES = ("hybrid", "dense", "bm25", "rrf")
 CANDIDATES = 50
 RRF_K = 60
 MAX_QUERY_CHARS = 2000
@@ -52,8 +54,9 @@ class Searcher:
         if n == 0:
             return [[] for _ in queries]
         depth = min(n, max(CANDIDATES, k))
+        vectors = None
         dense_hits: list[list[tuple[int, float]]] = [[] for _ in queries]
-        if mode in ("hybrid", "dense"):
+        if mode != "bm25":
             vectors = np.asarray(self.encode_queries(queries), dtype=np.float32)
             scores, ids = self.index.dense.search(vectors, depth)
             dense_hits = [
@@ -61,25 +64,32 @@ class Searcher:
                 for row_ids, row_scores in zip(ids, scores)
             ]
         results = []
-        for query, dense in zip(queries, dense_hits):
-            bm25 = self._bm25(query, depth) if mode in ("hybrid", "bm25") else []
-            ranked = self._fuse(dense, bm25) if mode == "hybrid" else (dense or bm25)
+        for row, (query, dense) in enumerate(zip(queries, dense_hits)):
+            bm25_all = self.index.bm25.scores(tokenize(query)) if mode != "dense" else None
+            bm25 = _top(bm25_all, depth) if bm25_all is not None else []
+            if mode == "hybrid":
+                ranked = self._fuse_standardised(vectors[row], dense, bm25, bm25_all)
+            elif mode == "rrf":
+                ranked = _fuse_rrf(dense, bm25)
+            else:
+                ranked = dense or bm25
             results.append(self._passages(ranked[:k], dense, bm25))
         return results
 
-    def _bm25(self, query: str, depth: int) -> list[tuple[int, float]]:
-        scores = self.index.bm25.scores(tokenize(query))
-        top = np.argpartition(-scores, depth - 1)[:depth] if depth < len(scores) else np.arange(len(scores))
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+    def _fuse_standardised(self, query_vector, dense, bm25, bm25_all) -> list[tuple[int, float]]:
+        """Sum of z-scores over the union of both candidate lists.
 
-    @staticmethod
-    def _fuse(dense: list[tuple[int, float]], bm25: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        fused: dict[int, float] = {}
-        for hits in (dense, bm25):
-            for rank, (i, _) in enumerate(hits, start=1):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
-        return sorted(fused.items(), key=lambda item: -item[1])
+        Both scores are computed exactly for every candidate (a dot product and
+        a lookup), so a chunk found by one side is not penalised for missing
+        from the other side's short list.
+        """
+        pool = np.array(sorted({i for i, _ in dense} | {i for i, _ in bm25}), dtype=np.int64)
+        if len(pool) == 0:
+            return []
+        dense_scores = self.index.vectors[pool] @ query_vector
+        fused = _standardise(dense_scores) + _standardise(bm25_all[pool])
+        order = np.argsort(-fused, kind="stable")
+        return [(int(pool[j]), float(fused[j])) for j in order]
 
     def _passages(self, ranked, dense, bm25) -> list[Passage]:
         dense_scores, bm25_scores = dict(dense), dict(bm25)
@@ -92,6 +102,25 @@ class Searcher:
                 parts["bm25"] = bm25_scores[i]
             passages.append(Passage(self.index.chunks[i], score, rank, parts))
         return passages
+
+
+def _top(scores: np.ndarray, depth: int) -> list[tuple[int, float]]:
+    top = np.argpartition(-scores, depth - 1)[:depth] if depth < len(scores) else np.arange(len(scores))
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _standardise(values: np.ndarray) -> np.ndarray:
+    std = float(values.std())
+    return (values - values.mean()) / std if std > 1e-9 else np.zeros_like(values)
+
+
+def _fuse_rrf(dense: list[tuple[int, float]], bm25: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    fused: dict[int, float] = {}
+    for hits in (dense, bm25):
+        for rank, (i, _) in enumerate(hits, start=1):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
+    return sorted(fused.items(), key=lambda item: -item[1])
 
 
 class CorpusRetriever(BaseRetriever):
