@@ -47,10 +47,19 @@ def rebuild_hint(index_dir: Path) -> str:
 
 
 def passage_text(chunk: Chunk) -> str:
-    """What is embedded and keyword-indexed: the text in the context of its speech."""
-    return f"{chunk.title}\n{chunk.section_path}\n{chunk.text}" if chunk.section else (
-        f"{chunk.title}\n{chunk.text}"
-    )
+    """What is embedded and keyword-indexed: the text under its own heading.
+
+    A chunk that continues a section gets the section's heading in front, so
+    it is found by what the section is about. Measured with eval/retrieval.py
+    on the dev set (hybrid recall@5 / MRR): text alone 0.948 / 0.842; text under
+    its heading 0.983 / 0.823; title + full section path + text 0.931 / 0.811 —
+    speech titles are alike across a corpus of one kind of meeting and drown
+    the passage's own words.
+    """
+    heading = chunk.section[-1] if chunk.section else ""
+    if heading and not chunk.text.startswith(heading):
+        return f"{heading}\n{chunk.text}"
+    return chunk.text
 
 
 def _sha256(path: Path) -> str:

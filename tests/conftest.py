@@ -55,3 +55,15 @@ def corpus_copy(tmp_path):
 @pytest.fixture
 def settings(tmp_path):
     return load_settings(home=tmp_path / "home", index=tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory):
+    """The bundled corpus indexed with the real embedding model, built once per session."""
+    from rag.engine import Embedder, ingest
+
+    index_dir = tmp_path_factory.mktemp("real") / "index"
+    settings = load_settings(index=index_dir)
+    embedder = Embedder(settings)
+    ingest([ROOT / "data" / "corpus"], settings, progress=False, embedder=embedder)
+    return settings, embedder
