@@ -73,7 +73,7 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         from embeddings.encoder import encode_passages
