@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from rag.bm25 import tokenize
 from rag.errors import WengaoError
@@ -121,20 +117,3 @@ def _fuse_rrf(dense: list[tuple[int, float]], bm25: list[tuple[int, float]]) -> 
         for rank, (i, _) in enumerate(hits, start=1):
             fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
     return sorted(fused.items(), key=lambda item: -item[1])
-
-
-class CorpusRetriever(BaseRetriever):
-    """LangChain view of the same search, for chains that take a retriever."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    searcher: Searcher
-    k: int = 5
-    mode: str = "hybrid"
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        return [
-            Document(page_content=p.chunk.text, metadata=p.to_dict())
-            for p in self.searcher.search(query, self.k, self.mode)
-        ]

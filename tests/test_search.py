@@ -8,7 +8,7 @@ import pytest
 
 from rag.cli import main
 from rag.engine import open_searcher
-from rag.retrieve import CorpusRetriever
+from rag.retriever import CorpusRetriever
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "eval"))
