@@ -67,3 +67,41 @@ class Passage:
             "source": self.chunk.source,
             "scores": {k: round(v, 6) for k, v in self.scores.items()},
         }
+
+
+@dataclass
+class Citation:
+    """A passage a draft rests on, numbered as it is shown to the user."""
+
+    n: int
+    chunk_id: str
+    title: str
+    section: str
+    quote: str
+    source: str = ""
+
+
+@dataclass
+class SentenceSupport:
+    """One sentence of a draft and the citations that support it."""
+
+    text: str
+    citations: list[int] = field(default_factory=list)
+    supported: bool = False
+    # Longest run of characters copied verbatim from the corpus.
+    copied_chars: int = 0
+
+
+@dataclass
+class Draft:
+    """Generated text with its evidence, as every drafting command returns it."""
+
+    text: str
+    sentences: list[SentenceSupport] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    copy: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
