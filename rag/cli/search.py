@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rag.cli.common import add_common, settings_from
 from rag.errors import WengaoError
-from rag.retrieve import MODES
+from rag.retrieve import MODES, check_query
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,10 +31,12 @@ def run(args: argparse.Namespace) -> int:
     k = args.k or settings.top_k
     if k < 1:
         raise WengaoError("-k 必须是正整数。")
-    if args.query and args.queries:
+    if args.query is not None and args.queries:
         raise WengaoError("请给出一个查询，或用 --queries 指定查询文件（二者选一）。")
+    if args.query is not None:
+        check_query(args.query)  # refuse bad input before loading the model
     searcher = open_searcher(settings)
-    if not args.query and not args.queries:
+    if args.query is None and not args.queries:
         return _interactive(searcher, k, args.mode)
     rows = _read_queries(args.queries) if args.queries else [{"id": None, "query": args.query}]
     results = searcher.search_many([r["query"] for r in rows], k, args.mode)
