@@ -46,8 +46,8 @@ def strip_greeting(text: str) -> str:
 
 
 def retrieve_for(searcher: Searcher, request: ExpandRequest, k: int = 10) -> list[Passage]:
-    query = f"{request.topic} {request.point}".strip() if request.topic else request.point
-    return choose_passages(searcher.search(query, k=k))
+    # The point alone: a topic such as "在全市…会议上的讲话" matches every speech's opening.
+    return choose_passages(searcher.search(request.point, k=k))
 
 
 def build_messages(settings: Settings, request: ExpandRequest, passages: list[Passage]) -> list[dict]:
@@ -87,8 +87,19 @@ def expand(
         pieces.append(piece)
         if on_token:
             on_token(piece)
-    text = strip_greeting("".join(pieces)).strip()
-    draft = Draft(text=text)
-    draft.timings = {"retrieve": round(retrieved - start, 3), **getattr(generator, "timings", {}),
-                     "total": round(time.perf_counter() - start, 3)}
+    body = strip_greeting("".join(pieces)).strip()
+    if body.startswith(request.point):
+        body = body[len(request.point):].lstrip("。：:\n ")
+    # The heading is the user's own words; the model writes only the body.
+    draft = Draft(text=f"{request.point}\n{body}")
+    t = generator.timings
+    draft.timings = {
+        "retrieve": round(retrieved - start, 3),
+        "first_token": round(retrieved - start + t.ttft_s, 3),
+        "prompt_tokens": t.prompt_tokens,
+        "cached_prompt_tokens": t.cached_tokens,
+        "generated_tokens": t.generated_tokens,
+        "tokens_per_second": round(t.decode_tps, 2),
+        "total": round(time.perf_counter() - start, 3),
+    }
     return draft, passages

@@ -8,9 +8,9 @@ import sys
 from rag.errors import WengaoError
 from rag.settings import load_settings
 
-from . import chunks, ingest, models, search
+from . import chunks, expand, ingest, models, search
 
-SUBCOMMANDS = (ingest, search, chunks, models)
+SUBCOMMANDS = (ingest, search, chunks, expand, models)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,238 @@
+"""Generation speed: rag.llm.Generator against plain llama-cpp-python, side by side.
+
+    python eval/bench_generation.py [--model PATH] [--runs 3] [--max-tokens 128] [--alternate] [--json]
+
+Loads the model once and builds one realistic drafting prompt (prompts/system.md,
+four ~250-character passages from data/corpus, the `expand` task for a
+~300-character section). Then, alternating, `--runs` times each, from an empty
+KV cache, temperature 0, same seed and max_tokens:
+  (a) plain `Llama.create_chat_completion(stream=True)` after `llm.reset()`;
+  (b) `Generator.stream` after `Generator.reset()`.
+Prints medians: decode tokens/s of each and their ratio (target >= 0.95), our
+time to first token over plain llama.cpp prompt-evaluation time (target <= 1.15),
+the time to first token of a follow-up request that shares system prompt and
+passages (warm prefix), and peak RSS. `--alternate` adds requests alternating
+between two passage sets, with and without the saved KV states.
+
+Each measurement is one function returning a dict, so more figures can be added
+to `main` the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import llama_cpp  # noqa: E402
+
+from rag.ingest import read_corpus  # noqa: E402
+from rag.llm import Generator, get_llm, to_chat_messages  # noqa: E402
+from rag.models import resolve_llm  # noqa: E402
+from rag.prompting import chat_prompt, format_passages  # noqa: E402
+from rag.settings import load_settings  # noqa: E402
+from rag.types import Passage  # noqa: E402
+
+SEED = 42
+TOPIC = "加强新时代机关办公室建设"
+POINTS = ("围绕中心服务大局，当好参谋助手", "强化督查落实，确保政令畅通")
+
+
+# --- the prompt ---------------------------------------------------------------------
+
+
+def pick_passages(corpus: Path, n: int = 4, size: int = 250, skip: int = 0) -> list[Passage]:
+    """`n` chunks closest to `size` characters, each from a different speech (after the first `skip`)."""
+    chunks = sorted(read_corpus([corpus]).chunks, key=lambda c: (abs(len(c.text) - size), c.chunk_id))
+    chosen, speeches = [], set()
+    for chunk in chunks:
+        if chunk.speech_id not in speeches:
+            speeches.add(chunk.speech_id)
+            chosen.append(chunk)
+    return [Passage(chunk=c, score=1.0, rank=i) for i, c in enumerate(chosen[skip : skip + n], 1)]
+
+
+def build_messages(prompts: Path, passages: list[Passage], point: str) -> list[dict]:
+    template = chat_prompt(prompts, "expand")
+    value = template.invoke(
+        {"passages": format_passages(passages), "topic": TOPIC, "point": point, "length": 300}
+    )
+    return to_chat_messages(value.to_messages())
+
+
+# --- measurements -------------------------------------------------------------------
+
+
+def measure_plain(llm: llama_cpp.Llama, messages: list[dict], max_tokens: int) -> dict:
+    """Plain llama-cpp-python streaming from an empty KV cache."""
+    llm.reset()
+    llama_cpp.llama_perf_context_reset(llm.ctx)
+    start = time.perf_counter()
+    first = last = 0.0
+    pieces = []
+    stream = llm.create_chat_completion(
+        messages, stream=True, max_tokens=max_tokens, temperature=0.0, seed=SEED
+    )
+    for chunk in stream:
+        piece = chunk["choices"][0]["delta"].get("content")
+        if piece:
+            last = time.perf_counter()
+            first = first or last
+            pieces.append(piece)
+    perf = llama_cpp.llama_perf_context(llm.ctx)
+    return {
+        "prompt_tokens": perf.n_p_eval,
+        "prompt_eval_s": perf.t_p_eval_ms / 1000,
+        "ttft_s": first - start,
+        # n_eval: single-token decodes, one per generated token after the first.
+        "decode_tps": perf.n_eval / (last - first) if last > first else 0.0,
+        "text": "".join(pieces),
+    }
+
+
+def measure_ours(gen: Generator, messages: list[dict], max_tokens: int, reset: bool = True) -> dict:
+    """Generator.stream; from an empty KV cache unless `reset` is false."""
+    if reset:
+        gen.reset()
+    text = "".join(gen.stream(messages, max_tokens=max_tokens, temperature=0.0, seed=SEED))
+    t = gen.timings
+    return {
+        "prompt_tokens": t.prompt_tokens,
+        "evaluated_tokens": t.evaluated_tokens,
+        "restored": t.restored,
+        "prompt_eval_s": t.prompt_eval_s,
+        "ttft_s": t.ttft_s,
+        "decode_tps": t.decode_tps,
+        "text": text,
+    }
+
+
+def measure_cold(
+    llm: llama_cpp.Llama, gen: Generator, messages: list[dict], runs: int, max_tokens: int
+) -> dict:
+    """Plain and ours alternating, `runs` each, both from an empty cache."""
+    plain, ours = [], []
+    for _ in range(runs):
+        plain.append(measure_plain(llm, messages, max_tokens))
+        ours.append(measure_ours(gen, messages, max_tokens))
+
+    def med(rows: list[dict], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    out = {
+        "prompt_tokens": ours[0]["prompt_tokens"],
+        "plain_prompt_eval_s": med(plain, "prompt_eval_s"),
+        "plain_ttft_s": med(plain, "ttft_s"),
+        "ours_ttft_s": med(ours, "ttft_s"),
+        "plain_decode_tps": med(plain, "decode_tps"),
+        "ours_decode_tps": med(ours, "decode_tps"),
+        "same_text": all(p["text"] == o["text"] for p, o in zip(plain, ours)),
+    }
+    out["decode_ratio"] = out["ours_decode_tps"] / out["plain_decode_tps"]
+    out["ttft_over_prompt_eval"] = out["ours_ttft_s"] / out["plain_prompt_eval_s"]
+    return out
+
+
+def measure_warm(gen: Generator, first: list[dict], follow_up: list[dict], runs: int) -> dict:
+    """Requests sharing system prompt and passages, differing in the lines after them.
+
+    Alternates between the two prompts, so each request finds the other's KV
+    cache and reads only its own tail.
+    """
+    measure_ours(gen, first, max_tokens=1, reset=False)
+    rows = []
+    for _ in range(runs):
+        rows.append(measure_ours(gen, follow_up, max_tokens=4, reset=False))
+        rows.append(measure_ours(gen, first, max_tokens=4, reset=False))
+    return {
+        "warm_ttft_s": statistics.median(r["ttft_s"] for r in rows),
+        "warm_evaluated_tokens": statistics.median(r["evaluated_tokens"] for r in rows),
+    }
+
+
+def measure_alternating(gen: Generator, a: list[dict], b: list[dict], a2: list[dict]) -> dict:
+    """A, then B (other passages), then A2 (A's passages, other point).
+
+    A2's time to first token with the saved KV states and without them.
+    """
+    out = {}
+    for label, slots in (("saved", gen.states.slots), ("none", 0)):
+        keep, gen.states.slots = gen.states.slots, slots
+        try:
+            measure_ours(gen, a, max_tokens=4)
+            measure_ours(gen, b, max_tokens=4, reset=False)
+            row = measure_ours(gen, a2, max_tokens=4, reset=False)
+        finally:
+            gen.states.slots = keep
+        out[f"alt_{label}_ttft_s"] = row["ttft_s"]
+        out[f"alt_{label}_evaluated_tokens"] = row["evaluated_tokens"]
+    return out
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+# --- main ---------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, help="GGUF file (default: the configured generator)")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--alternate", action="store_true", help="also measure alternating prompts")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    settings = load_settings(llm_model=args.model)
+    start = time.perf_counter()
+    llm = get_llm(resolve_llm(settings), threads=settings.threads)
+    gen = Generator(llm)
+    out: dict = {"model": Path(llm.model_path).name, "threads": settings.threads,
+                 "load_s": time.perf_counter() - start, "runs": args.runs, "max_tokens": args.max_tokens}
+    passages = pick_passages(args.corpus)
+    main_prompt = build_messages(settings.prompts, passages, POINTS[0])
+    follow_up = build_messages(settings.prompts, passages, POINTS[1])
+    out["passage_chars"] = [len(p.chunk.text) for p in passages]
+
+    out.update(measure_cold(llm, gen, main_prompt, args.runs, args.max_tokens))
+    out.update(measure_warm(gen, main_prompt, follow_up, args.runs))
+    if args.alternate:
+        other = build_messages(settings.prompts, pick_passages(args.corpus, skip=4), POINTS[0])
+        out.update(measure_alternating(gen, main_prompt, other, follow_up))
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["load_average"] = Path("/proc/loadavg").read_text().split()[:3]
+
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    print(f"model {out['model']}, {out['threads']} threads, loaded in {out['load_s']:.1f} s; "
+          f"prompt {out['prompt_tokens']} tokens (passages {out['passage_chars']} chars); "
+          f"medians of {args.runs}, max_tokens {args.max_tokens}")
+    print(f"decode tokens/s       plain {out['plain_decode_tps']:6.2f}   ours {out['ours_decode_tps']:6.2f}"
+          f"   ratio {out['decode_ratio']:.3f} (target >= 0.95)")
+    print(f"cold prompt           plain prompt eval {out['plain_prompt_eval_s']:6.2f} s"
+          f" (plain TTFT {out['plain_ttft_s']:.2f} s)   ours TTFT {out['ours_ttft_s']:6.2f} s"
+          f"   ratio {out['ttft_over_prompt_eval']:.3f} (target <= 1.15)")
+    print(f"same text as plain    {out['same_text']}")
+    print(f"warm prefix           ours TTFT {out['warm_ttft_s']:6.2f} s"
+          f" ({out['warm_evaluated_tokens']} tokens read)")
+    if args.alternate:
+        print(f"A, B, then A again    with saved states TTFT {out['alt_saved_ttft_s']:.2f} s"
+              f" ({out['alt_saved_evaluated_tokens']} tokens read); without"
+              f" {out['alt_none_ttft_s']:.2f} s ({out['alt_none_evaluated_tokens']} tokens read)")
+    print(f"peak RSS              {out['peak_rss_mb']:.0f} MB   load average {' '.join(out['load_average'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Calibrate the support judge of rag/cite.py against hand-labelled sentence-passage pairs.
+
+    python eval/calibrate_support.py [--index DIR] [--set eval/data/support_pairs.jsonl]
+        [--side queries|passages] [--bench-copy]
+
+Each pair is a sentence in speech register and a chunk of the bundled corpus,
+labelled 1 when the chunk supports the sentence (a faithful or loose paraphrase,
+or a near-verbatim copy) and 0 when it does not (an on-topic claim the chunk does
+not make, one that reuses the chunk's words to say something else, or another
+subject). The judge (rag.cite.judge) says "supported" when
+
+    overlap + SIM_WEIGHT * (similarity - SIM_BASE) >= SUPPORT_MIN
+
+with similarity the best cosine between the sentence and one of the chunk's
+sentences and overlap the share of the sentence's character bigrams found in the
+chunk. The script scores every pair with the real embedding model and runs a grid
+over SIM_WEIGHT (0 = bigram overlap alone) and SUPPORT_MIN. F0.5 is the target
+(precision weighs more: a wrong citation misleads, a missing one only sends the
+writer to check), averaged over each grid point's 3x3 neighbourhood so the choice
+sits on the plateau rather than on one lucky cell. A 5-fold cross-validation of
+that choice gives the figure to expect on sentences not used for tuning. It prints
+the grid, the chosen point, the judge's figures at the constants now in
+rag/cite.py, the pairs it misjudges, and the lines to put into rag/cite.py.
+
+--bench-copy times rag.copycheck.CopyIndex instead: on the index's chunks and on
+synthetic corpora of 100,000 chunks (see bench_copy).
+
+The index only supplies chunk texts (by chunk_id), so any index of data/corpus
+will do: `wengao ingest data/corpus --index /tmp/idx`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SET = ROOT / "eval/data/support_pairs.jsonl"
+WEIGHTS = [round(float(x), 2) for x in np.arange(0.0, 8.01, 0.5)]
+THRESHOLDS = [round(float(x), 2) for x in np.arange(0.56, 1.041, 0.02)]
+BETA = 0.5
+FOLDS = 5
+
+
+def load_pairs(path: Path = DEFAULT_SET) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def score_pairs(pairs: list[dict], chunks: dict, embed) -> list[dict]:
+    """similarity / overlap of every pair, as rag.cite.support_score computes them.
+    Two embedding calls in all: the sentences, then every distinct chunk sentence."""
+    from rag.cite import passage_sentences, support_score
+
+    missing = sorted({p["chunk_id"] for p in pairs} - set(chunks))
+    if missing:
+        raise SystemExit(f"chunks not in the index (built from another corpus?): {', '.join(missing[:5])}")
+    svecs = embed([p["sentence"] for p in pairs])
+    per_chunk = {cid: passage_sentences(chunks[cid].text) for cid in {p["chunk_id"] for p in pairs}}
+    flat = list(dict.fromkeys(s for sents in per_chunk.values() for s in sents))
+    row = {s: i for i, s in enumerate(flat)}
+    pvecs = embed(flat)
+    out = []
+    for pair, svec in zip(pairs, svecs):
+        sents = per_chunk[pair["chunk_id"]]
+        text = chunks[pair["chunk_id"]].text
+        s = support_score(pair["sentence"], text, svec, pvecs[[row[x] for x in sents]])
+        out.append({**pair, **{k: s[k] for k in ("similarity", "overlap", "support", "supported")}})
+    return out
+
+
+def metrics(labels: list[int], predicted: list[bool]) -> dict:
+    tp = sum(1 for y, p in zip(labels, predicted) if y and p)
+    fp = sum(1 for y, p in zip(labels, predicted) if not y and p)
+    fn = sum(1 for y, p in zip(labels, predicted) if y and not p)
+    agreement = sum(1 for y, p in zip(labels, predicted) if bool(y) == p) / len(labels)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    b2 = BETA * BETA
+    fbeta = (1 + b2) * precision * recall / (b2 * precision + recall) if precision + recall else 0.0
+    return {"agreement": agreement, "precision": precision, "recall": recall, "f0.5": fbeta}
+
+
+def predict(scored: list[dict], weight: float, threshold: float) -> list[bool]:
+    from rag.cite import SIM_BASE
+
+    return [p["overlap"] + weight * (p["similarity"] - SIM_BASE) >= threshold for p in scored]
+
+
+def grid(scored: list[dict]) -> dict[tuple[float, float], dict]:
+    labels = [p["label"] for p in scored]
+    return {(w, t): metrics(labels, predict(scored, w, t)) for w in WEIGHTS for t in THRESHOLDS}
+
+
+def choose(results: dict[tuple[float, float], dict]) -> tuple[float, float]:
+    """The grid point whose 3x3 neighbourhood has the best mean F0.5 (then agreement)."""
+
+    def smoothed(key: tuple[float, float]) -> tuple[float, float]:
+        i, j = WEIGHTS.index(key[0]), THRESHOLDS.index(key[1])
+        near = [results[(WEIGHTS[a], THRESHOLDS[b])]
+                for a in range(max(i - 1, 0), min(i + 2, len(WEIGHTS)))
+                for b in range(max(j - 1, 0), min(j + 2, len(THRESHOLDS)))]
+        return (round(float(np.mean([m["f0.5"] for m in near])), 6),
+                round(float(np.mean([m["agreement"] for m in near])), 6))
+
+    return max(results, key=smoothed)
+
+
+def cross_validate(scored: list[dict]) -> dict:
+    """Choose on four fifths, judge the held-out fifth; figures over all held-out pairs."""
+    order = np.random.default_rng(0).permutation(len(scored))
+    predicted = [False] * len(scored)
+    for fold in np.array_split(order, FOLDS):
+        held = set(fold.tolist())
+        weight, threshold = choose(grid([p for k, p in enumerate(scored) if k not in held]))
+        for k in fold:
+            predicted[k] = predict([scored[k]], weight, threshold)[0]
+    return metrics([p["label"] for p in scored], predicted)
+
+
+def print_grid(results: dict, chosen: tuple[float, float]) -> None:
+    print("agreement (%) over the grid; rows SIM_WEIGHT, columns SUPPORT_MIN; "
+          "p = precision >= 0.95, * = chosen")
+    print("weight" + "".join(f"{t:>4.2f}"[1:].rjust(4) for t in THRESHOLDS))
+    for w in WEIGHTS:
+        cells = []
+        for t in THRESHOLDS:
+            m = results[(w, t)]
+            mark = "*" if (w, t) == chosen else ("p" if m["precision"] >= 0.95 else " ")
+            cells.append(f"{100 * m['agreement']:>3.0f}{mark}")
+        print(f"{w:>6.1f}" + "".join(cells))
+
+
+def by_note(scored: list[dict], predicted: list[bool]) -> None:
+    kinds: Counter = Counter()
+    right: Counter = Counter()
+    for p, pred in zip(scored, predicted):
+        kind = p["note"].split(":")[0].split(" (")[0]
+        kinds[kind] += 1
+        right[kind] += bool(p["label"]) == pred
+    for kind in kinds:
+        print(f"  {kind:<32} {right[kind]:>3}/{kinds[kind]:<3} judged as labelled")
+
+
+def bench_copy(chunks: list, n_big: int = 100_000) -> None:
+    """Build and query times of CopyIndex: the index's chunks, then n_big synthetic chunks
+    of 300 characters, (a) random characters, (b) the corpus's own sentences recombined,
+    so every real sentence recurs hundreds of times (the worst case for candidates)."""
+    from rag.cite import passage_sentences
+    from rag.copycheck import CopyIndex, copy_report
+
+    texts = [c.text for c in chunks]
+    sentences = [s for t in texts for s in passage_sentences(t)]
+    rng = np.random.default_rng(0)
+    # A draft: 20 corpus sentences (copied) and 20 sentences of shuffled characters.
+    draft = [sentences[i] for i in rng.choice(len(sentences), 20, replace=False)]
+    draft += ["".join(rng.permutation(list(s))) for s in draft]
+
+    def run(label: str, corpus: list[str], stride: int | None = None) -> None:
+        start = time.perf_counter()
+        index = CopyIndex(corpus, stride)
+        built = time.perf_counter() - start
+        start = time.perf_counter()
+        report = copy_report(draft, index)
+        took = time.perf_counter() - start
+        size = (index.hashes.nbytes + index.owner.nbytes) / 2**20
+        print(f"{label:<34} {len(corpus):>7} chunks {sum(map(len, corpus)) / 1e6:>5.1f}M chars  "
+              f"stride {index.stride}  {size:>6.1f} MB  build {built:>6.2f} s  "
+              f"{len(draft)} sentences {1000 * took:>7.1f} ms  (longest {report['longest']})")
+
+    run("bundled corpus", texts)
+    alphabet = np.array(sorted({ch for t in texts for ch in t if "\u4e00" <= ch <= "\u9fff"}))
+    rand = ["".join(alphabet[rng.integers(0, len(alphabet), 300)]) for _ in range(n_big)] + texts
+    run("random characters", rand)
+    run("random characters, every position", rand, stride=1)
+    del rand
+    recombined = []
+    for _ in range(n_big):
+        picked, size = [], 0
+        while size < 300:
+            picked.append(sentences[rng.integers(len(sentences))])
+            size += len(picked[-1])
+        recombined.append("".join(picked))
+    run("corpus sentences recombined", recombined)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index", type=Path, help="index of data/corpus (default: the configured one)")
+    parser.add_argument("--set", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--side", choices=("queries", "passages"), default="queries",
+                        help="e5 prompt used for both sides (default: query:, e5's choice for similarity)")
+    parser.add_argument("--bench-copy", action="store_true",
+                        help="time rag.copycheck.CopyIndex instead (no calibration, no model)")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from rag import cite
+    from rag.engine import Embedder
+    from rag.index import CorpusIndex
+    from rag.settings import load_settings
+
+    settings = load_settings(index=args.index)
+    index = CorpusIndex.open(settings.index_dir, verify=False)
+    if args.bench_copy:
+        bench_copy(index.chunks)
+        return 0
+    chunks = {c.chunk_id: c for c in index.chunks}
+    pairs = load_pairs(args.set)
+    embedder = Embedder(settings)
+    embed = embedder.queries if args.side == "queries" else (lambda texts: embedder.passages(texts))
+    start = time.perf_counter()
+    scored = score_pairs(pairs, chunks, embed)
+    print(f"{len(pairs)} pairs ({sum(p['label'] for p in pairs)} supported), "
+          f"scored in {time.perf_counter() - start:.1f} s with {embedder.path.name} ({args.side})\n")
+
+    results = grid(scored)
+    chosen = choose(results)
+    print_grid(results, chosen)
+    labels = [p["label"] for p in scored]
+    points = (("chosen", chosen), ("rag/cite.py now", (cite.SIM_WEIGHT, cite.SUPPORT_MIN)))
+    for name, (weight, threshold) in points:
+        predicted = predict(scored, weight, threshold)
+        m = metrics(labels, predicted)
+        print(f"\n{name}: SIM_WEIGHT={weight:.1f} SUPPORT_MIN={threshold:.2f}  "
+              f"agreement {m['agreement']:.3f}  precision {m['precision']:.3f}  "
+              f"recall {m['recall']:.3f}  F0.5 {m['f0.5']:.3f}")
+        by_note(scored, predicted)
+    cv = cross_validate(scored)
+    print(f"\n{FOLDS}-fold cross-validation of the choice: agreement {cv['agreement']:.3f}  "
+          f"precision {cv['precision']:.3f}  recall {cv['recall']:.3f}")
+    overlap_only = max((t for t in THRESHOLDS), key=lambda t: results[(0.0, t)]["f0.5"])
+    m = results[(0.0, overlap_only)]
+    print(f"bigram overlap alone (>= {overlap_only:.2f}): agreement {m['agreement']:.3f}  "
+          f"precision {m['precision']:.3f}  recall {m['recall']:.3f}")
+    sims = [round(x, 3) for x in np.arange(0.85, 0.99, 0.005)]
+    best_sim = max(sims, key=lambda t: metrics(labels, [p["similarity"] >= t for p in scored])["f0.5"])
+    m = metrics(labels, [p["similarity"] >= best_sim for p in scored])
+    print(f"cosine alone (>= {best_sim:.3f}): agreement {m['agreement']:.3f}  "
+          f"precision {m['precision']:.3f}  recall {m['recall']:.3f}")
+    print("\nmisjudged at the chosen point:")
+    for p, pred in zip(scored, predict(scored, *chosen)):
+        if bool(p["label"]) != pred:
+            print(f"  label {p['label']} sim {p['similarity']:.3f} ovl {p['overlap']:.2f}  "
+                  f"{p['chunk_id']}  {p['sentence'][:36]}  [{p['note'][:34]}]")
+    print(f"\nfor rag/cite.py:\nSIM_WEIGHT = {chosen[0]:.1f}\nSUPPORT_MIN = {chosen[1]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

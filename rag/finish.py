@@ -1,0 +1,36 @@
+"""Attach the evidence to generated text: citations, copying, invented specifics."""
+
+from __future__ import annotations
+
+from rag.cite import align, unsupported_share
+from rag.copycheck import CopyIndex, copy_report, invented_specifics
+from rag.index import CorpusIndex
+from rag.types import Draft, Passage
+
+FLAG_COPY_AT = 20
+
+
+_copy_indexes: dict[str, CopyIndex] = {}
+
+
+def copy_index_for(index: CorpusIndex) -> CopyIndex:
+    """Built once per index generation: the corpus is what 查重 compares against."""
+    key = str(index.folder)
+    if key not in _copy_indexes:
+        _copy_indexes[key] = CopyIndex.from_chunks(index.chunks)
+    return _copy_indexes[key]
+
+
+def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embed) -> Draft:
+    sentences, citations = align(draft.text, passages, embed)
+    report = copy_report([s.text for s in sentences], copy_index_for(index), FLAG_COPY_AT)
+    for i in report.get("flagged", []):
+        sentences[i].copied_chars = copy_index_for(index).longest_copied_run(sentences[i].text)[0]
+    draft.sentences = sentences
+    draft.citations = citations
+    draft.copy = {k: v for k, v in report.items() if k != "flagged"}
+    draft.copy["unsupported_share"] = round(unsupported_share(sentences), 3)
+    invented = invented_specifics(draft.text, [p.chunk.text for p in passages])
+    if invented:
+        draft.notes.append("原材料中没有的具体信息，请核实：" + "、".join(invented))
+    return draft

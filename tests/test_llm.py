@@ -1,0 +1,190 @@
+"""The generation layer: load errors and stream decoding (fast), then generation with a real model."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from rag import llm as llm_mod
+from rag.errors import ModelMissing, WengaoError
+from rag.llm import Utf8Stream, get_llm, held_back, split_at_stop
+
+# --- loading errors ---------------------------------------------------------------
+
+
+def test_missing_model_file(tmp_path):
+    with pytest.raises(ModelMissing, match="找不到生成模型文件"):
+        get_llm(tmp_path / "nope.gguf")
+
+
+def test_directory_is_not_a_model(tmp_path):
+    with pytest.raises(ModelMissing, match="不是文件"):
+        get_llm(tmp_path)
+
+
+def test_non_gguf_file(tmp_path):
+    path = tmp_path / "notes.gguf"
+    path.write_text("这不是模型", encoding="utf-8")
+    with pytest.raises(WengaoError, match="不是 GGUF 格式"):
+        get_llm(path)
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = tmp_path / "locked.gguf"
+    path.write_bytes(b"GGUF")
+
+    def deny(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", deny)
+    with pytest.raises(WengaoError, match="无法读取生成模型文件"):
+        get_llm(path)
+
+
+@pytest.mark.parametrize("body", [b"", b"\x03\x00\x00\x00" + b"garbage" * 20])
+def test_truncated_gguf_is_a_clear_error(tmp_path, body):
+    path = tmp_path / "broken.gguf"
+    path.write_bytes(b"GGUF" + body)
+    with pytest.raises(WengaoError, match="llama.cpp 无法加载生成模型") as info:
+        get_llm(path)
+    assert "wengao models pull" in str(info.value)
+    assert not any(key[0] == path.resolve() for key in llm_mod._llms)
+
+
+# --- stream decoding -----------------------------------------------------------------
+
+
+def feed_all(pieces: list[bytes]) -> list[str]:
+    stream = Utf8Stream()
+    out = [stream.feed(p) for p in pieces]
+    out.append(stream.finish())
+    return out
+
+
+def test_utf8_every_split_of_chinese_text():
+    data = "同志们：抓落实，见实效。".encode()
+    for i in range(len(data) + 1):
+        for j in range(i, len(data) + 1):
+            out = feed_all([data[:i], data[i:j], data[j:]])
+            assert "".join(out) == data.decode()
+            assert all("\ufffd" not in piece for piece in out)
+
+
+def test_utf8_byte_by_byte_yields_whole_characters_only():
+    text = "讲话稿𠀀✓"  # 3-byte, 4-byte (outside the BMP) and symbol characters
+    out = feed_all([bytes([b]) for b in text.encode()])
+    assert [p for p in out if p] == list(text)
+
+
+def test_utf8_drops_unfinished_tail_and_invalid_bytes():
+    assert "".join(feed_all(["好".encode(), "中".encode()[:2]])) == "好"
+    assert "".join(feed_all([b"\xff", "文".encode(), b"\x80"])) == "文"
+
+
+def test_stop_strings_are_held_back_then_cut():
+    assert held_back("同志们好", ["好。\n", "。\n"]) == 1
+    assert held_back("同志们", ["。\n"]) == 0
+    assert split_at_stop("第一段。\n第二段", ["。\n"]) == ("第一段", "", True)
+    assert split_at_stop("第一段。", ["。\n"]) == ("第一段", "。", False)
+    assert split_at_stop("无停止", []) == ("无停止", "", False)
+
+
+# --- with a real model -----------------------------------------------------------------
+
+SYSTEM = (Path(__file__).resolve().parent.parent / "prompts" / "system.md").read_text("utf-8").strip()
+
+
+def messages(user: str) -> list[dict]:
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+@pytest.fixture(scope="module")
+def generator():
+    """The 0.5B model (fastest); the default generator when the 0.5B is not installed."""
+    from rag.llm import Generator
+    from rag.models import resolve_llm
+    from rag.settings import Settings
+
+    try:
+        path = resolve_llm(Settings(llm="qwen2.5-coder-0.5b"))
+    except ModelMissing:
+        path = resolve_llm(Settings())
+    gen = Generator(get_llm(path, threads=2))
+    gen.reset()
+    return gen
+
+
+@pytest.mark.models
+def test_stream_yields_chinese_and_timings(generator):
+    pieces = list(generator.stream(messages("用两句话说明督查工作的重要性。"), max_tokens=32, temperature=0))
+    text = "".join(pieces)
+    assert len(pieces) > 1
+    assert sum("\u4e00" <= c <= "\u9fff" for c in text) >= 5
+    assert all("\ufffd" not in p for p in pieces)
+    t = generator.timings
+    assert t.prompt_tokens > 150 and t.cached_tokens == 0 and t.evaluated_tokens == t.prompt_tokens
+    assert 0 < t.prompt_eval_s <= t.ttft_s <= t.total_s
+    assert 1 < t.generated_tokens <= 32 and t.decode_tps > 0
+    assert t.finish in ("stop", "length")
+
+
+@pytest.mark.models
+def test_second_request_reuses_the_system_prefix(generator):
+    import llama_cpp
+
+    list(generator.stream(messages("请概括办公室工作的作用。"), max_tokens=4, temperature=0))
+    first = generator.timings
+    list(generator.stream(messages("请概括督查工作的要求。"), max_tokens=4, temperature=0))
+    second = generator.timings
+    # Only the user part after the shared system prompt is read again, and llama.cpp agrees.
+    assert second.cached_tokens >= first.prompt_tokens - 20
+    assert second.evaluated_tokens <= 20
+    assert llama_cpp.llama_perf_context(generator.llm.ctx).n_p_eval <= second.evaluated_tokens
+
+
+@pytest.mark.models
+def test_alternating_prompts_restore_a_saved_state(generator):
+    passages = "参考材料：\n" + "办公室要围绕中心、服务大局，当好参谋助手，抓好督查落实。" * 8
+    list(generator.stream(messages(passages + "\n任务：写一句话。"), max_tokens=2, temperature=0))
+    list(generator.stream(messages("任务：改写一句话。"), max_tokens=2, temperature=0))
+    list(generator.stream(messages(passages + "\n任务：再写一句话。"), max_tokens=2, temperature=0))
+    t = generator.timings
+    assert t.restored and t.evaluated_tokens <= 20
+
+
+@pytest.mark.models
+def test_cancel_stops_early(generator):
+    cancel = threading.Event()
+    pieces = []
+    for piece in generator.stream(messages("请写一段三百字的讲话。"), max_tokens=200, cancel=cancel):
+        pieces.append(piece)
+        if len(pieces) == 3:
+            cancel.set()
+    assert len(pieces) == 3
+    # Pieces are whole characters, so a few tokens may have gone into them.
+    assert generator.timings.finish == "cancel" and generator.timings.generated_tokens <= 6
+
+
+@pytest.mark.models
+def test_cancel_before_start_reads_nothing(generator):
+    generator.reset()
+    cancel = threading.Event()
+    cancel.set()
+    assert list(generator.stream(messages("请写一段讲话。"), max_tokens=50, cancel=cancel)) == []
+    assert generator.timings.finish == "cancel" and generator.timings.generated_tokens == 0
+
+
+@pytest.mark.models
+def test_langchain_chain_streams(generator):
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from rag.llm import WengaoChatModel
+
+    prompt = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "用一句话谈谈{topic}。")])
+    chain = prompt | WengaoChatModel(generator=generator, max_tokens=24, temperature=0) | StrOutputParser()
+    chunks = list(chain.stream({"topic": "调查研究"}))
+    assert len(chunks) > 1 and all(isinstance(c, str) for c in chunks)
+    assert isinstance(chain.invoke({"topic": "调查研究"}), str)
