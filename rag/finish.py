@@ -22,10 +22,9 @@ def copy_index_for(index: CorpusIndex) -> CopyIndex:
 
 
 def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embed) -> Draft:
-    sentences, citations = align(draft.text, passages, embed)
-    report = copy_report([s.text for s in sentences], copy_index_for(index), FLAG_COPY_AT)
-    for i in report.get("flagged", []):
-        sentences[i].copied_chars = copy_index_for(index).longest_copied_run(sentences[i].text)[0]
+    copies = copy_index_for(index)
+    sentences, citations = align(draft.text, passages, embed, copies)
+    report = copy_report([s.text for s in sentences], copies, FLAG_COPY_AT)
     draft.sentences = sentences
     draft.citations = citations
     draft.copy = {k: v for k, v in report.items() if k != "flagged"}
