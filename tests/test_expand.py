@@ -1,0 +1,49 @@
+"""`wengao expand` as a user runs it: bad input fails fast, a real model writes a cited section."""
+
+import json
+
+import pytest
+
+from rag.cli import main
+from rag.expand import strip_greeting
+
+
+def test_greetings_are_stripped_from_sections():
+    assert strip_greeting("同志们：\n要把工作抓实。") == "要把工作抓实。"
+    assert strip_greeting("尊敬的各位领导：大家好！要把工作抓实。") == "要把工作抓实。"
+    assert strip_greeting("要把同志们团结起来。") == "要把同志们团结起来。"
+
+
+@pytest.mark.parametrize("point, message", [
+    ("", "为空"), ("   ", "为空"), ("。。！？", "标点"), ("统筹" * 200, "过长"),
+])
+def test_bad_points_exit_2_before_loading_anything(tmp_path, capsys, point, message):
+    assert main(["expand", point, "--index", str(tmp_path / "none")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unknown_or_invalid_model_exits_2(tmp_path, capsys):
+    assert main(["expand", "抓好督查落实", "--model", str(tmp_path / "missing.gguf")]) == 2
+    assert str(tmp_path / "missing.gguf") in capsys.readouterr().err
+    fake = tmp_path / "fake.gguf"
+    fake.write_bytes(b"not a model at all" * 100)
+    assert main(["expand", "抓好督查落实", "--model", str(fake)]) == 2
+    assert "GGUF" in capsys.readouterr().err
+
+
+@pytest.mark.models
+def test_expand_writes_a_cited_section(real_index, capsys, monkeypatch):
+    settings, _ = real_index
+    monkeypatch.setenv("WENGAO_LLM", "qwen2.5-coder-0.5b")  # the small model keeps the test short
+    point = "要在督查落实上下功夫"
+    code = main(["expand", point, "--length", "120", "--json", "--index", str(settings.index_dir)])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["text"].startswith(point + "\n")
+    body = out["text"][len(point) + 1:]
+    assert len(body) > 30 and not body.startswith(("同志们", "尊敬的", "大家好"))
+    assert out["sentences"] and all("supported" in s for s in out["sentences"])
+    for c in out["citations"]:
+        assert {"n", "chunk_id", "title", "section", "quote"} <= set(c)
+    assert {"retrieve", "first_token", "tokens_per_second", "total"} <= set(out["timings"])
+    assert "longest" in out["copy"] and "copied_share" in out["copy"]
