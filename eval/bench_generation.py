@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import sys
@@ -42,7 +43,7 @@ from rag.types import Passage  # noqa: E402
 
 SEED = 42
 TOPIC = "加强新时代机关办公室建设"
-POINTS = ("围绕中心服务大局，当好参谋助手", "强化督查落实，确保政令畅通")
+POINTS = ("围绕中心服务大局，当好参谋助手", "强化督查落实，确保政令畅通", "加强队伍建设，提升服务本领")
 
 
 # --- the prompt ---------------------------------------------------------------------
@@ -140,17 +141,17 @@ def measure_cold(
     return out
 
 
-def measure_warm(gen: Generator, first: list[dict], follow_up: list[dict], runs: int) -> dict:
-    """Requests sharing system prompt and passages, differing in the lines after them.
+def measure_warm(gen: Generator, prompts: Path, passages: list[Passage], runs: int) -> dict:
+    """Follow-up requests sharing system prompt and passages, each with an outline point not asked before.
 
-    Alternates between the two prompts, so each request finds the other's KV
-    cache and reads only its own tail.
+    Only the lines from the point on are read; a new point each time keeps the
+    saved KV states from turning this into a repeat of an earlier prompt.
     """
-    measure_ours(gen, first, max_tokens=1, reset=False)
+    measure_ours(gen, build_messages(prompts, passages, POINTS[0]), max_tokens=1, reset=False)
     rows = []
-    for _ in range(runs):
-        rows.append(measure_ours(gen, follow_up, max_tokens=4, reset=False))
-        rows.append(measure_ours(gen, first, max_tokens=4, reset=False))
+    for run in range(runs):
+        point = f"{POINTS[1 + run % (len(POINTS) - 1)]}（{run + 1}）"
+        rows.append(measure_ours(gen, build_messages(prompts, passages, point), max_tokens=4, reset=False))
     return {
         "warm_ttft_s": statistics.median(r["ttft_s"] for r in rows),
         "warm_evaluated_tokens": statistics.median(r["evaluated_tokens"] for r in rows),
@@ -176,6 +177,21 @@ def measure_alternating(gen: Generator, a: list[dict], b: list[dict], a2: list[d
     return out
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds used by the whole machine, by this process) so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return busy / ticks, usage.ru_utime + usage.ru_stime
+
+
+def others_cpu_cores(since: tuple[float, float], seconds: float) -> float:
+    """Cores used on average by other processes since `since`: their jobs slow every figure here."""
+    machine, mine = cpu_seconds()
+    return max(0.0, (machine - since[0]) - (mine - since[1])) / seconds
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
@@ -195,21 +211,24 @@ def main() -> int:
 
     settings = load_settings(llm_model=args.model)
     start = time.perf_counter()
+    cpu_start = cpu_seconds()
     llm = get_llm(resolve_llm(settings), threads=settings.threads)
     gen = Generator(llm)
     out: dict = {"model": Path(llm.model_path).name, "threads": settings.threads,
-                 "load_s": time.perf_counter() - start, "runs": args.runs, "max_tokens": args.max_tokens}
+                 "load_s": time.perf_counter() - start, "rss_after_load_mb": peak_rss_mb(),
+                 "runs": args.runs, "max_tokens": args.max_tokens}
     passages = pick_passages(args.corpus)
     main_prompt = build_messages(settings.prompts, passages, POINTS[0])
-    follow_up = build_messages(settings.prompts, passages, POINTS[1])
     out["passage_chars"] = [len(p.chunk.text) for p in passages]
 
     out.update(measure_cold(llm, gen, main_prompt, args.runs, args.max_tokens))
-    out.update(measure_warm(gen, main_prompt, follow_up, args.runs))
+    out.update(measure_warm(gen, settings.prompts, passages, args.runs))
     if args.alternate:
         other = build_messages(settings.prompts, pick_passages(args.corpus, skip=4), POINTS[0])
+        follow_up = build_messages(settings.prompts, passages, POINTS[1])
         out.update(measure_alternating(gen, main_prompt, other, follow_up))
     out["peak_rss_mb"] = peak_rss_mb()
+    out["others_cpu_cores"] = others_cpu_cores(cpu_start, time.perf_counter() - start)
     out["load_average"] = Path("/proc/loadavg").read_text().split()[:3]
 
     if args.json:
@@ -230,7 +249,10 @@ def main() -> int:
         print(f"A, B, then A again    with saved states TTFT {out['alt_saved_ttft_s']:.2f} s"
               f" ({out['alt_saved_evaluated_tokens']} tokens read); without"
               f" {out['alt_none_ttft_s']:.2f} s ({out['alt_none_evaluated_tokens']} tokens read)")
-    print(f"peak RSS              {out['peak_rss_mb']:.0f} MB   load average {' '.join(out['load_average'])}")
+    print(f"peak RSS              {out['peak_rss_mb']:.0f} MB"
+          f" (after loading {out['rss_after_load_mb']:.0f} MB)")
+    print(f"machine               other processes used {out['others_cpu_cores']:.2f} of "
+          f"{os.cpu_count()} cores on average; load average {' '.join(out['load_average'])}")
     return 0
 
 
