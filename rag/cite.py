@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag.clean import core_text
 from rag.structure import heading_of, is_salutation, is_title_like, split_sentences
 from rag.types import Citation, Passage, SentenceSupport
 
@@ -83,18 +84,13 @@ class CitedSentence(SentenceSupport):
     dropped_markers: list[int] = field(default_factory=list)
 
 
-def content_chars(text: str) -> str:
-    """Letters and digits only (CJK counts as letters): what bigrams and lengths are taken over."""
-    return "".join(ch for ch in text if ch.isalnum())
-
-
 def sentence_kind(text: str) -> str:
     if is_salutation(text):
         return "salutation"
     heading = heading_of(text)
     if (heading is not None and heading.whole_line) or is_title_like(text):
         return "heading"
-    if len(content_chars(text)) < MIN_CLAIM_CHARS:
+    if len(core_text(text)) < MIN_CLAIM_CHARS:
         return "short"
     return "claim"
 
@@ -115,7 +111,7 @@ def split_draft(text: str) -> list[DraftUnit]:
         pieces = [line] if sentence_kind(bare) in ("heading", "salutation") else split_sentences(line)
         for piece in pieces:
             clean, markers = _markers(piece)
-            if not content_chars(clean):
+            if not core_text(clean):
                 # A marker (or punctuation) left on its own belongs to the sentence before.
                 if units and markers:
                     units[-1].markers.extend(markers)
@@ -133,12 +129,12 @@ def passage_sentences(text: str) -> list[str]:
     """A passage's sentences, the units a quote is taken from."""
     out = []
     for line in text.splitlines():
-        out.extend(s.strip() for s in split_sentences(line.strip()) if content_chars(s))
+        out.extend(s.strip() for s in split_sentences(line.strip()) if core_text(s))
     return out
 
 
 def _bigrams(text: str) -> set[str]:
-    chars = content_chars(text)
+    chars = core_text(text)
     return {chars[i : i + 2] for i in range(len(chars) - 1)}
 
 

@@ -93,8 +93,8 @@ def _short_fragment(line: str) -> bool:
     return len(line) <= 40 and not ends_sentence(line) and not is_structural(line)
 
 
-def _core(text: str) -> str:
-    """Text without spaces and punctuation, for duplicate comparisons."""
+def core_text(text: str) -> str:
+    """Letters and digits only: text compared without spaces and punctuation."""
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
@@ -137,7 +137,7 @@ class CorpusStats:
                 line_counts[(i, line)] += 1
                 tail = glued_tail(line)
                 if tail:
-                    tails[_core(tail)] += 1
+                    tails[core_text(tail)] += 1
         # A line counts as repeated if it is in two files or twice in one.
         repeats = {line: len(files) for line, files in line_files.items()}
         for (_, line), n in line_counts.items():
@@ -152,7 +152,7 @@ def glued_tail(line: str) -> str:
     if not ends:
         return ""
     tail = line[ends[-1].end():]
-    return tail if 2 <= len(_core(tail)) <= 40 else ""
+    return tail if 2 <= len(core_text(tail)) <= 40 else ""
 
 
 # --- cleaning --------------------------------------------------------------
@@ -207,8 +207,8 @@ def _mark_teasers(lines: list[str], reasons: dict[int, str]) -> None:
     for i, line in enumerate(lines):
         if i in reasons or not re.search(r"(……|…)$", line):
             continue
-        core = _core(line)
-        rest = _core("".join(lines[i + 1:]))
+        core = core_text(line)
+        rest = core_text("".join(lines[i + 1:]))
         if len(core) >= 15 and core[-15:] in rest and core[:15] in rest:
             reasons[i] = "excerpt teaser"
 
@@ -237,7 +237,7 @@ def _strip_watermark(line: str, stats: CorpusStats) -> tuple[str, str]:
     tail = glued_tail(line)
     if not tail or heading_of(tail) is not None:
         return line, ""
-    if stats.tails[_core(tail)] >= 2 or noise_score(tail) >= 1:
+    if stats.tails[core_text(tail)] >= 2 or noise_score(tail) >= 1:
         return line[: len(line) - len(tail)].rstrip(), tail.strip()
     return line, ""
 

@@ -7,10 +7,11 @@ the exact Jaccard similarity of the 4-gram sets decides.
 
 from __future__ import annotations
 
-import unicodedata
 import zlib
 
 import numpy as np
+
+from rag.clean import core_text
 
 SHINGLE = 4
 THRESHOLD = 0.85
@@ -20,10 +21,6 @@ _PRIME = (1 << 61) - 1
 _rng = np.random.default_rng(20240601)
 _A = _rng.integers(1, _PRIME, _BANDS * _ROWS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, _BANDS * _ROWS, dtype=np.uint64)
-
-
-def _core(text: str) -> str:
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
 def _shingles(core: str) -> set[str]:
@@ -46,7 +43,7 @@ class DuplicateFinder:
         return False
 
     def _seen(self, text: str) -> bool:
-        core = _core(text)
+        core = core_text(text)
         if len(core) < MIN_CHARS:
             return False  # salutations and short lines recur in every speech by design
         if core in self.exact:
