@@ -1,7 +1,8 @@
 """The generation layer: one loaded GGUF model per process, streamed output, reused prompt prefixes.
 
-Reading the prompt is the slow part on a CPU (the 1.5B model reads about 60
-tokens/s), so three things matter:
+Reading the prompt is the slow part on a CPU (on 2 cores the 1.5B model read a
+1,000-token drafting prompt at about 42 tokens/s and decodes about 12), so three
+things matter:
 
 - The model is loaded once per process (`get_llm`).
 - llama.cpp keeps the KV cache of the last request; the next request only
@@ -28,7 +29,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,10 @@ from rag.settings import Settings
 
 DEFAULT_N_CTX = 4096
 # Prompt tokens evaluated per llama.cpp call. Cancel is checked between chunks,
-# so this bounds how long a cancel waits while the prompt is read (about 4 s on
-# the 1.5B model); 256 reads as fast as one 512-token batch on 2 cores.
+# so this bounds how long a cancel waits while the prompt is read (about 6 s on
+# the 1.5B model). 256 read within noise of llama.cpp's own 512-token batches
+# (eval/bench_generation.py: time to first token 1.03x plain prompt evaluation);
+# 128 measured 10-25% slower on the 1.5B.
 PREFILL_CHUNK = 256
 # Saved KV states kept per model. One state of a ~1,200-token request is about
 # 34 MB for the 1.5B model (28 KB per token), 15 MB for the 0.5B.
@@ -168,10 +171,13 @@ class _State:
 class SavedStates:
     """KV states of recent requests, restored when a new prompt shares more with one than with the live cache.
 
-    `LlamaRAMCache` was measured and not used: its `save_state` also copies the
-    logits array (n_batch x vocabulary = 311 MB for Qwen2.5 once the prompt is
-    over 512 tokens) on every request, and its size limit does not count that.
-    This keeps only llama.cpp's own state (KV cache and last logits).
+    Requests A, B (other passages), A2 (A's passages, another outline point) on
+    the 1.5B: A2's first token after 2.3 s (71 tokens read) instead of 17.9 s
+    (801 read). `LlamaRAMCache` was measured and not used: it gave the same cut,
+    but its `save_state` also copies the logits array (n_batch x vocabulary, up
+    to 311 MB for Qwen2.5) on every request, adding 0.5 s after each one and about
+    310 MB RSS per entry, which its size limit does not count. This keeps only
+    llama.cpp's own state (KV cache and last logits).
     """
 
     def __init__(self, slots: int = SAVED_STATES) -> None:
@@ -326,7 +332,7 @@ class Generator:
         start = time.perf_counter()
         llm = self.llm
         t = self.timings = Timings()
-        cancelled = cancel.is_set if cancel is not None else lambda: False
+        cancelled: Callable[[], bool] = cancel.is_set if cancel is not None else lambda: False
         tokens, template_stops = self.prompt_tokens(messages)
         stops = [s for s in stop + template_stops if s]
         t.prompt_tokens = len(tokens)
@@ -385,7 +391,7 @@ class Generator:
             t.total_s = time.perf_counter() - start
             self.states.save(llm, t.prompt_tokens)
 
-    def _prefill(self, tokens: list[int], cancelled: Any) -> bool:
+    def _prefill(self, tokens: list[int], cancelled: Callable[[], bool]) -> bool:
         """Put the prompt into the KV cache, reusing what it shares with the cache; False if cancelled."""
         llm = self.llm
         t = self.timings

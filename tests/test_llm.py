@@ -168,6 +168,36 @@ def test_cancel_stops_early(generator):
 
 
 @pytest.mark.models
+def test_cancel_while_reading_the_prompt(generator):
+    generator.reset()
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    long_prompt = "参考材料：\n" + "各级办公室要坚持围绕中心、服务大局，切实发挥参谋助手、督促检查、综合协调作用。" * 30
+    assert list(generator.stream(messages(long_prompt), max_tokens=50, cancel=cancel)) == []
+    t = generator.timings
+    assert t.finish == "cancel" and t.prompt_tokens > 2 * llm_mod.PREFILL_CHUNK
+    assert generator.llm.n_tokens < t.prompt_tokens  # stopped between chunks, before the end
+
+
+@pytest.mark.models
+def test_one_generation_at_a_time(generator):
+    first = generator.stream(messages("写一句话。"), max_tokens=20, temperature=0)
+    next(first)  # holds the model until closed
+    done = threading.Event()
+
+    def other():
+        list(generator.stream(messages("再写一句话。"), max_tokens=2, temperature=0))
+        done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert not done.wait(0.5)
+    first.close()
+    thread.join(60)
+    assert done.is_set()
+
+
+@pytest.mark.models
 def test_cancel_before_start_reads_nothing(generator):
     generator.reset()
     cancel = threading.Event()
