@@ -51,10 +51,6 @@ class Settings:
     def index_dir(self) -> Path:
         return self.index or self.home / "index"
 
-    @property
-    def settings_file(self) -> Path:
-        return self.home / "settings.toml"
-
 
 _PATH_FIELDS = {f.name for f in fields(Settings) if "Path" in str(f.type)}
 _INT_FIELDS = {f.name for f in fields(Settings) if str(f.type) == "int"}
