@@ -54,6 +54,8 @@ MIN_CLAIM_CHARS = 8
 
 # [1] [1,2] [1、2] ［1］ 【1】: the forms small models produce (only digits: 【待填：…】 is not one).
 MARKER = re.compile(r"[\[［【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]］】]")
+# Removing a marker removes the space a model put before it ("落实 [1]。" -> "落实。").
+_SPACED_MARKER = re.compile(r"\s*" + MARKER.pattern)
 # A marker written after the full stop ("…。[1]") belongs to the sentence before it;
 # moving it in front of the stop keeps it there when the text is split.
 _MARKER_AFTER_STOP = re.compile(
@@ -97,14 +99,14 @@ def sentence_kind(text: str) -> str:
 
 def _markers(text: str) -> tuple[str, list[int]]:
     found = [int(n) for m in MARKER.finditer(text) for n in re.split(r"\s*[,，、]\s*", m.group(1))]
-    return MARKER.sub("", text).strip(), found
+    return _SPACED_MARKER.sub("", text).strip(), found
 
 
 def split_draft(text: str) -> list[DraftUnit]:
     """Lines, then sentences; a heading or salutation line stays one unit."""
     units: list[DraftUnit] = []
     for line in text.splitlines():
-        line = _MARKER_AFTER_STOP.sub(r"\2\1", line.strip())
+        line = _MARKER_AFTER_STOP.sub(lambda m: m.group(2).strip() + m.group(1), line.strip())
         if not line:
             continue
         bare, _ = _markers(line)
@@ -237,3 +239,34 @@ def unsupported_share(sentences: list[SentenceSupport]) -> float:
     short formulas are excluded. Plain SentenceSupport objects are classified by their text."""
     claims = [s for s in sentences if (getattr(s, "kind", None) or sentence_kind(s.text)) == "claim"]
     return sum(not s.supported for s in claims) / len(claims) if claims else 0.0
+
+
+def strip_markers(text: str) -> str:
+    """The text without the markers a model wrote; verified ones are added by cited_paragraphs."""
+    return "\n".join(_SPACED_MARKER.sub("", line).rstrip() for line in text.splitlines())
+
+
+def cited_paragraphs(
+    text: str, sentences: list[SentenceSupport], number: Callable[[int], int] = lambda n: n
+) -> list[str]:
+    """The paragraphs of `text`, each supported sentence followed by its verified [n] markers.
+
+    `number` renumbers citations, e.g. from one section's numbering to the whole speech's.
+    A sentence that cannot be located in the text (it never should) goes unmarked.
+    """
+    lines = [line.strip() for line in strip_markers(text).splitlines() if line.strip()]
+    whole = "\n".join(lines)
+    pending = [s for s in sentences if s.text in whole]
+    paragraphs = []
+    for line in lines:
+        out, pos = [], 0
+        while pending and (at := line.find(pending[0].text, pos)) >= 0:
+            sentence = pending.pop(0)
+            end = at + len(sentence.text)
+            out.append(line[pos:end])
+            if sentence.citations:
+                out.append("[" + ",".join(str(number(n)) for n in sentence.citations) + "]")
+            pos = end
+        out.append(line[pos:])
+        paragraphs.append("".join(out))
+    return paragraphs

@@ -15,3 +15,7 @@ class IndexInvalid(WengaoError):
 
 class ModelMissing(WengaoError):
     pass
+
+
+class OffCorpus(WengaoError):
+    pass

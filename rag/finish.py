@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from rag.cite import align, unsupported_share
+from rag.cite import align, strip_markers, unsupported_share
 from rag.copycheck import CopyIndex, copy_report, invented_specifics
 from rag.index import CorpusIndex
 from rag.types import Draft, Passage
 
 FLAG_COPY_AT = 20
+INVENTED_NOTE = "原材料中没有的具体信息，请核实："
 
 
 _copy_indexes: dict[str, CopyIndex] = {}
@@ -22,14 +23,18 @@ def copy_index_for(index: CorpusIndex) -> CopyIndex:
 
 
 def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embed) -> Draft:
+    """Cite, measure copying and list invented specifics; safe to run again after an edit."""
     copies = copy_index_for(index)
     sentences, citations = align(draft.text, passages, embed, copies)
+    # Markers the model wrote were hints for align; the verified ones live in `sentences`.
+    draft.text = strip_markers(draft.text)
     report = copy_report([s.text for s in sentences], copies, FLAG_COPY_AT)
     draft.sentences = sentences
     draft.citations = citations
     draft.copy = {k: v for k, v in report.items() if k != "flagged"}
     draft.copy["unsupported_share"] = round(unsupported_share(sentences), 3)
+    draft.notes = [n for n in draft.notes if not n.startswith(INVENTED_NOTE)]
     invented = invented_specifics(draft.text, [p.chunk.text for p in passages])
     if invented:
-        draft.notes.append("原材料中没有的具体信息，请核实：" + "、".join(invented))
+        draft.notes.append(INVENTED_NOTE + "、".join(invented))
     return draft

@@ -105,3 +105,54 @@ class Draft:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class OutlinePoint:
+    """One point of an outline and the passages that support it."""
+
+    text: str
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "passages": [p.to_dict() for p in self.passages]}
+
+
+@dataclass
+class Outline:
+    """A proposed outline for one topic."""
+
+    topic: str
+    points: list[OutlinePoint]
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"topic": self.topic, "points": [p.to_dict() for p in self.points],
+                "timings": self.timings, "notes": self.notes}
+
+
+@dataclass
+class Part:
+    """One part of a whole speech: the opening, one section under its heading, or the closing.
+
+    Paragraph text carries [n] markers numbered across the whole speech.
+    """
+
+    kind: str  # "opening", "section" or "closing"
+    heading: str
+    paragraphs: list[str]
+
+
+@dataclass
+class Manuscript:
+    """A whole speech ready to export, with every source it cites."""
+
+    title: str
+    parts: list[Part]
+    citations: list[Citation]
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

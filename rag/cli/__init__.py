@@ -8,9 +8,9 @@ import sys
 from rag.errors import WengaoError
 from rag.settings import load_settings
 
-from . import chunks, expand, ingest, models, search
+from . import ask, chunks, draft, expand, ingest, models, outline, search
 
-SUBCOMMANDS = (ingest, search, chunks, expand, models)
+SUBCOMMANDS = (ingest, search, chunks, outline, expand, draft, ask, models)
 
 
 def build_parser() -> argparse.ArgumentParser:

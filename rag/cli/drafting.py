@@ -1,0 +1,73 @@
+"""What the drafting subcommands share: loading, sources before text, the evidence after it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rag.settings import Settings
+from rag.types import Draft, Passage
+
+
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", help="GGUF 模型文件路径（默认用内置模型）")
+
+
+def load(settings: Settings):
+    """The model (checked first: a wrong path fails before the slow loads) and a searcher."""
+    from rag.engine import Embedder, open_searcher
+    from rag.llm import Generator
+
+    generator = Generator.from_settings(settings)
+    searcher = open_searcher(settings, Embedder(settings))
+    return generator, searcher
+
+
+def source_line(n: int, passage: Passage) -> str:
+    section = f" > {passage.chunk.section[-1]}" if passage.chunk.section else ""
+    return f"[{n}] 《{passage.chunk.title}》{section}  ({passage.chunk.chunk_id})"
+
+
+class Console:
+    """Streams to the terminal; silent with --json, which prints one object at the end."""
+
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+
+    def sources(self, passages: list[Passage]) -> None:
+        if self.as_json:
+            return
+        print("参考材料：", file=sys.stderr)
+        for n, passage in enumerate(passages, start=1):
+            print("  " + source_line(n, passage), file=sys.stderr)
+        print(file=sys.stderr, flush=True)
+
+    def token(self, piece: str) -> None:
+        if not self.as_json:
+            print(piece, end="", flush=True)
+
+    def say(self, text: str) -> None:
+        if not self.as_json:
+            print(text, flush=True)
+
+    def emit(self, payload: dict) -> None:
+        if self.as_json:
+            print(json.dumps(payload, ensure_ascii=False))
+
+
+def show_evidence(draft: Draft) -> None:
+    """After the streamed text: the verified citations, unsupported sentences and warnings."""
+    print("\n")
+    for c in draft.citations:
+        print(f"[{c.n}] 《{c.title}》{c.section}：{c.quote}")
+    unsupported = [s.text for s in draft.sentences if not s.supported and getattr(s, "kind", "") == "claim"]
+    if unsupported:
+        print(f"\n未找到出处的句子 {len(unsupported)} 句：", file=sys.stderr)
+        for text in unsupported:
+            print(f"  · {text}", file=sys.stderr)
+    copy = draft.copy
+    if copy.get("longest", 0) >= 20:
+        print(f"\n查重：最长照抄 {copy['longest']} 字，照抄占比 {copy['copied_share']:.0%}", file=sys.stderr)
+    for note in draft.notes:
+        print(f"提示：{note}", file=sys.stderr)

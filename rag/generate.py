@@ -1,0 +1,62 @@
+"""Prompt -> model -> text: the one generation step every drafting command shares."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rag.prompting import chat_prompt
+from rag.settings import Settings
+
+# Chinese runs about 1.3-1.6 tokens per character with Qwen's tokenizer; the
+# budget keeps a margin so that a section is not cut off mid-sentence.
+TOKENS_PER_CHAR = 1.6
+_ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+OnToken = Callable[[str], None]
+
+
+def messages_for(settings: Settings, task: str, **values) -> list[dict]:
+    """The chat messages of prompts/system.md + prompts/<task>.md filled with `values`."""
+    messages = chat_prompt(settings.prompts, task).format_messages(**values)
+    return [{"role": _ROLES[m.type], "content": m.content} for m in messages]
+
+
+def token_budget(chars: int) -> int:
+    return int(chars * TOKENS_PER_CHAR) + 64
+
+
+def write(generator, messages: list[dict], max_tokens: int, on_token: OnToken | None = None,
+          temperature: float = 0.3) -> str:
+    """Stream one reply, handing each piece to `on_token`; returns the whole reply."""
+    pieces: list[str] = []
+    for piece in generator.stream(messages, max_tokens=max_tokens, temperature=temperature):
+        pieces.append(piece)
+        if on_token:
+            on_token(piece)
+    return "".join(pieces)
+
+
+class Clock:
+    """Wall-clock marks of one request, reported as the `timings` of its result."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.retrieved = self.start
+
+    def mark_retrieved(self) -> None:
+        self.retrieved = time.perf_counter()
+
+    def report(self, generator) -> dict[str, float]:
+        """Retrieval, first token (retrieval + prompt reading) and decoding figures of the last call."""
+        t = generator.timings
+        retrieve = self.retrieved - self.start
+        return {
+            "retrieve": round(retrieve, 3),
+            "first_token": round(retrieve + t.ttft_s, 3),
+            "prompt_tokens": t.prompt_tokens,
+            "cached_prompt_tokens": t.cached_tokens,
+            "generated_tokens": t.generated_tokens,
+            "tokens_per_second": round(t.decode_tps, 2),
+            "total": round(time.perf_counter() - self.start, 3),
+        }
