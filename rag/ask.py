@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from rag.errors import WengaoError
-from rag.expand import OnSources
-from rag.generate import Clock, OnToken, messages_for, token_budget, write
-from rag.prompting import choose_passages, format_passages
-from rag.retrieve import Searcher, check_query
+from rag.expand import OnSources, retrieve_for
+from rag.generate import Clock, OnToken, check_input, messages_for, token_budget, write
+from rag.prompting import format_passages
+from rag.retrieve import Searcher
 from rag.settings import Settings
 from rag.types import Draft, Passage
 
@@ -15,10 +14,7 @@ ANSWER_CHARS = 300
 
 
 def check_question(text: str) -> str:
-    text = check_query(text)
-    if len(text) > MAX_QUESTION_CHARS:
-        raise WengaoError(f"问题过长（{len(text)} 字，上限 {MAX_QUESTION_CHARS} 字）。")
-    return text
+    return check_input(text, "问题", MAX_QUESTION_CHARS)
 
 
 def answer(
@@ -32,7 +28,7 @@ def answer(
 ) -> tuple[Draft, list[Passage]]:
     question = check_question(question)
     clock = Clock()
-    passages = choose_passages(searcher.search(question, k=10))
+    passages = retrieve_for(searcher, question)
     clock.mark_retrieved()
     if on_sources:
         on_sources(passages)

@@ -16,6 +16,7 @@ from rag.finish import finish_draft
 from rag.generate import Clock, OnToken, messages_for, token_budget, write
 from rag.outline import check_topic, propose_outline
 from rag.prompting import format_passages
+from rag.relevance import require_relevant
 from rag.retrieve import Searcher
 from rag.rewrite import reduce_copying
 from rag.settings import Settings
@@ -108,6 +109,11 @@ def draft_speech(
             on_part("outline", "提纲")
         request.points = [p.text for p in propose_outline(settings, searcher, generator, request.topic,
                                                            on_token=on_token).points]
+    else:
+        # Every point is checked before anything is written: finding an off-corpus
+        # point after the opening and two sections would waste minutes.
+        for point in request.points:
+            require_relevant(searcher, point, searcher.search(point, k=10))
     embed = searcher.encode_queries
 
     def finished(draft: Draft, passages: list[Passage]) -> Draft:

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.errors import WengaoError
-from rag.generate import Clock, OnToken, messages_for, token_budget, write
+from rag.generate import Clock, OnToken, check_input, messages_for, token_budget, write
 from rag.prompting import choose_passages, format_passages
-from rag.retrieve import Searcher, check_query
+from rag.relevance import require_relevant
+from rag.retrieve import Searcher
 from rag.settings import Settings
 from rag.types import Draft, Passage
 
@@ -35,10 +36,7 @@ class ExpandRequest:
 
 
 def check_point(text: str) -> str:
-    text = check_query(text)
-    if len(text) > MAX_POINT_CHARS:
-        raise WengaoError(f"提纲要点过长（{len(text)} 字，上限 {MAX_POINT_CHARS} 字），请只写一句要点。")
-    return text
+    return check_input(text, "提纲要点", MAX_POINT_CHARS)
 
 
 def check_length(length: int) -> int:
@@ -63,9 +61,11 @@ def section_body(point: str, reply: str) -> str:
     return body
 
 
-def retrieve_for(searcher: Searcher, point: str, k: int = 10) -> list[Passage]:
-    # The point alone: a topic such as "在全市…会议上的讲话" matches every speech's opening.
-    return choose_passages(searcher.search(point, k=k))
+def retrieve_for(searcher: Searcher, query: str, k: int = 10) -> list[Passage]:
+    """The passages to write from; OffCorpus when the corpus does not speak to the query."""
+    found = searcher.search(query, k=k)
+    require_relevant(searcher, query, found)
+    return choose_passages(found)
 
 
 def expand(
@@ -80,6 +80,7 @@ def expand(
     request.point = check_point(request.point)
     check_length(request.length)
     clock = Clock()
+    # The point alone: a topic such as "在全市…会议上的讲话" matches every speech's opening.
     passages = retrieve_for(searcher, request.point)
     clock.mark_retrieved()
     if on_sources:

@@ -5,15 +5,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from rag.errors import WengaoError
+from rag.guard import has_instruction
 from rag.prompting import chat_prompt
+from rag.retrieve import check_query
 from rag.settings import Settings
 
 # Chinese runs about 1.3-1.6 tokens per character with Qwen's tokenizer; the
 # budget keeps a margin so that a section is not cut off mid-sentence.
 TOKENS_PER_CHAR = 1.6
+# Small models fall into loops (明确工作成果，明确工作成果，…) without a penalty;
+# 1.1 over llama.cpp's last 64 tokens is its usual default and leaves 要/的 alone.
+REPEAT_PENALTY = 1.1
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 OnToken = Callable[[str], None]
+
+
+def check_input(text: str, what: str, limit: int) -> str:
+    """A request text (point, topic, question) fit to write about, or a clear error."""
+    text = check_query(text)
+    if len(text) > limit:
+        raise WengaoError(f"{what}过长（{len(text)} 字，上限 {limit} 字），请精简后再试。")
+    if has_instruction(text):
+        raise WengaoError(f"{what}里有“忽略以上要求”一类对模型下的指令。请只写要起草的内容。")
+    return text
 
 
 def messages_for(settings: Settings, task: str, **values) -> list[dict]:
@@ -30,7 +46,8 @@ def write(generator, messages: list[dict], max_tokens: int, on_token: OnToken | 
           temperature: float = 0.3) -> str:
     """Stream one reply, handing each piece to `on_token`; returns the whole reply."""
     pieces: list[str] = []
-    for piece in generator.stream(messages, max_tokens=max_tokens, temperature=temperature):
+    for piece in generator.stream(messages, max_tokens=max_tokens, temperature=temperature,
+                                  repeat_penalty=REPEAT_PENALTY):
         pieces.append(piece)
         if on_token:
             on_token(piece)

@@ -315,10 +315,12 @@ class Generator:
         stop: list[str] | None = None,
         cancel: threading.Event | None = None,
         seed: int | None = None,
+        repeat_penalty: float = 1.0,
     ) -> Iterator[str]:
         """Yield the reply in pieces as it is generated; `timings` describes the call when it ends."""
         with self.lock:
-            yield from self._stream(messages, max_tokens, temperature, stop or [], cancel, seed)
+            yield from self._stream(messages, max_tokens, temperature, stop or [], cancel, seed,
+                                    repeat_penalty)
 
     def _stream(
         self,
@@ -328,6 +330,7 @@ class Generator:
         stop: list[str],
         cancel: threading.Event | None,
         seed: int | None,
+        repeat_penalty: float,
     ) -> Iterator[str]:
         start = time.perf_counter()
         llm = self.llm
@@ -355,7 +358,7 @@ class Generator:
             t.finish = "length"
             # The whole prompt is now in the KV cache with live logits, so
             # generate() samples at once instead of evaluating anything again.
-            steps = llm.generate(tokens, temp=temperature, **SAMPLER)
+            steps = llm.generate(tokens, temp=temperature, **(SAMPLER | {"repeat_penalty": repeat_penalty}))
             try:
                 for token in steps:
                     if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):

@@ -10,16 +10,19 @@ from __future__ import annotations
 import re
 
 from rag.errors import WengaoError
-from rag.generate import Clock, OnToken, messages_for, write
+from rag.expand import check_point
+from rag.generate import Clock, OnToken, check_input, messages_for, write
 from rag.prompting import choose_passages, format_passages
-from rag.retrieve import Searcher, check_query
+from rag.relevance import require_relevant
+from rag.retrieve import Searcher
 from rag.settings import Settings
 from rag.types import Outline, OutlinePoint, Passage
 
 MIN_POINTS, MAX_POINTS = 2, 8
 DEFAULT_POINTS = (3, 6)
 MAX_TOPIC_CHARS = 200
-MAX_POINT_CHARS = 40
+MAX_POINT_CHARS = 30
+MAX_FILE_POINTS = 12
 PASSAGES_PER_POINT = 3
 HEADINGS_SHOWN = 16
 OUTLINE_CONTEXT_CHARS = 700
@@ -45,10 +48,7 @@ def parse_points_arg(value: str) -> tuple[int, int]:
 
 
 def check_topic(topic: str) -> str:
-    topic = check_query(topic)
-    if len(topic) > MAX_TOPIC_CHARS:
-        raise WengaoError(f"主题过长（{len(topic)} 字，上限 {MAX_TOPIC_CHARS} 字），请用一句话概括。")
-    return topic
+    return check_input(topic, "主题", MAX_TOPIC_CHARS)
 
 
 def numbered(n: int, text: str) -> str:
@@ -67,12 +67,22 @@ def parse_points(reply: str, most: int) -> list[str]:
         if stripped == line.rstrip("。；;，,") or not stripped:
             continue  # not a numbered line: "好的，提纲如下：" and the like
         # A point with its explanation ("加强督查：……") keeps the point alone.
-        stripped = re.split(r"[：:。]", stripped, maxsplit=1)[0].strip()
-        if not 2 <= len(stripped) <= MAX_POINT_CHARS or stripped in seen:
+        stripped = shorten_point(re.split(r"[：:。]", stripped, maxsplit=1)[0].strip())
+        if len(stripped) < 2 or stripped in seen:
             continue
         seen.add(stripped)
         points.append(stripped)
     return [numbered(n, p) for n, p in enumerate(points[:most], start=1)]
+
+
+def shorten_point(text: str) -> str:
+    """The leading clauses of an over-long point that fit MAX_POINT_CHARS ('' if even the first does not)."""
+    kept = ""
+    for clause in re.split(r"(?<=[，,；;])", text):
+        if len((kept + clause).rstrip("，,；;")) > MAX_POINT_CHARS:
+            break
+        kept += clause
+    return kept.rstrip("，,；;")
 
 
 def heading_list(passages: list[Passage]) -> str:
@@ -93,6 +103,7 @@ def propose_outline(
     least, most = points
     clock = Clock()
     found = searcher.search(topic, k=30)
+    require_relevant(searcher, topic, found[:10])
     passages = choose_passages(found, budget=OUTLINE_CONTEXT_CHARS)
     clock.mark_retrieved()
     wanted = str(least) if least == most else f"{least}到{most}"
@@ -114,17 +125,13 @@ def read_outline(text: str) -> list[str]:
     points = []
     for line in text.splitlines():
         line = line.strip().strip("#*").strip()
-        if not line:
-            continue
         bare = _NUMBERING.sub("", line, count=1).strip()
-        if bare:
-            points.append(line if bare != line else numbered(len(points) + 1, bare))
+        if not bare:
+            continue
+        check_point(bare)
+        points.append(line if bare != line else numbered(len(points) + 1, bare))
     if not points:
         raise WengaoError("提纲文件里没有要点：请每行写一个要点。")
-    if len(points) > 12:
-        raise WengaoError(f"提纲要点太多（{len(points)} 个，上限 12 个）。")
-    for point in points:
-        check_query(point)
-        if len(point) > 200:
-            raise WengaoError(f"提纲要点过长：{point[:30]}…")
+    if len(points) > MAX_FILE_POINTS:
+        raise WengaoError(f"提纲要点太多（{len(points)} 个，上限 {MAX_FILE_POINTS} 个）。")
     return points

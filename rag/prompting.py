@@ -12,6 +12,7 @@ from pathlib import Path
 from langchain_core.prompts import ChatPromptTemplate
 
 from rag.errors import WengaoError
+from rag.guard import without_instructions
 from rag.types import Passage
 
 # Characters of passage text given to the model. The 1.5B model reads about 60
@@ -65,5 +66,5 @@ def format_passages(passages: list[Passage]) -> str:
     for n, passage in enumerate(passages, start=1):
         chunk = passage.chunk
         where = f"《{chunk.title}》" + (f" {chunk.section[-1]}" if chunk.section else "")
-        lines.append(f"[{n}] {where}\n{chunk.text}")
+        lines.append(f"[{n}] {where}\n{without_instructions(chunk.text)[0]}")
     return "\n\n".join(lines)

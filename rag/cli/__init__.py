@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
-from rag.errors import WengaoError
+from rag.errors import OffCorpus, WengaoError
 from rag.settings import load_settings
 
 from . import ask, chunks, draft, expand, ingest, models, outline, search
@@ -28,9 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = None
     try:
         args = build_parser().parse_args(argv)
         return int(args.run(args) or 0)
+    except OffCorpus as exc:
+        # Not a mistake of the user's: the corpus has nothing to write from.
+        if getattr(args, "json", False):
+            print(json.dumps({"off_corpus": True, "message": str(exc)}, ensure_ascii=False))
+        print(exc, file=sys.stderr)
+        return 3
     except WengaoError as exc:
         print(f"错误: {exc}", file=sys.stderr)
         return 2
