@@ -2,18 +2,19 @@
 
     python eval/bench_generation.py [--model PATH] [--runs 3] [--max-tokens 128] [--alternate] [--json]
 
-Loads the model once and builds one realistic drafting prompt (prompts/system.md,
-four ~250-character passages from data/corpus, the `expand` task for a
-~300-character section). Then, alternating, `--runs` times each, from an empty
-KV cache, temperature 0, same seed and max_tokens:
+Loads the model and the index once and builds the prompt `wengao expand` builds
+for an outline point (prompts/system.md, the passages retrieved for the point,
+the `expand` task for a ~300-character section). Then, alternating, `--runs`
+times each, from an empty KV cache, temperature 0, same seed and max_tokens:
   (a) plain `Llama.create_chat_completion(stream=True)` after `llm.reset()`;
   (b) `Generator.stream` after `Generator.reset()`.
 (Which of the two goes first alternates from run to run.)
 Prints medians: decode tokens/s of each and their ratio (target >= 0.95), our
 time to first token over plain llama.cpp prompt-evaluation time (target <= 1.15),
 the time to first token of a follow-up request that shares system prompt and
-passages (warm prefix), and peak RSS. `--alternate` adds requests alternating
-between two passage sets, with and without the saved KV states.
+passages (warm prefix), retrieval time, whole `expand` calls (retrieve -> first
+token -> done) and peak RSS. `--alternate` adds requests alternating between two
+passage sets, with and without the saved KV states.
 
 Each measurement is one function returning a dict, so more figures can be added
 to `main` the same way.
@@ -35,10 +36,13 @@ sys.path.insert(0, str(ROOT))
 
 import llama_cpp  # noqa: E402
 
-from rag.ingest import read_corpus  # noqa: E402
-from rag.llm import Generator, get_llm, to_chat_messages  # noqa: E402
+from rag.engine import Embedder, open_searcher  # noqa: E402
+from rag.expand import ExpandRequest, expand, retrieve_for  # noqa: E402
+from rag.generate import messages_for  # noqa: E402
+from rag.llm import Generator, get_llm  # noqa: E402
 from rag.models import resolve_llm  # noqa: E402
-from rag.prompting import chat_prompt, format_passages  # noqa: E402
+from rag.prompting import format_passages  # noqa: E402
+from rag.retrieve import Searcher  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 from rag.types import Passage  # noqa: E402
 
@@ -50,23 +54,10 @@ POINTS = ("围绕中心服务大局，当好参谋助手", "强化督查落实�
 # --- the prompt ---------------------------------------------------------------------
 
 
-def pick_passages(corpus: Path, n: int = 4, size: int = 250, skip: int = 0) -> list[Passage]:
-    """`n` chunks closest to `size` characters, each from a different speech (after the first `skip`)."""
-    chunks = sorted(read_corpus([corpus]).chunks, key=lambda c: (abs(len(c.text) - size), c.chunk_id))
-    chosen, speeches = [], set()
-    for chunk in chunks:
-        if chunk.speech_id not in speeches:
-            speeches.add(chunk.speech_id)
-            chosen.append(chunk)
-    return [Passage(chunk=c, score=1.0, rank=i) for i, c in enumerate(chosen[skip : skip + n], 1)]
-
-
-def build_messages(prompts: Path, passages: list[Passage], point: str) -> list[dict]:
-    template = chat_prompt(prompts, "expand")
-    value = template.invoke(
-        {"passages": format_passages(passages), "topic": TOPIC, "point": point, "length": 300}
-    )
-    return to_chat_messages(value.to_messages())
+def build_messages(settings, passages: list[Passage], point: str) -> list[dict]:
+    """The messages `rag.expand.expand` sends for `point`."""
+    return messages_for(settings, "expand", passages=format_passages(passages), topic=TOPIC,
+                        point=point, length=300)
 
 
 # --- measurements -------------------------------------------------------------------
@@ -148,17 +139,17 @@ def measure_cold(
     return out
 
 
-def measure_warm(gen: Generator, prompts: Path, passages: list[Passage], runs: int) -> dict:
+def measure_warm(gen: Generator, settings, passages: list[Passage], runs: int) -> dict:
     """Follow-up requests sharing system prompt and passages, each with an outline point not asked before.
 
     Only the lines from the point on are read; a new point each time keeps the
     saved KV states from turning this into a repeat of an earlier prompt.
     """
-    measure_ours(gen, build_messages(prompts, passages, POINTS[0]), max_tokens=1, reset=False)
+    measure_ours(gen, build_messages(settings, passages, POINTS[0]), max_tokens=1, reset=False)
     rows = []
     for run in range(runs):
         point = f"{POINTS[1 + run % (len(POINTS) - 1)]}（{run + 1}）"
-        rows.append(measure_ours(gen, build_messages(prompts, passages, point), max_tokens=4, reset=False))
+        rows.append(measure_ours(gen, build_messages(settings, passages, point), max_tokens=4, reset=False))
     return {
         "warm_ttft_s": statistics.median(r["ttft_s"] for r in rows),
         "warm_evaluated_tokens": statistics.median(r["evaluated_tokens"] for r in rows),
@@ -182,6 +173,28 @@ def measure_alternating(gen: Generator, a: list[dict], b: list[dict], a2: list[d
         out[f"alt_{label}_ttft_s"] = row["ttft_s"]
         out[f"alt_{label}_evaluated_tokens"] = row["evaluated_tokens"]
     return out
+
+
+def measure_retrieval(searcher: Searcher, runs: int) -> dict:
+    """Search, relevance check and passage choice for each point, as expand does them."""
+    times = []
+    for _ in range(runs):
+        for point in POINTS:
+            start = time.perf_counter()
+            retrieve_for(searcher, point)
+            times.append(time.perf_counter() - start)
+    return {"retrieve_s": statistics.median(times)}
+
+
+def measure_expand(settings, searcher: Searcher, gen: Generator, runs: int) -> dict:
+    """Whole `expand` calls, each for a point not asked before (a warm system prompt, new passages)."""
+    rows = []
+    for run in range(runs):
+        request = ExpandRequest(POINTS[run % len(POINTS)], TOPIC, length=80)
+        draft, _ = expand(settings, searcher, gen, request)
+        rows.append(draft.timings)
+    return {f"expand_{key}": statistics.median(r[key] for r in rows)
+            for key in ("retrieve", "first_token", "tokens_per_second", "total", "prompt_tokens")}
 
 
 def cpu_seconds() -> tuple[float, float]:
@@ -209,14 +222,14 @@ def peak_rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, help="GGUF file (default: the configured generator)")
-    parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus")
+    parser.add_argument("--index", type=Path, help="index directory (default: the configured one)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--alternate", action="store_true", help="also measure alternating prompts")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    settings = load_settings(llm_model=args.model)
+    settings = load_settings(llm_model=args.model, index=args.index)
     start = time.perf_counter()
     cpu_start = cpu_seconds()
     llm = get_llm(resolve_llm(settings), threads=settings.threads)
@@ -224,15 +237,18 @@ def main() -> int:
     out: dict = {"model": Path(llm.model_path).name, "threads": settings.threads,
                  "load_s": time.perf_counter() - start, "rss_after_load_mb": peak_rss_mb(),
                  "runs": args.runs, "max_tokens": args.max_tokens}
-    passages = pick_passages(args.corpus)
-    main_prompt = build_messages(settings.prompts, passages, POINTS[0])
+    searcher = open_searcher(settings, Embedder(settings))
+    passages = retrieve_for(searcher, POINTS[0])
+    main_prompt = build_messages(settings, passages, POINTS[0])
     out["passage_chars"] = [len(p.chunk.text) for p in passages]
 
     out.update(measure_cold(llm, gen, main_prompt, args.runs, args.max_tokens))
-    out.update(measure_warm(gen, settings.prompts, passages, args.runs))
+    out.update(measure_warm(gen, settings, passages, args.runs))
+    out.update(measure_retrieval(searcher, args.runs))
+    out.update(measure_expand(settings, searcher, gen, args.runs))
     if args.alternate:
-        other = build_messages(settings.prompts, pick_passages(args.corpus, skip=4), POINTS[0])
-        follow_up = build_messages(settings.prompts, passages, POINTS[1])
+        other = build_messages(settings, retrieve_for(searcher, POINTS[2]), POINTS[0])
+        follow_up = build_messages(settings, passages, POINTS[1])
         out.update(measure_alternating(gen, main_prompt, other, follow_up))
     out["peak_rss_mb"] = peak_rss_mb()
     out["others_cpu_cores"] = others_cpu_cores(cpu_start, time.perf_counter() - start)
@@ -257,6 +273,10 @@ def main() -> int:
         print(f"A, B, then A again    with saved states TTFT {out['alt_saved_ttft_s']:.2f} s"
               f" ({out['alt_saved_evaluated_tokens']} tokens read); without"
               f" {out['alt_none_ttft_s']:.2f} s ({out['alt_none_evaluated_tokens']} tokens read)")
+    print(f"retrieval             {out['retrieve_s'] * 1000:6.1f} ms (search, relevance check, choice)")
+    print(f"whole expand (80 字)   retrieve {out['expand_retrieve']:.2f} s, first token"
+          f" {out['expand_first_token']:.2f} s ({out['expand_prompt_tokens']:.0f} prompt tokens),"
+          f" {out['expand_tokens_per_second']:.2f} tokens/s, total {out['expand_total']:.2f} s")
     print(f"peak RSS              {out['peak_rss_mb']:.0f} MB"
           f" (after loading {out['rss_after_load_mb']:.0f} MB)")
     print(f"machine               other processes used {out['others_cpu_cores']:.2f} of "
