@@ -5,13 +5,27 @@ import json
 import pytest
 
 from rag.cli import main
-from rag.expand import strip_greeting
+from rag.expand import section_body, strip_greeting, too_thin
 
 
 def test_greetings_are_stripped_from_sections():
     assert strip_greeting("同志们：\n要把工作抓实。") == "要把工作抓实。"
     assert strip_greeting("尊敬的各位领导：大家好！要把工作抓实。") == "要把工作抓实。"
     assert strip_greeting("要把同志们团结起来。") == "要把同志们团结起来。"
+
+
+def test_a_section_stops_where_the_model_goes_on_to_the_next_point():
+    reply = ("一要在参谋辅政上主动作为\n在区委办公室干部大会上的讲话\n\n一要在参谋辅政上主动作为\n\n"
+             "首先，要建立沟通机制。\n其次，要提高专业素养。\n\n二要在服务大局上主动作为\n\n要加强政治学习。")
+    assert section_body("一要在参谋辅政上主动作为", reply, "在区委办公室干部大会上的讲话") == (
+        "首先，要建立沟通机制。\n其次，要提高专业素养。")
+    # An unnumbered point: any top-level heading ends the section; sub-points stay.
+    assert section_body("要抓好学习", "要抓好学习。要读原著。\n一是学理论。\n二、另一个要点\n正文") == (
+        "要读原著。\n一是学理论。")
+
+
+def test_a_lone_slot_is_not_a_section():
+    assert too_thin("【待填：说明】") and too_thin("") and not too_thin("要抓好保密工作，守住底线，确保万无一失。")
 
 
 @pytest.mark.parametrize("point, message", [
