@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.clean import core_text
-from rag.structure import heading_of, is_salutation, is_title_like, split_sentences
+from rag.structure import ends_sentence, heading_of, is_salutation, is_title_like, split_sentences
 from rag.types import Citation, Passage, SentenceSupport
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ _MARKER_AFTER_STOP = re.compile(
     r"([。！？!?…；;][”’」』）)]*)\s*((?:[\[［【]\s*\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\s*[\]］】]\s*)+)"
 )
 
+MAX_HEADING_CHARS = 40
 KINDS = ("claim", "heading", "salutation", "short")
 
 
@@ -97,6 +98,12 @@ def sentence_kind(text: str) -> str:
     return "claim"
 
 
+def is_heading_line(line: str) -> bool:
+    """A short first line without a full stop, with text under it: a section heading,
+    numbered or not (要在统筹协调上下功夫)."""
+    return len(line) <= MAX_HEADING_CHARS and not ends_sentence(line)
+
+
 def _markers(text: str) -> tuple[str, list[int]]:
     found = [int(n) for m in MARKER.finditer(text) for n in re.split(r"\s*[,，、]\s*", m.group(1))]
     return _SPACED_MARKER.sub("", text).strip(), found
@@ -105,11 +112,13 @@ def _markers(text: str) -> tuple[str, list[int]]:
 def split_draft(text: str) -> list[DraftUnit]:
     """Lines, then sentences; a heading or salutation line stays one unit."""
     units: list[DraftUnit] = []
-    for line in text.splitlines():
-        line = _MARKER_AFTER_STOP.sub(lambda m: m.group(2).strip() + m.group(1), line.strip())
-        if not line:
-            continue
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        line = _MARKER_AFTER_STOP.sub(lambda m: m.group(2).strip() + m.group(1), line)
         bare, _ = _markers(line)
+        if i == 0 and len(lines) > 1 and sentence_kind(bare) != "salutation" and is_heading_line(bare):
+            units.append(DraftUnit(bare, [], "heading"))
+            continue
         pieces = [line] if sentence_kind(bare) in ("heading", "salutation") else split_sentences(line)
         for piece in pieces:
             clean, markers = _markers(piece)

@@ -249,6 +249,8 @@ _PLACE_SUFFIX = ("省", "市", "县", "区", "州")
 _NOT_A_NAME_START = set("全各我本该此省市县区州和与及在到对向从")
 # Placeholders the prompt asks for where a fact is unknown: X, XX, ××, 【待填：…】.
 _PLACEHOLDER = re.compile(r"【待填[^】]*】|[XＸ×xｘ]+")
+# "1." "2、" "(3)" opening a line number a list, they state no figure.
+_LIST_NUMBER = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}\s*[.．、)）]", re.MULTILINE)
 _WIDE = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 
 _posseg = None
@@ -288,7 +290,7 @@ def invented_specifics(text: str, sources: list[str]) -> list[str]:
     without a title, a number written out in words without 万/亿元, or an invented
     organisation is not caught.
     """
-    draft = _PLACEHOLDER.sub(" ", text)
+    draft = _LIST_NUMBER.sub(" ", _PLACEHOLDER.sub(" ", text))
     joined = normalise("\n".join(sources)).translate(_WIDE)
     source_numbers = {_number_core(m.group()) for m in _NUMBER.finditer(joined)}
     found: list[str] = []

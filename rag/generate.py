@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -38,20 +39,31 @@ def messages_for(settings: Settings, task: str, **values) -> list[dict]:
     return [{"role": _ROLES[m.type], "content": m.content} for m in messages]
 
 
+# Markdown a chat-tuned model adds (**bold**, # headings, - bullets) has no place in a speech,
+# nor has a preamble addressed to the asker (好的，以下是……：).
+_EMPHASIS = re.compile(r"\*\*|__|^#{1,6}\s*|^\s*[-*•]\s+", re.MULTILINE)
+_PREAMBLE = re.compile(r"^\s*(好的|当然|以下是|下面是)[^\n]{0,40}[：:]\s*\n")
+
+
+def tidy(reply: str) -> str:
+    """The reply as plain speech text."""
+    return _PREAMBLE.sub("", _EMPHASIS.sub("", reply), count=1).strip()
+
+
 def token_budget(chars: int) -> int:
     return int(chars * TOKENS_PER_CHAR) + 64
 
 
 def write(generator, messages: list[dict], max_tokens: int, on_token: OnToken | None = None,
           temperature: float = 0.3) -> str:
-    """Stream one reply, handing each piece to `on_token`; returns the whole reply."""
+    """Stream one reply, handing each piece to `on_token`; returns the whole reply, tidied."""
     pieces: list[str] = []
     for piece in generator.stream(messages, max_tokens=max_tokens, temperature=temperature,
                                   repeat_penalty=REPEAT_PENALTY):
         pieces.append(piece)
         if on_token:
             on_token(piece)
-    return "".join(pieces)
+    return tidy("".join(pieces))
 
 
 class Clock:

@@ -22,6 +22,8 @@ MIN_POINTS, MAX_POINTS = 2, 8
 DEFAULT_POINTS = (3, 6)
 MAX_TOPIC_CHARS = 200
 MAX_POINT_CHARS = 30
+# Shorter is a fragment (是要小 from a 十是要小 sub-heading), not a point.
+MIN_POINT_CHARS = 4
 MAX_FILE_POINTS = 12
 PASSAGES_PER_POINT = 3
 HEADINGS_SHOWN = 16
@@ -68,7 +70,7 @@ def parse_points(reply: str, most: int) -> list[str]:
             continue  # not a numbered line: "好的，提纲如下：" and the like
         # A point with its explanation ("加强督查：……") keeps the point alone.
         stripped = shorten_point(re.split(r"[：:。]", stripped, maxsplit=1)[0].strip())
-        if len(stripped) < 2 or stripped in seen:
+        if len(stripped) < MIN_POINT_CHARS or stripped in seen:
             continue
         seen.add(stripped)
         points.append(stripped)

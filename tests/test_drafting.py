@@ -304,3 +304,25 @@ def test_a_planted_instruction_in_the_corpus_does_not_steer_the_draft(real_index
     assert "接管" not in out["text"] and "忽略" not in out["text"]
     body = out["text"].split("\n", 1)[1]
     assert "督查" in body and len(body) > 30
+
+
+def test_replies_are_tidied_into_plain_speech_text():
+    from rag.generate import tidy
+
+    assert tidy("好的，以下是回答：\n**督查工作**要抓实。\n- 一是要快\n## 小结\n3*4=12") == (
+        "督查工作要抓实。\n一是要快\n小结\n3*4=12")
+
+
+def test_list_numbers_are_not_invented_figures():
+    from rag.copycheck import invented_specifics
+
+    assert invented_specifics("1. 要抓落实。\n2、效率提高65%。\n（3）今年增长12%。", ["效率提高65%"]) == ["12%"]
+
+
+def test_an_unnumbered_heading_is_not_judged_as_a_claim():
+    from rag.cite import split_draft
+
+    units = split_draft("要在统筹协调上下功夫\n要把工作做好。")
+    assert [u.kind for u in units][0] == "heading"
+    assert split_draft("同志们：\n今天开会。")[0].kind == "salutation"
+    assert parse_points("十是要小\n一、加强督查工作", 5) == ["一、加强督查工作"]
