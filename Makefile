@@ -6,8 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMPS := $(VENV)/.stamps
 WENGAO := $(BIN)/wengao
+# The browser tests drive Debian's Chromium (Playwright's own browser download is never used);
+# a CJK font makes the Chinese in their screenshots legible.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup models index run test lint clean-index
+.PHONY: setup models index run test lint clean-index browser
 
 setup: $(STAMPS)/deps
 
@@ -30,11 +35,21 @@ models: setup
 index: models
 	@$(WENGAO) chunks >/dev/null 2>&1 || $(WENGAO) ingest data/corpus
 
+# Prints the address to open (http://127.0.0.1:7860); Ctrl-C stops it.
 run: index
-	$(WENGAO) search "如何发挥办公室的参谋助手作用" -k 3
-	$(WENGAO) search
+	$(WENGAO) serve
 
-test: models
+browser: $(CHROMIUM) $(CJK_FONT)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y chromium
+
+$(CJK_FONT):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y fonts-wqy-microhei
+
+test: models browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -ra
 

@@ -14,7 +14,7 @@ from . import ask, chunks, draft, expand, ingest, models, outline, search
 SUBCOMMANDS = (ingest, search, chunks, outline, expand, draft, ask, models)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands=SUBCOMMANDS) -> argparse.ArgumentParser:
     settings = load_settings()
     parser = argparse.ArgumentParser(
         prog="wengao",
@@ -23,15 +23,16 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in SUBCOMMANDS:
+    for module in commands:
         module.register(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, commands=SUBCOMMANDS) -> int:
+    """Run one subcommand; `commands` lets a front end add its own (see ui/main.py)."""
     args = None
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(commands).parse_args(argv)
         return int(args.run(args) or 0)
     except OffCorpus as exc:
         # Not a mistake of the user's: the corpus has nothing to write from.

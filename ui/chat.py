@@ -1,0 +1,151 @@
+"""素材问答: questions about the corpus and requests for a passage, then reworking the last draft."""
+
+from __future__ import annotations
+
+import re
+
+import gradio as gr
+
+from rag.ask import answer, check_question
+from rag.errors import WengaoError
+from rag.expand import ExpandRequest, check_length, expand
+from rag.finish import finish_draft
+from rag.refine import REFINEMENTS, refine
+from ui.controls import job_controls, on_model
+from ui.jobs import failure, run_streaming
+from ui.render import (
+    draft_html,
+    esc,
+    evidence_html,
+    group_html,
+    notice_html,
+    retrieved_html,
+    sources_html,
+    streaming_html,
+)
+from ui.session import Session, Turn
+from ui.workspace import Workspace
+
+# 写一段…, 请起草…, 帮我拟写…: a request for a passage rather than a question.
+_WRITE = re.compile(r"^(请|帮我|麻烦)?(写|起草|拟写|撰写|草拟)")
+EMPTY_SOURCES = '<p class="muted">回答中的 [n] 对应这里的材料，点击即可展开。</p>'
+EMPTY_CHAT = ('<p class="muted">可以就语料提问（如：哪些讲话谈到了督查工作，是怎么要求的？），'
+              '也可以要一段文字（如：写一段关于加强调查研究的话）。写好后可用下面的按钮继续修改。</p>')
+REFINE_LABELS = list(REFINEMENTS)
+LABEL_CHARS = 24
+PLACEHOLDER = "例如：哪些讲话谈到了督查工作？ 或：写一段关于加强调查研究的话"
+
+
+def refinement(message: str) -> str | None:
+    text = message.strip().rstrip("。！!")
+    return text if text in REFINEMENTS else None
+
+
+def scope(n: int) -> str:
+    return f"chat-{n}"
+
+
+def transcript_html(turns: list[Turn], live: str = "") -> str:
+    """The conversation; `live` is what the last request shows while it is answered."""
+    if not turns:
+        return EMPTY_CHAT
+    out = []
+    for n, turn in enumerate(turns):
+        if turn.draft is not None:
+            body = draft_html(turn.draft, scope(n))
+            reply = f'<div class="answer draft">{body}</div>{evidence_html(turn.draft)}'
+        elif turn.message:
+            reply = notice_html(turn.message, turn.kind)
+        else:
+            reply = f'<div class="answer">{live}</div>' if n == len(turns) - 1 else ""
+        out.append(f'<div class="turn"><div class="ask">{esc(turn.request)}</div>{reply}</div>')
+    return "".join(out)
+
+
+def sources_view(turns: list[Turn], live: str = "") -> str:
+    """Sources of every answer, the latest first: the [n] of an older answer still opens its passage."""
+    groups = [group_html("检索到的材料", live)] if live else []
+    for n in reversed(range(len(turns))):
+        turn = turns[n]
+        if turn.draft is not None:
+            label = f"第 {n + 1} 问：{turn.request[:LABEL_CHARS]}"
+            groups.append(group_html(label, sources_html(scope(n), turn.draft, turn.passages)))
+    return "".join(groups) or EMPTY_SOURCES
+
+
+def build(ws: Workspace, session: gr.State) -> None:
+    with gr.Row():
+        with gr.Column(scale=3):
+            transcript = gr.HTML(EMPTY_CHAT, elem_id="chat-transcript")
+            controls = job_controls(ws)
+            with gr.Row():
+                question = gr.Textbox(label="提问或要求", lines=2, scale=5, placeholder=PLACEHOLDER)
+                length = gr.Number(300, label="字数", minimum=50, maximum=1000, step=50, precision=0, scale=1,
+                                   min_width=90)
+            with gr.Row():
+                send = gr.Button("发送", variant="primary", scale=0, min_width=120)
+                refine_buttons = [gr.Button(label, size="sm", scale=0, min_width=100)
+                                  for label in REFINE_LABELS]
+        with gr.Column(scale=2):
+            gr.Markdown("### 出处")
+            sources = gr.HTML(EMPTY_SOURCES, elem_id="chat-sources")
+
+    def check(s: Session, message: str, words: float) -> None:
+        if refinement(message):
+            if s.last_draft() is None:
+                raise WengaoError("还没有可以修改的文稿：请先提问或要一段文字。")
+        else:
+            check_question(message)
+        check_length(int(words or 0))
+
+    def job(ticket: str, s: Session, message: str, words: float):
+        message = message.strip()
+        turn = Turn(message)
+        base = s.last_draft() if refinement(message) else None
+        s.turns.append(turn)
+        model = ws.model(ticket)
+
+        def work(on_sources, on_token):
+            if base is not None:
+                on_sources(base.passages)
+                draft = refine(ws.settings, model, base.draft.text, base.passages, message, on_token)
+                return draft, base.passages
+            if _WRITE.match(message):
+                request = ExpandRequest(message, "", int(words))
+                draft, passages = expand(ws.settings, ws.searcher, model, request, on_sources, on_token)
+                draft.text = draft.text.partition("\n")[2]  # the request is not a heading
+                return draft, passages
+            return answer(ws.settings, ws.searcher, model, message, int(words), on_sources, on_token)
+
+        yield (notice_html("正在检索材料……", "busy"), transcript_html(s.turns, "……"), gr.skip(), "")
+        for step in run_streaming(work, ws.tickets.flag(ticket)):
+            if step.kind == "sources":
+                yield (notice_html(f"已找到 {len(step.value)} 段材料，正在写作……", "busy"), gr.skip(),
+                       sources_view(s.turns, retrieved_html(step.value)), gr.skip())
+            elif step.kind == "text":
+                yield gr.skip(), transcript_html(s.turns, streaming_html(step.value)), gr.skip(), gr.skip()
+            elif step.kind == "error":
+                turn.message, turn.kind = failure(step.value)
+                yield "", transcript_html(s.turns), sources_view(s.turns), gr.skip()
+                return
+            else:
+                draft, passages = step.value
+        if not draft.text.strip():
+            turn.message, turn.kind = "已停止，没有写出内容。", "info"
+            yield "", transcript_html(s.turns), sources_view(s.turns), gr.skip()
+            return
+        yield notice_html("正在核对出处……", "busy"), gr.skip(), gr.skip(), gr.skip()
+        finish_draft(draft, passages, ws.searcher.index, ws.searcher.encode_queries)
+        turn.draft, turn.passages = draft, passages
+        yield (notice_html("完成。点击 [n] 可在右侧查看出处；可用下面的按钮继续修改。", "done"),
+               transcript_html(s.turns), sources_view(s.turns), gr.skip())
+
+    outputs = [controls.status, transcript, sources, question]
+    busy = [send, *refine_buttons]
+    for trigger in (send.click, question.submit):
+        on_model(trigger, ws, controls, check, job, inputs=[session, question, length], outputs=outputs,
+                 busy=busy)
+    for button, label in zip(refine_buttons, REFINE_LABELS):
+        instruction = gr.State(label)
+        on_model(button.click, ws, controls, check, job, inputs=[session, instruction, length],
+                 outputs=outputs, busy=busy)

@@ -1,0 +1,81 @@
+"""What every model button shares: a check at once, a place in the queue, progress and a cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import gradio as gr
+
+from rag.errors import WengaoError
+from ui.render import notice_html
+from ui.workspace import Workspace
+
+# One generation at a time per loaded model; other requests wait in the queue and see their place.
+MODEL_QUEUE = {"concurrency_limit": 1, "concurrency_id": "model"}
+
+
+@dataclass
+class JobControls:
+    status: gr.HTML
+    cancel: gr.Button
+    ticket: gr.State
+
+
+def job_controls(ws: Workspace) -> JobControls:
+    """A status line and a 停止 button shown while a request of this tab waits or runs."""
+    with gr.Row():
+        status = gr.HTML("", elem_classes="status")
+        cancel = gr.Button("停止", variant="stop", size="sm", visible=False, scale=0, min_width=80)
+    ticket = gr.State("")
+
+    def stop(current: str) -> str:
+        if ws.tickets.cancel(current):
+            return notice_html("正在停止……", "busy")
+        return gr.skip()
+
+    cancel.click(stop, inputs=[ticket], outputs=[status], queue=False)
+    return JobControls(status, cancel, ticket)
+
+
+def on_model(
+    trigger,
+    ws: Workspace,
+    controls: JobControls,
+    check: Callable[..., None],
+    job: Callable[..., Iterator[tuple]],
+    inputs: list,
+    outputs: list,
+    busy: list[gr.Button] | None = None,
+) -> None:
+    """trigger -> check(*inputs) at once (a mistake is reported without waiting in the queue)
+    -> job(ticket, *inputs) behind other generations -> the buttons back as they were.
+
+    `job` yields one value per output; `busy` buttons are disabled while it waits and runs.
+    """
+    busy = busy or []
+
+    def start(*values):
+        try:
+            check(*values)
+        except WengaoError as exc:
+            return ("", notice_html(str(exc), "error"), gr.update(visible=False),
+                    *(gr.skip() for _ in busy))
+        return (ws.tickets.open(), notice_html("排队等候模型……", "busy"), gr.update(visible=True),
+                *(gr.update(interactive=False) for _ in busy))
+
+    def run(ticket: str, *values):
+        if not ticket:  # refused by the check
+            yield tuple(gr.skip() for _ in outputs)
+            return
+        yield from job(ticket, *values)
+
+    def end(ticket: str):
+        ws.tickets.close(ticket)
+        updates = (gr.update(visible=False), *(gr.update(interactive=True) for _ in busy))
+        return updates if busy else updates[0]  # one output takes a bare value
+
+    trigger(start, inputs=inputs, outputs=[controls.ticket, controls.status, controls.cancel, *busy],
+            queue=False).then(
+        run, inputs=[controls.ticket, *inputs], outputs=outputs, **MODEL_QUEUE).then(
+        end, inputs=[controls.ticket], outputs=[controls.cancel, *busy], queue=False)
