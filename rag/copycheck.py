@@ -39,6 +39,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from rag.structure import SLOT
+
 GRAM = 8
 FULL_LIMIT = 20_000_000  # corpus characters indexed at every position (~240 MB of postings)
 BATCH_CHARS = 4_000_000
@@ -248,7 +250,7 @@ _PLACE_SUFFIX = ("省", "市", "县", "区", "州")
 # jieba tags 各市县, 本市 or 和省州县 as places now and then: a name does not start so.
 _NOT_A_NAME_START = set("全各我本该此省市县区州和与及在到对向从")
 # Placeholders the prompt asks for where a fact is unknown: X, XX, ××, 【待填：…】.
-_PLACEHOLDER = re.compile(r"【待填[^】]*】|[XＸ×xｘ]+")
+_PLACEHOLDER = re.compile(rf"{SLOT.pattern}|[XＸ×xｘ]+")
 # "1." "2、" "(3)" opening a line number a list, they state no figure.
 _LIST_NUMBER = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}\s*[.．、)）]", re.MULTILINE)
 _WIDE = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")

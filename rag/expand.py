@@ -17,7 +17,7 @@ from rag.prompting import choose_passages, format_passages
 from rag.relevance import require_relevant
 from rag.retrieve import Searcher
 from rag.settings import Settings
-from rag.structure import heading_of
+from rag.structure import SLOT, heading_of
 from rag.types import Draft, Passage
 
 MAX_POINT_CHARS = 200
@@ -31,7 +31,6 @@ _GREETING = re.compile(
 TOP_LEVEL = {"dun", "yao", "di"}
 MIN_BODY_CHARS = 12
 RETRY_TEMPERATURE = 0.7
-SLOT = re.compile(r"【待填[^】]*】")
 
 OnSources = Callable[[list[Passage]], None]
 

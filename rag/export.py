@@ -20,12 +20,11 @@ from docx.shared import Cm, Length, Pt
 from docx.text.paragraph import Paragraph
 
 from rag.errors import WengaoError
-from rag.structure import is_salutation
+from rag.structure import SLOT, is_salutation
 from rag.types import Citation, Manuscript
 
 # [1] [1,2] [1, 2]. Only digits: a slot such as 【待填：时间】 is text the user must see.
 MARKER = re.compile(r"\[\d{1,3}(?:\s*[,，、]\s*\d{1,3})*\]")
-SLOT = re.compile(r"【待填[^】]*】")
 _SEGMENT = re.compile(f"(?P<marker>{MARKER.pattern})|(?P<slot>{SLOT.pattern})")
 
 SOURCES_HEADING = "参考材料"

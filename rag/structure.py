@@ -28,6 +28,8 @@ HEADING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("arabic_paren", re.compile(r"^[（(]\d{1,2}[）)]")),
 )
 
+# A slot a user fills in where the sources give no fact: 【待填：时间】.
+SLOT = re.compile(r"【待填[^】]*】")
 SALUTATION = re.compile(
     r"^(尊敬的|各位|亲爱的)?[^。！？]{0,30}(同志们|同事们|朋友们|代表|来宾|女士们|先生们|领导|大家)"
     r"[^。！？]{0,10}[：:，,！!]$"

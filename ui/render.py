@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from rag.export import SLOT
 from rag.finish import FLAG_COPY_AT
+from rag.structure import SLOT
 from rag.types import Chunk, Citation, Draft, Passage, SentenceSupport
 
 # Shortest run of characters a passage must share with a sentence to be marked:

@@ -58,6 +58,8 @@ class Console:
 
 def show_evidence(draft: Draft) -> None:
     """After the streamed text: the verified citations, unsupported sentences and warnings."""
+    from rag.finish import FLAG_COPY_AT
+
     print("\n")
     for c in draft.citations:
         print(f"[{c.n}] 《{c.title}》{c.section}：{c.quote}")
@@ -67,7 +69,7 @@ def show_evidence(draft: Draft) -> None:
         for text in unsupported:
             print(f"  · {text}", file=sys.stderr)
     copy = draft.copy
-    if copy.get("longest", 0) >= 20:
+    if copy.get("longest", 0) >= FLAG_COPY_AT:
         print(f"\n查重：最长照抄 {copy['longest']} 字，照抄占比 {copy['copied_share']:.0%}", file=sys.stderr)
     for note in draft.notes:
         print(f"提示：{note}", file=sys.stderr)
