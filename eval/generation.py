@@ -469,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(run_task(task, settings, searcher, generator, judge, headings))
                 took = rows[-1].get("timings", {}).get("total")
                 print(f"[{n}/{len(tasks)}] {task['id']} {task['kind']} {took} s", file=sys.stderr, flush=True)
-            out["model"] = generator.generator.llm.model_path
+            out["model"] = generator.generator.name
             out["tasks"] = rows
             out["summary"] = summarise(rows)
     except errors.WengaoError as exc:

@@ -45,8 +45,8 @@ def frame_passages(searcher: Searcher, topic: str, last: bool) -> list[Passage]:
     speeches = list(dict.fromkeys(p.chunk.speech_id for p in searcher.search(topic, k=20)))
     chosen = []
     for speech_id in speeches[:FRAME_SPEECHES]:
-        chunks = [c for c in searcher.index.chunks if c.speech_id == speech_id]
-        chunk = max(chunks, key=lambda c: c.ordinal) if last else min(chunks, key=lambda c: c.ordinal)
+        chunks = searcher.index.speech_chunks(speech_id)
+        chunk = chunks[-1] if last else chunks[0]
         chosen.append(Passage(chunk, score=0.0, rank=len(chosen) + 1))
     return chosen
 

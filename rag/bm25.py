@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,23 +56,23 @@ class BM25Index:
     @classmethod
     def build(cls, docs: list[list[str]]) -> BM25Index:
         vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        for d, tokens in enumerate(docs):
-            for t in tokens:
-                cols.append(vocab.setdefault(t, len(vocab)))
-                rows.append(d)
+        # Compact int32 arrays, not lists: a million chunks hold over 10^8 tokens.
+        cols = array("i")
+        for tokens in docs:
+            cols.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
         n_docs, n_terms = len(docs), len(vocab)
-        lengths = np.array([len(t) for t in docs], dtype=np.float32)
+        lengths = np.array([len(t) for t in docs], dtype=np.int64)
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         avg = float(lengths.mean()) if n_docs and lengths.mean() > 0 else 1.0
         # Count term frequencies per (term, doc) pair by sorting term-major.
-        keys = np.array(cols, dtype=np.int64) * max(n_docs, 1) + np.array(rows, dtype=np.int64)
+        keys = np.frombuffer(cols, dtype=np.int32).astype(np.int64) * max(n_docs, 1) + rows
+        del rows
         uniq, tf = np.unique(keys, return_counts=True)
         term = (uniq // max(n_docs, 1)).astype(np.int64)
         doc = (uniq % max(n_docs, 1)).astype(np.int32)
         df = np.bincount(term, minlength=n_terms).astype(np.float32)
         idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = K1 * (1 - B + B * lengths[doc] / avg)
+        norm = K1 * (1 - B + B * lengths[doc].astype(np.float32) / avg)
         weights = (tf * (K1 + 1) / (tf + norm)).astype(np.float32)
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(np.bincount(term, minlength=n_terms), out=indptr[1:])

@@ -2,7 +2,8 @@
 
 Each chunk knows its speech and its section path, is roughly 150-500
 characters, and never ends inside a sentence (unless one sentence alone is
-longer than the limit, when it is cut at a comma).
+longer than the limit, when it is cut after a comma or colon, or at the limit
+where a clause alone is longer).
 """
 
 from __future__ import annotations
@@ -82,8 +83,14 @@ def chunk_speech(speech: Speech, is_duplicate=lambda text: False) -> list[Chunk]
 def sentence_windows(text: str, max_chars: int = MAX_CHARS) -> list[str]:
     """Cut a long paragraph into windows of whole sentences of similar length."""
     units: list[str] = []
-    for sentence in split_sentences(text):
-        units += _cut_long_sentence(sentence, max_chars) if len(sentence) > max_chars else [sentence]
+    # Sentences are taken line by line: a lead-in line without a full stop (同志们：)
+    # must not run into the paragraph's first sentence and be cut with it.
+    lines = re.split(r"(?=\n)", text)
+    for sentence in (s for line in lines for s in split_sentences(line)):
+        # The line break a sentence starts with is not text: a sentence of exactly
+        # max_chars after a lead-in line stays whole.
+        too_long = len(sentence.lstrip("\n")) > max_chars
+        units += _cut_long_sentence(sentence, max_chars) if too_long else [sentence]
     target = len(text) / math.ceil(len(text) / max_chars)
     windows: list[str] = []
     current = ""

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.clean import core_text
-from rag.structure import ends_sentence, heading_of, is_salutation, is_title_like, split_sentences
+from rag.structure import (
+    TERMINAL,
+    ends_sentence,
+    heading_of,
+    is_salutation,
+    is_title_like,
+    split_sentences,
+)
 from rag.types import Citation, Passage, SentenceSupport
 
 if TYPE_CHECKING:
@@ -57,10 +64,9 @@ MARKER = re.compile(r"[\[［【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]］
 # Removing a marker removes the space a model put before it ("落实 [1]。" -> "落实。").
 _SPACED_MARKER = re.compile(r"\s*" + MARKER.pattern)
 # A marker written after the full stop ("…。[1]") belongs to the sentence before it;
-# moving it in front of the stop keeps it there when the text is split.
-_MARKER_AFTER_STOP = re.compile(
-    r"([。！？!?…；;][”’」』）)]*)\s*((?:[\[［【]\s*\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\s*[\]］】]\s*)+)"
-)
+# moving it in front of the stops and closers keeps it there when the text is split. The
+# space after the markers stays where it is, as strip_markers leaves it.
+_MARKER_AFTER_STOP = re.compile(rf"({TERMINAL.pattern})\s*((?:\s*{MARKER.pattern})+)")
 
 MAX_HEADING_CHARS = 40
 KINDS = ("claim", "heading", "salutation", "short")

@@ -13,8 +13,10 @@ from rag.errors import ModelMissing
 from rag.index import (
     CorpusIndex,
     build_lock,
+    live_generation,
     passage_text,
     previous_vectors,
+    read_manifest,
     text_key,
     write_generation,
 )
@@ -146,9 +148,12 @@ def _manifest(corpus: Corpus, roots: list[Path], embedder: Embedder) -> dict:
 
 
 def corpus_roots(settings: Settings) -> list[Path]:
-    """The folders the live index was built from, to refresh it without naming them again."""
-    index = CorpusIndex.open(settings.index_dir, verify=False)
-    return [Path(r) for r in index.manifest.get("roots", [])]
+    """The folders the live index was built from, to refresh it without naming them again.
+
+    Only the manifest is read, so a refresh also rebuilds an index whose other files are damaged.
+    """
+    manifest = read_manifest(live_generation(settings.index_dir), settings.index_dir)
+    return [Path(r) for r in manifest.get("roots", [])]
 
 
 def open_searcher(settings: Settings, embedder: Embedder | None = None) -> Searcher:

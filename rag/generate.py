@@ -50,6 +50,21 @@ def tidy(reply: str) -> str:
     return _PREAMBLE.sub("", _EMPHASIS.sub("", reply), count=1).strip()
 
 
+def generator_for(settings: Settings):
+    """The generator the settings name: a model server if `llm_server` is set, else the GGUF loaded here.
+
+    Every command, the workspace and the evaluation get theirs here. The imports wait until
+    the choice is made: a machine that only talks to a server never loads a model.
+    """
+    if settings.llm_server:
+        from rag.remote_llm import RemoteGenerator
+
+        return RemoteGenerator.from_settings(settings)
+    from rag.llm import Generator
+
+    return Generator.from_settings(settings)
+
+
 def token_budget(chars: int) -> int:
     return int(chars * TOKENS_PER_CHAR) + 64
 

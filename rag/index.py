@@ -16,14 +16,17 @@ in one rename, so an interrupted build leaves the previous index in service.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -38,12 +41,20 @@ FORMAT_VERSION = 1
 # milliseconds); above it an HNSW graph keeps latency flat as the corpus grows.
 EXACT_LIMIT = 100_000
 HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 96
 CONTENT_FILES = ("chunks.jsonl", "speeches.jsonl", "vectors.npy", "bm25.npz", "bm25_vocab.json")
+# The manifest's own checksum, over its other fields: an edited manifest is caught like an edited file.
+MANIFEST_SEAL = "manifest_sha256"
+# A write that stopped short with this little space left ran out of it.
+SHORT_WRITE_FREE = 1 << 20
 
 
 def rebuild_hint(index_dir: Path) -> str:
-    return f"重建索引: wengao ingest data/corpus --index {index_dir}"
+    """The command that rebuilds the index, with the folders it was built from when a manifest names them."""
+    roots = recorded_roots(index_dir)
+    paths = " ".join(shlex.quote(r) for r in roots) if roots else "<语料文件夹>"
+    return f"重建索引: wengao ingest {paths} --index {shlex.quote(str(index_dir))}"
 
 
 def passage_text(chunk: Chunk) -> str:
@@ -109,36 +120,62 @@ class CorpusIndex:
     bm25: BM25Index
 
     @classmethod
-    def open(cls, index_dir: Path, verify: bool = True) -> CorpusIndex:
-        folder = live_generation(index_dir)
-        manifest_path = folder / "manifest.json"
-        try:
-            manifest = json.loads(manifest_path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexInvalid(f"索引清单无法读取 ({exc})。{rebuild_hint(index_dir)}") from None
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise IndexInvalid(
-                f"索引格式版本 {manifest.get('format_version')} 与本程序 ({FORMAT_VERSION}) 不兼容。"
-                f"{rebuild_hint(index_dir)}"
-            )
+    def open(cls, index_dir: Path, verify: bool = True, generation: Path | None = None) -> CorpusIndex:
+        """The live generation (or `generation`); `verify` checks every file against its checksum.
+
+        A damaged live generation is reported with the command that rebuilds it,
+        not replaced by the one kept before it: that one may still hold speeches
+        removed since, and the rebuild reuses its vectors (see previous_vectors).
+        """
+        folder = generation or live_generation(index_dir)
+        manifest = read_manifest(folder, index_dir)
         if verify:
             _verify(folder, manifest, index_dir)
         try:
             chunks = [Chunk(**json.loads(line)) for line in _lines(folder / "chunks.jsonl")]
             speeches = [json.loads(line) for line in _lines(folder / "speeches.jsonl")]
-            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
             bm25 = BM25Index.load(folder)
-            if (folder / "dense.faiss").exists():
-                dense = faiss.read_index(str(folder / "dense.faiss"))
-                dense.hnsw.efSearch = HNSW_EF_SEARCH
-            else:
-                dense = faiss.IndexFlatIP(vectors.shape[1])
-                dense.add(vectors)
+            dense, vectors = _load_dense(folder)
         except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
             raise IndexInvalid(f"索引已损坏 ({exc})。{rebuild_hint(index_dir)}") from None
         if not (len(chunks) == vectors.shape[0] == bm25.n_docs == dense.ntotal):
             raise IndexInvalid(f"索引各部分数量不一致。{rebuild_hint(index_dir)}")
         return cls(folder, manifest, chunks, speeches, vectors, dense, bm25)
+
+    def speech_chunks(self, speech_id: str) -> list[Chunk]:
+        """One speech's chunks in reading order."""
+        return self._by_speech.get(speech_id, [])
+
+    @cached_property
+    def _by_speech(self) -> dict[str, list[Chunk]]:
+        by_speech: dict[str, list[Chunk]] = {}
+        for chunk in self.chunks:
+            by_speech.setdefault(chunk.speech_id, []).append(chunk)
+        for own in by_speech.values():
+            own.sort(key=lambda c: c.ordinal)
+        return by_speech
+
+
+def _load_dense(folder: Path) -> tuple[faiss.Index, np.ndarray]:
+    """The dense index, and the vectors as a read-only view of what it stores.
+
+    FAISS keeps its own copy of the vectors; viewing it instead of holding
+    vectors.npy as well halves their memory (1.5 GB a million chunks). The view
+    lives as long as the index: copy rows that must outlive it.
+    """
+    if (folder / "dense.faiss").exists():
+        dense = faiss.read_index(str(folder / "dense.faiss"))
+        dense.hnsw.efSearch = HNSW_EF_SEARCH
+        storage = faiss.downcast_index(dense.storage)
+    else:
+        loaded = np.load(folder / "vectors.npy", allow_pickle=False)
+        dense = storage = faiss.IndexFlatIP(loaded.shape[1])
+        dense.add(loaded)
+    if dense.ntotal == 0:
+        return dense, np.zeros((0, dense.d), dtype=np.float32)
+    vectors = faiss.rev_swig_ptr(storage.get_xb(), dense.ntotal * dense.d).reshape(dense.ntotal, dense.d)
+    vectors.flags.writeable = False
+    return dense, vectors
 
 
 def _lines(path: Path) -> list[str]:
@@ -149,36 +186,112 @@ def _verify(folder: Path, manifest: dict, index_dir: Path) -> None:
     for name, expected in manifest.get("contents", {}).items():
         path = folder / name
         if not path.is_file() or path.stat().st_size != expected["bytes"]:
-            raise IndexInvalid(f"索引文件 {name} 缺失或被截断。{rebuild_hint(index_dir)}")
+            raise IndexInvalid(f"索引文件 {name} 缺失或大小不对（被截断或改动）。{rebuild_hint(index_dir)}")
         if _sha256(path) != expected["sha256"]:
-            raise IndexInvalid(f"索引文件 {name} 已被改动或损坏。{rebuild_hint(index_dir)}")
+            raise IndexInvalid(
+                f"索引文件 {name} 已被改动或损坏（与清单中的校验值不符）。{rebuild_hint(index_dir)}"
+            )
+
+
+def _manifest_digest(manifest: dict) -> str:
+    body = {k: v for k, v in manifest.items() if k != MANIFEST_SEAL}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _load_manifest(folder: Path) -> dict:
+    """A generation's manifest, checked against the checksum it carries (older manifests carry none)."""
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    if not isinstance(manifest, dict):
+        raise ValueError("内容不是 JSON 对象")
+    # Only this format's checksum can be checked; another format is refused as such by read_manifest.
+    seal = manifest.get(MANIFEST_SEAL)
+    if manifest.get("format_version") == FORMAT_VERSION and seal not in (None, _manifest_digest(manifest)):
+        raise ValueError("内容与其自带的校验值不符")
+    return manifest
+
+
+def read_manifest(folder: Path, index_dir: Path) -> dict:
+    try:
+        manifest = _load_manifest(folder)
+    except (OSError, ValueError) as exc:
+        raise IndexInvalid(
+            f"索引清单 manifest.json 已损坏或被改动 ({exc})。{rebuild_hint(index_dir)}"
+        ) from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexInvalid(
+            f"索引格式版本 {manifest.get('format_version')} 与本程序 ({FORMAT_VERSION}) 不兼容。"
+            f"{rebuild_hint(index_dir)}"
+        )
+    return manifest
+
+
+def _pointer(index_dir: Path) -> str:
+    """The generation name in CURRENT; empty when there is none or it cannot be read."""
+    try:
+        return (index_dir / "CURRENT").read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def live_generation(index_dir: Path) -> Path:
     pointer = index_dir / "CURRENT"
     if not pointer.is_file():
         raise IndexMissing(f"索引目录 {index_dir} 中没有索引。{rebuild_hint(index_dir)}")
-    name = pointer.read_text("utf-8").strip()
+    name = _pointer(index_dir)
     folder = index_dir / name
     if not name.startswith("gen-") or "/" in name or not folder.is_dir():
-        raise IndexInvalid(f"索引指针 CURRENT 指向不存在的 {name!r}。{rebuild_hint(index_dir)}")
+        raise IndexInvalid(
+            f"索引指针文件 CURRENT 已损坏：它指向的 {name!r} 不是本目录中的索引。{rebuild_hint(index_dir)}"
+        )
     return folder
 
 
+def _generations(index_dir: Path) -> list[Path]:
+    """Generation folders: the live one first, then the others newest first (names start with the time)."""
+    live = _pointer(index_dir)
+    newest_first = sorted(index_dir.glob("gen-*"), reverse=True)
+    return sorted(newest_first, key=lambda folder: folder.name != live)
+
+
+def recorded_roots(index_dir: Path) -> list[str]:
+    """The corpus folders named by the newest readable manifest; empty when none is readable."""
+    for folder in _generations(index_dir):
+        try:
+            return [str(root) for root in _load_manifest(folder)["roots"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return []
+
+
 def previous_vectors(index_dir: Path, fingerprint: str) -> dict[str, np.ndarray]:
-    """Vectors of the live index keyed by passage-text hash, to skip re-embedding."""
-    try:
-        old = CorpusIndex.open(index_dir, verify=True)
-    except WengaoError:
-        return {}
-    if old.manifest.get("embed_model", {}).get("fingerprint") != fingerprint:
-        return {}
-    keys = [text_key(passage_text(c)) for c in old.chunks]
-    return dict(zip(keys, old.vectors))
+    """Vectors of an earlier build keyed by passage-text hash, to skip re-embedding.
+
+    Those of the live generation, or when it is damaged (or built with another
+    model) those of the newest intact generation kept beside it, so a rebuild
+    after damage embeds only what changed since that one.
+    """
+    for folder in _generations(index_dir):
+        try:
+            old = CorpusIndex.open(index_dir, verify=True, generation=folder)
+        except WengaoError:
+            continue
+        if old.manifest.get("embed_model", {}).get("fingerprint") == fingerprint:
+            return dict(zip((text_key(passage_text(c)) for c in old.chunks), np.array(old.vectors)))
+    return {}
 
 
 def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def build_dense(vectors: np.ndarray, approximate: bool | None = None) -> faiss.Index | None:
+    """The approximate index a large corpus needs, or None where a flat scan is fast enough."""
+    if not (len(vectors) > EXACT_LIMIT if approximate is None else approximate):
+        return None
+    dense = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    dense.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    dense.add(vectors)
+    return dense
 
 
 def write_generation(
@@ -189,12 +302,12 @@ def write_generation(
     manifest: dict,
 ) -> Path:
     """Write a complete generation and make it live; the old one stays until the swap."""
-    pointer = index_dir / "CURRENT"
-    previous = pointer.read_text("utf-8").strip() if pointer.is_file() else ""
+    previous = _pointer(index_dir)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     folder = index_dir / f"gen-{stamp}-{os.getpid()}-{os.urandom(3).hex()}"
-    folder.mkdir(parents=True)
+    pointer_tmp = index_dir / f"CURRENT.{os.getpid()}.tmp"
     try:
+        folder.mkdir(parents=True)
         _write_jsonl(folder / "chunks.jsonl", (asdict(c) for c in chunks))
         counts: dict[str, int] = {}
         for c in chunks:
@@ -211,29 +324,60 @@ def write_generation(
         np.save(folder / "vectors.npy", vectors.astype(np.float32), allow_pickle=False)
         BM25Index.build([tokenize(passage_text(c)) for c in chunks]).save(folder)
         names = list(CONTENT_FILES)
-        if len(chunks) > EXACT_LIMIT:
-            dense = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            dense.add(vectors.astype(np.float32))
+        dense = build_dense(vectors.astype(np.float32))
+        if dense is not None:
             faiss.write_index(dense, str(folder / "dense.faiss"))
             names.append("dense.faiss")
         manifest = dict(manifest, format_version=FORMAT_VERSION,
-                        dense="hnsw" if len(chunks) > EXACT_LIMIT else "flat",
+                        dense="flat" if dense is None else "hnsw",
                         contents={n: {"bytes": (folder / n).stat().st_size,
                                       "sha256": _sha256(folder / n)} for n in names})
         (folder / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8"
+            json.dumps({**manifest, MANIFEST_SEAL: _manifest_digest(manifest)}, ensure_ascii=False, indent=1),
+            "utf-8",
         )
         _fsync_tree(folder)
-        pointer_tmp = index_dir / f"CURRENT.{os.getpid()}.tmp"
         pointer_tmp.write_text(folder.name + "\n", "utf-8")
         with pointer_tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(pointer_tmp, index_dir / "CURRENT")
-    except BaseException:
+    except BaseException as exc:
+        full = isinstance(exc, OSError) and _out_of_space(exc, index_dir)
         shutil.rmtree(folder, ignore_errors=True)
+        pointer_tmp.unlink(missing_ok=True)
+        if full:
+            raise _disk_full(index_dir, previous) from exc
         raise
     _prune(index_dir, keep={folder.name, previous})
     return folder
+
+
+def _out_of_space(exc: OSError, index_dir: Path) -> bool:
+    """Whether a write failed for want of space (asked before the partial generation is removed).
+
+    numpy reports a short write ("1024 requested and 992 written") without an
+    errno; on a full disk the free space is then below one write's worth.
+    """
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return exc.errno is None and shutil.disk_usage(index_dir).free < SHORT_WRITE_FREE
+
+
+def _disk_full(index_dir: Path, previous: str) -> WengaoError:
+    """The message for a disk that filled up during a build, once the partial generation is gone."""
+    free = shutil.disk_usage(index_dir).free
+    live = index_dir / previous
+    size = sum(f.stat().st_size for f in live.iterdir() if f.is_file()) if previous and live.is_dir() else 0
+    need = f"，现有索引占 {_mib(size)}，新索引需要与之相当的空间" if size else ""
+    return WengaoError(
+        f"磁盘空间不足：无法在 {index_dir} 写入新的索引（该磁盘只剩 {_mib(free)}{need}）。"
+        "请删除该磁盘上不再需要的文件，或用 --index 指定空间充足的目录，然后重新运行 wengao ingest。"
+        "未写完的新索引已删除，原有索引未改动，仍可使用。"
+    )
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
 
 
 def _prune(index_dir: Path, keep: set[str]) -> None:

@@ -268,6 +268,7 @@ class Generator:
 
     def __init__(self, llm: llama_cpp.Llama) -> None:
         self.llm = llm
+        self.name = llm.model_path  # what the model is, for reports (RemoteGenerator has one too)
         with _llms_lock:
             shared = _shared.get(llm)
             if shared is None:
@@ -440,7 +441,7 @@ class WengaoChatModel(BaseChatModel):
     `cancel` (a threading.Event) may be passed as a call or bind keyword.
     """
 
-    generator: Generator
+    generator: Any  # a Generator or a rag.remote_llm.RemoteGenerator: anything with their stream()
     max_tokens: int = 512
     temperature: float = 0.3
 

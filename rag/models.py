@@ -384,36 +384,46 @@ def provision_llm(name: str, model_dir: Path, progress: bool = True) -> Path:
 
 
 def _is_gguf(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return fh.read(len(GGUF_MAGIC)) == GGUF_MAGIC
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(GGUF_MAGIC)) == GGUF_MAGIC
+    except OSError as exc:
+        raise WengaoError(f"无法读取生成模型文件 {path}：{exc.strerror or exc}。请检查文件权限。") from exc
 
 
 def resolve_llm(settings: Settings) -> Path:
-    """The GGUF file to generate with: `llm_model` if set, else the bundled `llm`."""
+    """The GGUF file to generate with: `llm_model` if set, else the bundled `llm`.
+
+    The bundled file must still match its SHA-256. That costs a hash (about a
+    second per gigabyte) only when the sidecar no longer matches the file, i.e.
+    once after the file was changed; `wengao models pull` leaves a fresh one.
+    """
     if settings.llm_model is not None:
         path = Path(settings.llm_model).expanduser()
         if not path.exists():
-            raise ModelMissing(f"generator model not found: {path}")
+            raise ModelMissing(f"找不到生成模型文件 {path}，请检查 --model 或设置 llm_model 给出的路径。")
         if not path.is_file():
-            raise ModelMissing(f"generator model {path} is not a file; give a .gguf file")
-        try:
-            ok = _is_gguf(path)
-        except OSError as exc:
-            raise WengaoError(f"cannot read generator model {path}: {exc}") from exc
-        if not ok:
+            raise ModelMissing(f"生成模型路径 {path} 不是文件，请指定一个 .gguf 模型文件。")
+        if not _is_gguf(path):
             raise WengaoError(
-                f"{path} is not a GGUF model (it does not start with the GGUF magic bytes); "
-                "give a llama.cpp .gguf file"
+                f"{path} 不是 GGUF 格式的模型文件（文件开头没有 GGUF 标识），"
+                "请指定 llama.cpp 使用的 .gguf 文件。"
             )
         return path
     spec = get_llm(settings.llm)
     path = settings.model_dir / spec.filename
+    way_out = f"请运行 `{pull_llm_cmd(spec.name)}` 下载并校验，或用 --model 指定另一个 GGUF 模型文件。"
     if not path.is_file():
         raise ModelMissing(
-            f"generator {spec.name} is not installed in {settings.model_dir}; run `{pull_llm_cmd(spec.name)}`"
+            f"内置生成模型 {spec.name} 未安装：{settings.model_dir} 中没有 {spec.filename}。{way_out}"
         )
-    if path.stat().st_size != spec.size or not _is_gguf(path):
-        raise ModelMissing(f"generator file {path} is incomplete or damaged; run `{pull_llm_cmd(spec.name)}`")
+    size = path.stat().st_size
+    if size != spec.size or not _is_gguf(path):
+        raise ModelMissing(
+            f"生成模型文件 {path} 不完整或已损坏（应为 {spec.size:,} 字节，现为 {size:,} 字节）。{way_out}"
+        )
+    if not is_verified(path, spec.size, spec.sha256):
+        raise ModelMissing(f"生成模型文件 {path} 在校验之后被改动或已损坏（SHA-256 与发布的不符）。{way_out}")
     return path
 
 

@@ -43,6 +43,15 @@ class Settings:
     # A GGUF file; empty means the bundled generator named by `llm`.
     llm_model: Path | None = None
     llm: str = "qwen2.5-coder-1.5b"
+    # An OpenAI-compatible server (http://127.0.0.1:8000/v1) to generate with instead of
+    # loading a GGUF here; when set, llm and llm_model are not used.
+    llm_server: str | None = None
+    # The model to ask the server for; empty means the first one it lists.
+    llm_server_model: str = ""
+    # Sent as a bearer token; repr=False keeps it out of any printed settings.
+    llm_api_key: str | None = field(default=None, repr=False)
+    # Seconds to wait for the server's next event (its first one comes after the prompt is read).
+    llm_server_timeout: int = 600
     threads: int = max(1, min(os.cpu_count() or 1, 4))
     embed_batch_size: int = 32
     top_k: int = 5

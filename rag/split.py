@@ -59,6 +59,9 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
             speeches.append(
                 Speech(speech_id(source, len(speeches) + 1), title, source, paragraphs, derived)
             )
+        elif not derived:
+            # A title with nothing under it is no speech, but its text must still be accounted for.
+            removed.append(Removal(title, "title without text", 0))
     return speeches, removed
 
 

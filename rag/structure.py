@@ -10,10 +10,17 @@ import re
 from dataclasses import dataclass
 
 CN_NUM = "[一二三四五六七八九十百]+"
-# A sentence ends at one of these, possibly followed by closing quotes/brackets.
-TERMINAL = re.compile(r"[。！？!?…；;][”’」』）)\]】]*")
-ENDS_SENTENCE = re.compile(r"[。！？!?…；;][”’」』）)\]】]*$")
-SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?…；;])(?![”’」』）)\]】。！？!?…；;])")
+# A sentence ends at one of these, possibly followed by more of them and closing
+# quotes/brackets (。” ；”。).
+_STOP = "[。！？!?…；;]"
+_CLOSE = r"[”’」』）)\]】]"
+TERMINAL = re.compile(f"{_STOP}(?:{_STOP}|{_CLOSE})*")
+ENDS_SENTENCE = re.compile(f"{_STOP}{_CLOSE}*$")
+# Split after the last stop or closer of a sentence end (…。” 因此); a lookbehind needs a
+# fixed width, so one is written for each number of closers, up to three.
+SENTENCE_SPLIT = re.compile(
+    "(?:" + "|".join(f"(?<={_STOP}{_CLOSE}{{{n}}})" for n in range(4)) + f")(?!{_CLOSE}|{_STOP})"
+)
 
 # Marker kinds in the order speeches most often nest them; the real nesting of a
 # speech is taken from the order in which kinds first appear (see SectionTracker).

@@ -205,11 +205,11 @@ def test_unknown_llm_name(tmp_path):
 
 def test_resolve_llm_custom(tmp_path):
     missing = tmp_path / "missing.gguf"
-    with pytest.raises(ModelMissing, match="not found"):
+    with pytest.raises(ModelMissing, match="找不到生成模型文件"):
         resolve_llm(Settings(model_dir=tmp_path, llm_model=missing))
     text = tmp_path / "notes.gguf"
     text.write_text("hello, not a model")
-    with pytest.raises(WengaoError, match="not a GGUF model"):
+    with pytest.raises(WengaoError, match="不是 GGUF 格式"):
         resolve_llm(Settings(model_dir=tmp_path, llm_model=text))
     good = tmp_path / "tiny.gguf"
     good.write_bytes(b"GGUF\x03\x00\x00\x00")
@@ -221,7 +221,7 @@ def test_resolve_llm_bundled(tmp_path):
     with pytest.raises(ModelMissing, match="wengao models pull --llm qwen2.5-coder-0.5b"):
         resolve_llm(settings)
     (tmp_path / LLMS["qwen2.5-coder-0.5b"].filename).write_bytes(b"GGUF short")
-    with pytest.raises(ModelMissing, match="incomplete or damaged"):
+    with pytest.raises(ModelMissing, match="不完整或已损坏"):
         resolve_llm(settings)
 
 

@@ -142,9 +142,9 @@ def build(ws: Workspace, session: gr.State) -> None:
 
     outputs = [controls.status, transcript, sources, question]
     busy = [send, *refine_buttons]
-    for trigger in (send.click, question.submit):
+    for trigger, name in ((send.click, "ask"), (question.submit, None)):
         on_model(trigger, ws, controls, check, job, inputs=[session, question, length], outputs=outputs,
-                 busy=busy)
+                 busy=busy, api_name=name)
     for button, label in zip(refine_buttons, REFINE_LABELS):
         instruction = gr.State(label)
         on_model(button.click, ws, controls, check, job, inputs=[session, instruction, length],

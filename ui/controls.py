@@ -47,13 +47,18 @@ def on_model(
     inputs: list,
     outputs: list,
     busy: list[gr.Button] | None = None,
+    api_name: str | None = None,
 ) -> None:
     """trigger -> check(*inputs) at once (a mistake is reported without waiting in the queue)
     -> job(ticket, *inputs) behind other generations -> the buttons back as they were.
 
     `job` yields one value per output; `busy` buttons are disabled while it waits and runs.
+    `api_name` names the three steps for API clients: NAME_start, NAME and NAME_end.
     """
     busy = busy or []
+
+    def named(suffix: str) -> str | None:
+        return f"{api_name}{suffix}" if api_name else None
 
     def start(*values):
         try:
@@ -76,6 +81,6 @@ def on_model(
         return updates if busy else updates[0]  # one output takes a bare value
 
     trigger(start, inputs=inputs, outputs=[controls.ticket, controls.status, controls.cancel, *busy],
-            queue=False).then(
-        run, inputs=[controls.ticket, *inputs], outputs=outputs, **MODEL_QUEUE).then(
-        end, inputs=[controls.ticket], outputs=[controls.cancel, *busy], queue=False)
+            queue=False, api_name=named("_start")).then(
+        run, inputs=[controls.ticket, *inputs], outputs=outputs, api_name=named(""), **MODEL_QUEUE).then(
+        end, inputs=[controls.ticket], outputs=[controls.cancel, *busy], queue=False, api_name=named("_end"))

@@ -98,5 +98,5 @@ def build(ws: Workspace) -> None:
         return f'<p class="muted">“{esc(text)}”的检索结果：</p>' + results_html(
             text, ws.searcher.search(text, k=SEARCH_RESULTS))
 
-    search.click(find, [query], [results])
+    search.click(find, [query], [results], api_name="search")
     query.submit(find, [query], [results])

@@ -83,12 +83,13 @@ class OutlineTab:
     def wire(self) -> None:
         on_model(self.propose.click, self.ws, self.controls, self.check_propose, self.propose_job,
                  inputs=[self.session, self.topic, self.occasion, self.count, self.version],
-                 outputs=[self.controls.status, self.version, self.sources], busy=[self.propose])
-        for trigger in (self.add.click, self.new_point.submit):
+                 outputs=[self.controls.status, self.version, self.sources], busy=[self.propose],
+                 api_name="outline")
+        for trigger, name in ((self.add.click, "add_point"), (self.new_point.submit, None)):
             # Queued, as everything that bumps the version: a State changed outside the queue
             # does not fire its change event, and the list would not be drawn again.
             trigger(self.add_point, [self.session, self.new_point, self.version],
-                    [self.controls.status, self.new_point, self.version])
+                    [self.controls.status, self.new_point, self.version], api_name=name)
         with self.points_area:
             gr.render(inputs=[self.session], triggers=[self.version.change])(self.draw)
 
@@ -173,10 +174,11 @@ class OutlineTab:
         def job(ticket: str, s: Session, value: str, words: float, topic: str, occasion: str):
             yield from self.expand_job(ticket, s, pid, value, int(words), topic, occasion)
 
-        for trigger in (expand_btn.click, again.click):
+        for trigger, name in ((expand_btn.click, f"expand_{pid}"), (again.click, None)):
             on_model(trigger, self.ws, c, check, job,
                      inputs=[self.session, text, length, self.topic, self.occasion],
-                     outputs=[c.status, section, self.sources, again], busy=[expand_btn, again])
+                     outputs=[c.status, section, self.sources, again], busy=[expand_btn, again],
+                     api_name=name)
 
         def reorder(step: int):
             def apply(s: Session, version: int):

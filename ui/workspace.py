@@ -86,11 +86,11 @@ class CorpusChange:
 
 class Workspace:
     def __init__(self, settings: Settings, generator=None, embedder: Embedder | None = None):
-        from rag.llm import Generator
+        from rag.generate import generator_for
 
         self.settings = settings
-        # The generator first: a wrong model path fails before the slower loads.
-        self.generator = generator or Generator.from_settings(settings)
+        # The generator first: a wrong model path or server fails before the slower loads.
+        self.generator = generator or generator_for(settings)
         self.embedder = embedder or Embedder(settings)
         self.searcher: Searcher = open_searcher(settings, self.embedder)
         self.library = Library(settings)

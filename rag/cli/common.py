@@ -19,4 +19,5 @@ def settings_from(args: argparse.Namespace) -> Settings:
         index=getattr(args, "index", None),
         embed_model=getattr(args, "embed_model", None),
         llm_model=getattr(args, "model", None),
+        llm_server=getattr(args, "llm_server", None),
     )

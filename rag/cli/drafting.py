@@ -12,14 +12,16 @@ from rag.types import Draft, Passage
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="GGUF 模型文件路径（默认用内置模型）")
+    parser.add_argument("--llm-server", metavar="URL",
+                        help="改用 OpenAI 兼容的模型服务器生成，如 http://127.0.0.1:8000/v1（本机不加载模型）")
 
 
 def load(settings: Settings):
-    """The model (checked first: a wrong path fails before the slow loads) and a searcher."""
+    """The model (checked first: a wrong path or server fails before the slow loads) and a searcher."""
     from rag.engine import Embedder, open_searcher
-    from rag.llm import Generator
+    from rag.generate import generator_for
 
-    generator = Generator.from_settings(settings)
+    generator = generator_for(settings)
     searcher = open_searcher(settings, Embedder(settings))
     return generator, searcher
 
