@@ -236,10 +236,10 @@ def dense_candidates(vectors: np.ndarray, qvecs: np.ndarray, live: faiss.Index) 
     hnsw.hnsw.efSearch = rag.index.HNSW_EF_SEARCH
     del hnsw
     gc.collect()
-    nlist = int(4 * np.sqrt(len(vectors)))
+    nlist = int(2 * np.sqrt(len(vectors)))
     t0 = time.perf_counter()
     ivf = faiss.index_factory(vectors.shape[1], f"IVF{nlist},PQ48", faiss.METRIC_INNER_PRODUCT)
-    ivf.train(vectors[np.random.default_rng(0).permutation(len(vectors))[: 64 * nlist]])
+    ivf.train(vectors[np.random.default_rng(0).permutation(len(vectors))[: 40 * nlist]])
     ivf.add(vectors)
     ivf_s = time.perf_counter() - t0
     for nprobe in (16, 32, 64):

@@ -16,7 +16,9 @@ one after another, as a user would, all sessions at once:
 - ask:     素材问答 (`/ask_start`, `/ask`, `/ask_end`, as the 发送 button chains them);
 - expand:  提纲扩写: add the session's own point (`/add_point`), draw the outline
            (the page's gr.render, run when the outline changes) and click that
-           point's 扩写此要点 (`expand_<id>_start`, `expand_<id>`, `expand_<id>_end`);
+           point's 扩写此要点 (`expand_<id>_start`, `expand_<id>`, `expand_<id>_end`;
+           Gradio adds a suffix when it draws the outline again, so they are
+           looked up in what the render returned, as the page does);
 - outline: 生成提纲 (`/outline_start`, `/outline`, `/outline_end`), then draw the outline.
 Once done, a session that drafted anything draws its outline again and assembles
 its speech (`/assemble*`, without opening and closing, so no generation).

@@ -115,14 +115,24 @@ def _markers(text: str) -> tuple[str, list[int]]:
     return _SPACED_MARKER.sub("", text).strip(), found
 
 
+def _markers_before_stops(line: str) -> str:
+    """Markers written after a sentence end, moved in front of it. Moving one can leave a
+    stop right before the next (。[1]】[2] -> [1]。】[2]), so this repeats until none is left."""
+    while (moved := _MARKER_AFTER_STOP.sub(lambda m: m.group(2).strip() + m.group(1), line)) != line:
+        line = moved
+    return line
+
+
 def split_draft(text: str) -> list[DraftUnit]:
     """Lines, then sentences; a heading or salutation line stays one unit."""
     units: list[DraftUnit] = []
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for i, line in enumerate(lines):
-        line = _MARKER_AFTER_STOP.sub(lambda m: m.group(2).strip() + m.group(1), line)
+        line = _markers_before_stops(line)
         bare, _ = _markers(line)
-        if i == 0 and len(lines) > 1 and sentence_kind(bare) != "salutation" and is_heading_line(bare):
+        # A first line of markers or punctuation only is no heading: it has no words.
+        heading = bool(core_text(bare)) and sentence_kind(bare) != "salutation" and is_heading_line(bare)
+        if i == 0 and len(lines) > 1 and heading:
             units.append(DraftUnit(bare, [], "heading"))
             continue
         pieces = [line] if sentence_kind(bare) in ("heading", "salutation") else split_sentences(line)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rag.errors import WengaoError
 from rag.guard import has_instruction
 from rag.prompting import chat_prompt
 from rag.retrieve import check_query
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.llm import Generator
+    from rag.remote_llm import RemoteGenerator
 
 # Chinese runs about 1.3-1.6 tokens per character with Qwen's tokenizer; the
 # budget keeps a margin so that a section is not cut off mid-sentence.
@@ -50,7 +55,7 @@ def tidy(reply: str) -> str:
     return _PREAMBLE.sub("", _EMPHASIS.sub("", reply), count=1).strip()
 
 
-def generator_for(settings: Settings):
+def generator_for(settings: Settings) -> Generator | RemoteGenerator:
     """The generator the settings name: a model server if `llm_server` is set, else the GGUF loaded here.
 
     Every command, the workspace and the evaluation get theirs here. The imports wait until

@@ -303,6 +303,7 @@ def _in_order(units: list[str], text: str) -> None:
 @WITH_FIXTURE
 @given(draft_and_passages())
 def test_align_cites_only_existing_passages(hash_embedder, case):
+    """Citations name given passages; a marker is kept only for a passage that exists."""
     text, passages = case
     units = split_draft(text)
     sentences, citations = align(text, passages, hash_embedder.queries)
@@ -333,6 +334,8 @@ def test_align_cites_only_existing_passages(hash_embedder, case):
 @example(("办公室。。[0]", []))
 @example(("A;”。[0]", []))
 @example(("\n[0]", []))
+# A first line holding only a marker became an empty heading.
+@example(("[0]\n办公室。", []))
 def test_sentences_are_the_draft_without_markers(case):
     """Markers and the whitespace around sentences are all that split_draft takes out."""
     text, _ = case
@@ -349,6 +352,8 @@ def test_sentences_are_the_draft_without_markers(case):
 # A marker placed after 。】 or after 。。 was taken for the start of the next sentence.
 @example(("办公室办公室办公室。】办公室办公室督查。", _passages(["办公室办公室办公室。"])))
 @example(("办公室办公室办公室。。", _passages(["办公室办公室办公室。"])))
+# Moving the first marker in front of 。 left 】 before the second, which stayed behind.
+@example(("办公室。[0]】[0]】", []))
 def test_realigning_the_cited_text_is_stable(hash_embedder, case):
     """The text with verified markers, aligned again, gives the same sentences and citations."""
     text, passages = case

@@ -349,7 +349,7 @@ def llama_server():
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(resolve_llm(settings)),
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
-               "--n_threads", str(settings.threads), "--seed", "1"]
+               "--n_threads", str(settings.threads), "--logits_all", "false", "--seed", "1"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=os.environ | {"PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}/v1"
@@ -388,8 +388,8 @@ def test_llama_cpp_server_streams_with_stop_and_timings(llama_server):
 def test_expand_through_llama_cpp_server_cites_the_corpus(real_index, llama_server, capsys):
     settings, _ = real_index
     point = "要在统筹协调上下功夫"
-    code = main(["expand", point, "--length", "200", "--json", "--llm-server", llama_server,
-                 "--index", str(settings.index_dir)])
+    code = main(["expand", point, "--topic", "在全市办公室主任会议上的讲话", "--length", "200", "--json",
+                 "--llm-server", llama_server, "--index", str(settings.index_dir)])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["text"].startswith(point + "\n") and len(out["text"]) > len(point) + 30

@@ -274,3 +274,13 @@ def test_rag_never_imports_ui():
     for path in (Path(__file__).resolve().parent.parent / "rag").rglob("*.py"):
         source = path.read_text("utf-8")
         assert "import ui" not in source and "from ui" not in source, path
+
+
+def test_header_says_where_the_text_goes(settings):
+    from dataclasses import replace
+
+    from ui.app import where_text_goes
+
+    assert where_text_goes(settings) == "内容不出本机。"
+    remote = where_text_goes(replace(settings, llm_server="http://10.0.0.5:8000/v1"))
+    assert "http://10.0.0.5:8000/v1" in remote and "不出本机" not in remote

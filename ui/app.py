@@ -20,9 +20,17 @@ STATIC = Path(__file__).resolve().parent / "static"
 FONTS = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"]
 
 
+def where_text_goes(settings: Settings) -> str:
+    """Users are promised their documents stay local: say so only when it is true."""
+    if settings.llm_server:
+        return f"生成时检索到的段落会发送到模型服务器 {settings.llm_server}。"
+    return "内容不出本机。"
+
+
 def build_app(ws: Workspace) -> gr.Blocks:
     with gr.Blocks(title="文稿 · 讲话稿起草工作台", analytics_enabled=False) as demo:
-        gr.Markdown("## 文稿 · 讲话稿起草工作台\n根据本机语料起草讲话稿：每句话都核对出处，内容不出本机。")
+        gr.Markdown("## 文稿 · 讲话稿起草工作台\n根据本机语料起草讲话稿：每句话都核对出处，"
+                    + where_text_goes(ws.settings))
         session = gr.State(Session())
         with gr.Tabs():
             with gr.Tab("素材问答", id="chat"):
