@@ -6,7 +6,7 @@ For each size, in a fresh process (so peak memory is that size's own):
 - chunks come from eval/synth_corpus.py (sample speeches recombined, then the real chunker);
 - vectors: `--embed-sample` chunks are embedded for real with the index's model,
   which gives the embedding rate; the other vectors are synthesised from those
-  (a real vector plus part of another plus a little noise), so the index and
+  (random mixes of three real vectors plus a little noise), so the index and
   search figures run on realistic but not real-text vectors at the larger sizes;
 - BM25 tokens: jieba's rate is measured on the sample; the build then reuses
   tokens per sentence (exactly the same tokens: jieba never joins words across
@@ -103,16 +103,20 @@ def cached_tokenize(text: str) -> list[str]:
 
 
 def synthesise_vectors(real: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """n unit vectors near the real ones: a real vector, up to 0.6 of another, and noise."""
+    """n unit vectors spread over the span of the real ones: a random mix of three, plus a little noise.
+
+    Mixing spreads the points out as a real corpus's are; copies of a few
+    hundred real vectors plus noise would instead form tight clusters of
+    near-ties, on which no approximate index can tell the true top 10 apart.
+    """
     rng = np.random.default_rng(seed)
     out = np.empty((n, real.shape[1]), dtype=np.float32)
     step = 50_000
     for lo in range(0, n, step):
         m = min(step, n - lo)
-        a = real[rng.integers(0, len(real), m)]
-        b = real[rng.integers(0, len(real), m)]
-        mixed = a + rng.uniform(0, 0.6, (m, 1)).astype(np.float32) * b
-        mixed += rng.normal(0, 0.02, mixed.shape).astype(np.float32)
+        weights = rng.dirichlet([1.0, 1.0, 1.0], m).astype(np.float32)
+        mixed = np.einsum("mk,mkd->md", weights, real[rng.integers(0, len(real), (m, 3))])
+        mixed += rng.normal(0, 0.01, mixed.shape).astype(np.float32)
         out[lo:lo + m] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
     return out
 
@@ -230,7 +234,7 @@ def dense_candidates(vectors: np.ndarray, qvecs: np.ndarray, live: faiss.Index) 
         t0 = time.perf_counter()
         hnsw = rag.index.build_dense(vectors, approximate=True)
         hnsw_s = time.perf_counter() - t0
-    for ef in (32, 64, rag.index.HNSW_EF_SEARCH, 128):
+    for ef in sorted({64, 128, 256, 512, 1024, rag.index.HNSW_EF_SEARCH}):
         hnsw.hnsw.efSearch = ef
         results.append(_measure(f"HNSW M={rag.index.HNSW_M} ef={ef}", hnsw, qvecs, truth, hnsw_s))
     hnsw.hnsw.efSearch = rag.index.HNSW_EF_SEARCH
