@@ -15,7 +15,7 @@ For each size, in a fresh process (so peak memory is that size's own):
 - the index is written by the real `write_generation`, then opened and
   searched in another fresh process through the real `Searcher` with real
   query embeddings (eval queries), timing dense, BM25 and hybrid search;
-- the dense candidates (exact, HNSW, IVF-PQ with exact re-ranking) are
+- the dense candidates (exact, IVF lists, HNSW, IVF-PQ with exact re-ranking) are
   compared on recall@10 against exact search and on latency; BM25 is timed
   against bm25s on the same tokens.
 Prints a Markdown table (also written to OUT/scale.md with OUT/scale.json) and
@@ -25,7 +25,6 @@ draws OUT/scale.png (latency against corpus size).
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import re
 import resource
@@ -218,8 +217,9 @@ def _rss_now_mb() -> float:
 def dense_candidates(vectors: np.ndarray, qvecs: np.ndarray, live: faiss.Index) -> list[dict]:
     """Recall@10 against exact search, latency and size of each dense index kind.
 
-    The index's own HNSW graph is measured as built (its build time is the
-    build's); below EXACT_LIMIT one is built here for comparison.
+    The index's own IVF lists are measured as built (their build time is the
+    build's); below EXACT_LIMIT they are built here for comparison, as are an
+    HNSW graph and compressed IVF-PQ codes with exact re-ranking.
     """
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
@@ -228,27 +228,43 @@ def dense_candidates(vectors: np.ndarray, qvecs: np.ndarray, live: faiss.Index) 
     del exact
     if len(vectors) < 50_000:
         return results  # an approximate index only pays above this
-    if isinstance(live, faiss.IndexHNSWFlat):
-        hnsw, hnsw_s = live, None
-    else:
+    ivf, ivf_s = live, None
+    if isinstance(live, faiss.IndexFlat):
         t0 = time.perf_counter()
-        hnsw = rag.index.build_dense(vectors, approximate=True)
-        hnsw_s = time.perf_counter() - t0
-    for ef in sorted({64, 128, 256, 512, 1024, rag.index.HNSW_EF_SEARCH}):
+        ivf = rag.index.build_dense(vectors, approximate=True)
+        ivf_s = time.perf_counter() - t0
+    for nprobe in sorted({32, 64, 128, rag.index.IVF_NPROBE, 512}):
+        ivf.nprobe = nprobe
+        results.append(_measure(f"IVF{ivf.nlist},Flat nprobe={nprobe}", ivf, qvecs, truth, ivf_s))
+    ivf.nprobe = rag.index.IVF_NPROBE
+    results += _hnsw(vectors, qvecs, truth) + _ivf_pq(vectors, qvecs, truth)
+    return results
+
+
+def _hnsw(vectors: np.ndarray, qvecs: np.ndarray, truth: np.ndarray, m: int = 32, ef_construction: int = 40):
+    t0 = time.perf_counter()
+    hnsw = faiss.IndexHNSWFlat(vectors.shape[1], m, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = ef_construction
+    hnsw.add(vectors)
+    build_s = time.perf_counter() - t0
+    results = []
+    for ef in (128, 256, 512, 1024):
         hnsw.hnsw.efSearch = ef
-        results.append(_measure(f"HNSW M={rag.index.HNSW_M} ef={ef}", hnsw, qvecs, truth, hnsw_s))
-    hnsw.hnsw.efSearch = rag.index.HNSW_EF_SEARCH
-    del hnsw
-    gc.collect()
-    nlist = int(2 * np.sqrt(len(vectors)))
+        results.append(_measure(f"HNSW M={m} efC={ef_construction} ef={ef}", hnsw, qvecs, truth, build_s))
+    return results
+
+
+def _ivf_pq(vectors: np.ndarray, qvecs: np.ndarray, truth: np.ndarray) -> list[dict]:
+    nlist = int(rag.index.IVF_LISTS_PER_ROOT * np.sqrt(len(vectors)))
     t0 = time.perf_counter()
     ivf = faiss.index_factory(vectors.shape[1], f"IVF{nlist},PQ48", faiss.METRIC_INNER_PRODUCT)
     ivf.train(vectors[np.random.default_rng(0).permutation(len(vectors))[: 40 * nlist]])
     ivf.add(vectors)
-    ivf_s = time.perf_counter() - t0
-    for nprobe in (16, 32, 64):
+    build_s = time.perf_counter() - t0
+    results = []
+    for nprobe in (64, 256):
         ivf.nprobe = nprobe
-        results.append(_measure(f"IVF{nlist},PQ48 nprobe={nprobe} +rerank100", ivf, qvecs, truth, ivf_s,
+        results.append(_measure(f"IVF{nlist},PQ48 nprobe={nprobe} +rerank100", ivf, qvecs, truth, build_s,
                                 rerank=vectors))
     return results
 
@@ -313,7 +329,7 @@ def run_child(args: list[str]) -> dict:
 def table(rows: list[dict]) -> str:
     lines = [
         "| chunks | dense index | build s (measured + tokenise est.) | embed s (est.) | disk MB | "
-        "build peak MB | open s | serve RSS MB | dense p50/p95 ms | BM25 p50/p95 ms | hybrid p50/p95 ms | "
+        "build peak MB | open s | index RSS MB | dense p50/p95 ms | BM25 p50/p95 ms | hybrid p50/p95 ms | "
         "query embedding p50/p95 ms |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -321,7 +337,7 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"| {r['size']:,} | {r['dense_kind']} | {r['write_s']} + {r['tokenize_s_extrapolated']} | "
             f"{r['embed_s_extrapolated']:,.0f} | {r['disk_mb']:,} | {r['build_peak_rss_mb']:,} | "
-            f"{r['open_s']} | {r['serve_peak_rss_mb']:,} | "
+            f"{r['open_s']} | {r['index_rss_mb']:,} | "
             + " | ".join(f"{r[f'search_{m}']['p50']} / {r[f'search_{m}']['p95']}"
                          for m in ("dense", "bm25", "hybrid", "encode"))
             + " |"

@@ -21,7 +21,8 @@ one after another, as a user would, all sessions at once:
            looked up in what the render returned, as the page does);
 - outline: 生成提纲 (`/outline_start`, `/outline`, `/outline_end`), then draw the outline.
 Once done, a session that drafted anything draws its outline again and assembles
-its speech (`/assemble*`, without opening and closing, so no generation).
+its speech (`/assemble_now`: without opening and closing nothing is generated,
+so it does not wait for the model).
 
 Checked and reported:
 - failures: an exception or error event, a timeout, an error message in the
@@ -274,7 +275,10 @@ def chain(config: dict, textbox: int) -> tuple[int, int, int]:
     deps = config["dependencies"]
     start = next(d for d in deps if str(d["api_name"]).startswith("expand_") and not d["queue"]
                  and textbox in d["inputs"])
-    run = next(d for d in deps if d.get("trigger_after") == start["id"])
+    # Between the check and the model job a gate (not queued) stops a refused request.
+    run = start
+    while run is start or not run["queue"]:
+        run = next(d for d in deps if d.get("trigger_after") == run["id"])
     end = next(d for d in deps if d.get("trigger_after") == run["id"])
     return start["id"], run["id"], end["id"]
 
@@ -414,7 +418,8 @@ class Session:
         expanded = [text for text, done in self.points if done]
         if not expanded:
             return
-        status, editor, _ = self.model_job(request, self.named("assemble"), "", False, DRAFT_LENGTH)
+        # Without opening and closing nothing is generated: it runs at once, beside the model queue.
+        status, editor, _ = self.send("/assemble_now", "", False, DRAFT_LENGTH).result
         finished(status, "已组稿")
         lines = (editor or "").splitlines()
         self.check_list("speech title", lines[:1], [f"# {self.inputs.topic}"])

@@ -97,7 +97,7 @@ def test_index_holds_no_pickles(corpus_copy, settings, hash_embedder):
                             "bm25.npz", "bm25_vocab.json"])
 
 
-def test_large_index_searches_through_hnsw(corpus_copy, settings, hash_embedder, monkeypatch):
+def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embedder, monkeypatch):
     import numpy as np
 
     import rag.index
@@ -105,12 +105,12 @@ def test_large_index_searches_through_hnsw(corpus_copy, settings, hash_embedder,
     monkeypatch.setattr(rag.index, "EXACT_LIMIT", 10)
     ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     index = _open(settings)
-    assert index.manifest["dense"] == "hnsw"
+    assert index.manifest["dense"] == "ivf"
     stored = np.load(index.folder / "vectors.npy")
     assert np.array_equal(index.vectors, stored)
     assert not index.vectors.flags.writeable
     searcher = Searcher(index, hash_embedder.queries)
-    # At this size the graph is exhaustive: the approximate ranking is the exact one.
+    # At this size every list is probed: the approximate ranking is the exact one.
     scores = stored @ hash_embedder.queries(["督查落实"])[0]
     assert [h.chunk.chunk_id for h in searcher.search("督查落实", k=5, mode="dense")] == [
         index.chunks[i].chunk_id for i in np.argsort(-scores)[:5]
@@ -119,3 +119,21 @@ def test_large_index_searches_through_hnsw(corpus_copy, settings, hash_embedder,
     known = rag.index.previous_vectors(settings.index_dir, index.manifest["embed_model"]["fingerprint"])
     del index, searcher
     assert all(np.isfinite(v).all() and abs(np.linalg.norm(v) - 1) < 1e-3 for v in known.values())
+
+
+def test_index_with_a_dense_structure_of_another_kind_asks_for_a_rebuild_and_keeps_its_vectors(
+        corpus_copy, settings, hash_embedder):
+    import rag.index
+
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    folder = _open(settings).folder
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest["dense"] = "hnsw"
+    manifest[rag.index.MANIFEST_SEAL] = rag.index._manifest_digest(manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    with pytest.raises(IndexInvalid, match="旧版本.*wengao ingest"):
+        _open(settings)
+    known = rag.index.previous_vectors(settings.index_dir, manifest["embed_model"]["fingerprint"])
+    assert len(known) == len(rag.index._read_chunks(folder))
+    report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert report.embedded == 0 and _open(settings).manifest["dense"] == "flat"

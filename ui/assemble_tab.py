@@ -90,7 +90,8 @@ def build(ws: Workspace, session: gr.State) -> None:
         yield notice_html(summary, "done"), editor_text(manuscript), sources_list(s)
 
     on_model(compose.click, ws, controls, check, job, inputs=[session, title, with_frames, frame_length],
-             outputs=[controls.status, editor, sources], busy=[compose], api_name="assemble")
+             outputs=[controls.status, editor, sources], busy=[compose], api_name="assemble",
+             needs_model=lambda s, title_text, frames, words: frames)
 
     def save(suffix: str):
         def write(s: Session, text: str):

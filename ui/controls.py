@@ -48,19 +48,26 @@ def on_model(
     outputs: list,
     busy: list[gr.Button] | None = None,
     api_name: str | None = None,
+    needs_model: Callable[..., bool] | None = None,
 ) -> None:
     """trigger -> check(*inputs) at once (a mistake is reported without waiting in the queue)
     -> job(ticket, *inputs) behind other generations -> the buttons back as they were.
 
-    `job` yields one value per output; `busy` buttons are disabled while it waits and runs.
-    `api_name` names the three steps for API clients: NAME_start, NAME and NAME_end.
+    `job` yields one value per output, the first of which is the status line; `busy`
+    buttons are disabled while it waits and runs. A request for which
+    `needs_model(*inputs)` is false runs at once instead, beside the queue.
+    `api_name` names the steps for API clients: NAME_start, NAME and NAME_end,
+    and NAME_now for a request that needs no model.
     """
     busy = busy or []
+    skip_all = tuple(gr.skip() for _ in outputs)
 
     def named(suffix: str) -> str | None:
         return f"{api_name}{suffix}" if api_name else None
 
     def start(*values):
+        if needs_model and not needs_model(*values):
+            return ("", *(gr.skip() for _ in range(2 + len(busy))))
         try:
             check(*values)
         except WengaoError as exc:
@@ -69,11 +76,27 @@ def on_model(
         return (ws.tickets.open(), notice_html("排队等候模型……", "busy"), gr.update(visible=True),
                 *(gr.update(interactive=False) for _ in busy))
 
+    def gate(ticket: str) -> None:
+        # Without a ticket (refused, or run at once) the chain stops here, before the model queue.
+        if not ticket:
+            raise gr.Error(visible=False, print_exception=False)
+
     def run(ticket: str, *values):
-        if not ticket:  # refused by the check
-            yield tuple(gr.skip() for _ in outputs)
+        if not ticket:  # an API client calling NAME after a refused NAME_start
+            yield skip_all
             return
         yield from job(ticket, *values)
+
+    def now(*values):
+        if not needs_model or needs_model(*values):
+            yield skip_all
+            return
+        try:
+            check(*values)
+        except WengaoError as exc:
+            yield (notice_html(str(exc), "error"), *skip_all[1:])
+            return
+        yield from job("", *values)
 
     def end(ticket: str):
         ws.tickets.close(ticket)
@@ -81,6 +104,9 @@ def on_model(
         return updates if busy else updates[0]  # one output takes a bare value
 
     trigger(start, inputs=inputs, outputs=[controls.ticket, controls.status, controls.cancel, *busy],
-            queue=False, api_name=named("_start")).then(
+            queue=False, api_name=named("_start")).success(
+        gate, inputs=[controls.ticket], queue=False, api_visibility="private").success(
         run, inputs=[controls.ticket, *inputs], outputs=outputs, api_name=named(""), **MODEL_QUEUE).then(
         end, inputs=[controls.ticket], outputs=[controls.cancel, *busy], queue=False, api_name=named("_end"))
+    if needs_model:
+        trigger(now, inputs=inputs, outputs=outputs, api_name=named("_now"))

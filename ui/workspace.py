@@ -102,12 +102,9 @@ class Workspace:
 
     def speeches(self) -> list[SpeechRow]:
         index = self.searcher.index
-        chunks: dict[str, list] = {}
-        for chunk in index.chunks:
-            chunks.setdefault(chunk.speech_id, []).append(chunk)
         rows = []
         for speech in index.speeches:
-            own = chunks.get(speech["speech_id"], [])
+            own = index.speech_chunks(speech["speech_id"])
             sections = {c.section[0] for c in own if c.section}
             rows.append(SpeechRow(speech["speech_id"], speech["title"], speech["source"],
                                   len(sections), len(own)))
