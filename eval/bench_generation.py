@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import llama_cpp  # noqa: E402
 
+from eval.measure import peak_rss_mb  # noqa: E402
 from rag.engine import Embedder, open_searcher  # noqa: E402
 from rag.expand import ExpandRequest, expand, retrieve_for  # noqa: E402
 from rag.generate import messages_for  # noqa: E402
@@ -210,10 +211,6 @@ def others_cpu_cores(since: tuple[float, float], seconds: float) -> float:
     """Cores used on average by other processes since `since`: their jobs slow every figure here."""
     machine, mine = cpu_seconds()
     return max(0.0, (machine - since[0]) - (mine - since[1])) / seconds
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 # --- main ---------------------------------------------------------------------------

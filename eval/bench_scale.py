@@ -27,14 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -46,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 import faiss  # noqa: E402
 
 import rag.index  # noqa: E402
+from eval.measure import latency, peak_rss_mb, timed_ms  # noqa: E402
 from eval.synth_corpus import Synthesizer, sample_speeches  # noqa: E402
 from rag.bm25 import tokenize  # noqa: E402
 from rag.engine import Embedder  # noqa: E402
@@ -58,28 +57,6 @@ K = 10
 # Cut after sentence punctuation or a line break: jieba splits its input at
 # these characters anyway, so tokenising the pieces gives the same tokens.
 _PIECE = re.compile(r"(?<=[。！？；\n])")
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
-def timed_ms(run: Callable[[], object], repeat: list) -> list[float]:
-    times = []
-    for item in repeat:
-        start = time.perf_counter()
-        run(item)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def latency(times: list[float]) -> dict:
-    return {"p50": round(percentile(times, 0.5), 2), "p95": round(percentile(times, 0.95), 2)}
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def queries() -> list[str]:
@@ -231,7 +208,7 @@ def dense_candidates(vectors: np.ndarray, qvecs: np.ndarray, live: faiss.Index) 
     ivf, ivf_s = live, None
     if isinstance(live, faiss.IndexFlat):
         t0 = time.perf_counter()
-        ivf = rag.index.build_dense(vectors, approximate=True)
+        ivf = rag.index.ivf_index(vectors)
         ivf_s = time.perf_counter() - t0
     for nprobe in sorted({32, 64, 128, rag.index.IVF_NPROBE, 512}):
         ivf.nprobe = nprobe
@@ -255,16 +232,13 @@ def _hnsw(vectors: np.ndarray, qvecs: np.ndarray, truth: np.ndarray, m: int = 32
 
 
 def _ivf_pq(vectors: np.ndarray, qvecs: np.ndarray, truth: np.ndarray) -> list[dict]:
-    nlist = int(rag.index.IVF_LISTS_PER_ROOT * np.sqrt(len(vectors)))
     t0 = time.perf_counter()
-    ivf = faiss.index_factory(vectors.shape[1], f"IVF{nlist},PQ48", faiss.METRIC_INNER_PRODUCT)
-    ivf.train(vectors[np.random.default_rng(0).permutation(len(vectors))[: 40 * nlist]])
-    ivf.add(vectors)
+    ivf = rag.index.ivf_index(vectors, codes="PQ48")
     build_s = time.perf_counter() - t0
     results = []
     for nprobe in (64, 256):
         ivf.nprobe = nprobe
-        results.append(_measure(f"IVF{nlist},PQ48 nprobe={nprobe} +rerank100", ivf, qvecs, truth, build_s,
+        results.append(_measure(f"IVF{ivf.nlist},PQ48 nprobe={nprobe} +rerank100", ivf, qvecs, truth, build_s,
                                 rerank=vectors))
     return results
 

@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from eval.measure import latency, timed_ms  # noqa: E402
 from rag.clean import glued_tail, noise_score  # noqa: E402
 from rag.engine import Embedder, ingest, open_searcher  # noqa: E402
 from rag.index import passage_text  # noqa: E402
@@ -37,11 +38,6 @@ def noise_left(chunks) -> list[tuple[str, str]]:
             if noise_score(line) >= 2 or (glued_tail(line) and noise_score(glued_tail(line)) >= 1):
                 found.append((chunk.chunk_id, line[:60]))
     return found
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def main() -> int:
@@ -85,13 +81,8 @@ def main() -> int:
         queries = (queries * (args.queries // len(queries) + 1))[: args.queries]
         searcher.search(queries[0])  # warm-up
         for mode in ("dense", "bm25", "hybrid"):
-            times = []
-            for query in queries:
-                start = time.perf_counter()
-                searcher.search(query, k=10, mode=mode)
-                times.append((time.perf_counter() - start) * 1000)
-            out[f"search_ms_{mode}"] = {"p50": round(percentile(times, 0.5), 2),
-                                        "p95": round(percentile(times, 0.95), 2)}
+            times = timed_ms(lambda q, m=mode: searcher.search(q, k=10, mode=m), queries)
+            out[f"search_ms_{mode}"] = latency(times)
 
     if args.json:
         print(json.dumps(out, ensure_ascii=False))

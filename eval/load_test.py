@@ -74,6 +74,7 @@ from gradio_client import Client  # noqa: E402
 from gradio_client.client import Endpoint  # noqa: E402
 from gradio_client.utils import Status, StatusUpdate  # noqa: E402
 
+from eval.measure import percentile  # noqa: E402
 from rag.expand import MIN_LENGTH  # noqa: E402
 from rag.generate import tidy  # noqa: E402
 from rag.outline import parse_points, parse_points_arg  # noqa: E402
@@ -577,11 +578,6 @@ def fifo_violations(requests: list[Request], tolerance: float) -> list[tuple[Req
     return [(early, late) for late in started for early in started
             if early.model.submitted + tolerance < late.model.submitted
             and late.model.started + tolerance < early.model.started]
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def spread(values: list[float]) -> str:

@@ -302,12 +302,15 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def build_dense(vectors: np.ndarray, approximate: bool | None = None) -> faiss.Index | None:
+def build_dense(vectors: np.ndarray) -> faiss.Index | None:
     """The approximate index a large corpus needs, or None where a flat scan is fast enough."""
-    if not (len(vectors) > EXACT_LIMIT if approximate is None else approximate):
-        return None
+    return ivf_index(vectors) if len(vectors) > EXACT_LIMIT else None
+
+
+def ivf_index(vectors: np.ndarray, codes: str = "Flat") -> faiss.IndexIVF:
+    """The vectors in IVF_LISTS_PER_ROOT * sqrt(n) k-means lists, stored as `codes` (a FAISS code name)."""
     lists = max(1, int(IVF_LISTS_PER_ROOT * np.sqrt(len(vectors))))
-    dense = faiss.index_factory(vectors.shape[1], f"IVF{lists},Flat", faiss.METRIC_INNER_PRODUCT)
+    dense = faiss.index_factory(vectors.shape[1], f"IVF{lists},{codes}", faiss.METRIC_INNER_PRODUCT)
     # A fixed sample keeps the lists, and so the answers, the same from one build to the next.
     sample = np.random.default_rng(0).permutation(len(vectors))[: IVF_TRAIN_PER_LIST * lists]
     dense.train(vectors[np.sort(sample)])

@@ -87,8 +87,8 @@ def on_model(
             return
         yield from job(ticket, *values)
 
-    def now(*values):
-        if not needs_model or needs_model(*values):
+    def now(*values):  # registered only when needs_model is given
+        if needs_model(*values):
             yield skip_all
             return
         try:
