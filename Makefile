@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup models index run test lint clean-index browser
+.PHONY: setup models test-models index run test lint clean-index browser
 
 setup: $(STAMPS)/deps
 
@@ -29,8 +29,14 @@ $(STAMPS)/deps: pyproject.toml requirements.lock | $(BIN)/python
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -c requirements.lock -e '.[dev]'
 	@mkdir -p $(STAMPS) && touch $@
 
+# What the workspace needs: the embedding model and the configured generator.
 models: setup
 	$(WENGAO) models pull
+
+# What the tests load: the embedding model and every bundled generator (the browser,
+# load and model-server tests use the small one). Each is checked and skipped when present.
+test-models: setup
+	$(WENGAO) models pull --llm all
 
 index: models
 	@$(WENGAO) chunks >/dev/null 2>&1 || $(WENGAO) ingest data/corpus
@@ -49,7 +55,7 @@ $(CJK_FONT):
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y fonts-wqy-microhei
 
-test: models browser
+test: test-models browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -ra
 

@@ -19,13 +19,17 @@ For each size, in a fresh process (so peak memory is that size's own):
   compared on recall@10 against exact search and on latency; BM25 is timed
   against bm25s on the same tokens.
 Prints a Markdown table (also written to OUT/scale.md with OUT/scale.json) and
-draws OUT/scale.png (latency against corpus size).
+draws OUT/scale.png (latency against corpus size). Sizes already in OUT/scale.json
+and not run this time are kept, each with the date and core count of its own run:
+`--sizes 10000` refreshes that row and leaves the published larger sizes as they
+were. Point --out at another folder for a report of this run alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -33,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -300,6 +305,17 @@ def run_child(args: list[str]) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def merge_rows(published: list[dict], fresh: list[dict]) -> list[dict]:
+    """`published` with the rows of the sizes in `fresh` replaced by those, in order of size."""
+    by_size = {r["size"]: r for r in published} | {r["size"]: r for r in fresh}
+    return [by_size[size] for size in sorted(by_size)]
+
+
+def run_note(row: dict) -> str:
+    run = row.get("run")
+    return f"{run['date']}, {run['cores']} cores" if run else "date not recorded"
+
+
 def table(rows: list[dict]) -> str:
     lines = [
         "| chunks | dense index | build s (measured + tokenise est.) | embed s (est.) | disk MB | "
@@ -326,6 +342,8 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         for c in r["bm25_candidates"]:
             lines.append(f"| {r['size']:,} | {c['name']} | {c['p50']} | {c['p95']} |")
+    # Rows can come from different runs (see merge_rows): say which is which.
+    lines += ["", "Measured: " + "; ".join(f"{r['size']:,} chunks {run_note(r)}" for r in rows) + "."]
     return "\n".join(lines)
 
 
@@ -357,7 +375,8 @@ def main() -> int:
     parser.add_argument("--embed-sample", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--queries", type=int, default=200, help="eval queries timed per mode")
-    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results")
+    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results",
+                        help="report folder; sizes reported there and not run now are kept")
     parser.add_argument("--embed", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sample-vectors", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)
@@ -396,13 +415,19 @@ def main() -> int:
                 if candidate["build_s"] is None:
                     candidate["build_s"] = row["dense_build_s"]
             row["wall_s"] = round(time.perf_counter() - started, 1)
+            row["run"] = {"date": date.today().isoformat(), "cores": os.cpu_count()}
             rows.append(row)
             shutil.rmtree(work)
             print(f"{size:,} chunks done in {row['wall_s']} s", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
+    published = args.out / "scale.json"
+    rows = merge_rows(json.loads(published.read_text("utf-8")) if published.exists() else [], rows)
+    kept = [f"{r['size']:,}" for r in rows if r["size"] not in sizes]
+    if kept:
+        print(f"kept from earlier runs in {published}: {', '.join(kept)} chunks", file=sys.stderr)
     report = table(rows)
     (args.out / "scale.md").write_text(report + "\n", "utf-8")
-    (args.out / "scale.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), "utf-8")
+    published.write_text(json.dumps(rows, ensure_ascii=False, indent=1), "utf-8")
     plot(rows, args.out / "scale.png")
     print(report)
     print(f"\nvectors: the first {args.embed_sample} chunks (the same at every size) embedded for real;"

@@ -1,14 +1,23 @@
 """Separate speech text from the noise that web copies of speeches carry.
 
-Nothing here lists any one site's strings. Noise is recognised by what it is:
-- lines with advertising, contact, navigation or page-counter patterns;
-- short non-sentence lines repeated across files or within a file (site boilerplate);
-- short non-sentence lines wedged between noise lines (the rest of an ad block);
-- a teaser line ending in an ellipsis that repeats the text that follows;
-- a phrase glued after the last sentence of many paragraphs (a watermark).
+Nothing here lists any one site's strings. Noise is recognised by what it is, and
+taken out as a span: a line that holds speech text keeps it, whatever is glued to it.
 
-Every character ends up either kept or in `removed` with a reason, so the
-cleaning can be audited and tested for losing speech text.
+1. Marks inside the text: HTML tags left in a text file, pinyin glosses after
+   characters (會(huì)議), anti-scraping strings of random ASCII, "N characters hidden",
+   page counters.
+2. Lines that are noise through and through (an address, a contact, navigation, a
+   paywall prompt) are taken out first, so the text around them can be re-flowed.
+3. Re-flow: lines a hard break cut inside a sentence are joined; a line that holds a
+   whole speech is split where the speech's own structure starts (a salutation, a
+   heading, a compilation marker, a paragraph indent).
+4. Each paragraph is cut into sentences and each judged: advertising, paywall and
+   template-site blurbs, keyword lists, boilerplate repeated across files, fragments
+   wedged between noise, a teaser repeating the text below, a watermark glued after the
+   last sentence. A title or salutation glued to noise is kept.
+
+Every character ends up either kept or in `removed` with a reason, so the cleaning can
+be audited and tested for losing speech text.
 """
 
 from __future__ import annotations
@@ -18,11 +27,21 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from rag.structure import TERMINAL, ends_sentence, heading_of, is_salutation, is_structural
+from rag.structure import (
+    CN_NUM,
+    COMPILATION_MARKER_BODY,
+    TERMINAL,
+    ends_sentence,
+    heading_of,
+    is_salutation,
+    is_structural,
+    split_sentences,
+)
 
 # --- normalisation -------------------------------------------------------
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”‘’（）《》、，。：；！？]"
+_HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
 _ASCII_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 _PUNCT_NEAR_CJK = re.compile(rf"(?<={_CJK})[,:;!?()]|[,:;!?()](?={_CJK})")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<={_CJK})[ \t]+(?={_CJK})")
@@ -31,7 +50,11 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def normalize(text: str) -> str:
-    """Consistent punctuation and spacing; the same rules for every file."""
+    """Consistent punctuation and line ends; the same rules for every file.
+
+    Spaces between Chinese characters stay until cleaning is done: they often mark where
+    a banner or a heading ends in text that lost its line breaks.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLE.sub("", text)
     text = text.replace("\u3000", " ").replace("\u00a0", " ")
@@ -41,47 +64,121 @@ def normalize(text: str) -> str:
     )
     text = text.replace("...", "……").replace("。。。", "……")
     text = _PUNCT_NEAR_CJK.sub(lambda m: _ASCII_TO_FULL[m.group()], text)
-    text = _SPACE_BETWEEN_CJK.sub("", text)
     return _SPACE_AT_FULLWIDTH.sub("", text)
+
+
+def _tidy(text: str) -> str:
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def core_text(text: str) -> str:
+    """Letters and digits only: text compared without spaces and punctuation."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+# --- marks inside the text -----------------------------------------------------
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]{0,300})?/?>")
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[1-5]?"
+_GLOSS = re.compile(rf"(?<={_HAN})[（(][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*[）)]")
+_TONED = re.compile(rf"[{_TONES}]|[a-z][1-5]")
+# Forums scatter runs of one- to three-character ASCII tokens through copied text.
+_SCRAMBLE_TOKEN = r"[!-~，：；！？（）]{1,3}"
+_SCRAMBLE = re.compile(rf"(?<![A-Za-z0-9.])(?:{_SCRAMBLE_TOKEN}[ \t]+){{2,}}{_SCRAMBLE_TOKEN}(?![A-Za-z0-9])")
+_SYMBOL = re.compile(r"[!-/:-@\[-`{-~，：；！？（）]")
+_HIDDEN = re.compile(r"[（(【\[]?(?:……|…)?此处(?:已)?隐藏\s*\d+\s*个?字(?:符)?(?:……|…)?[）)】\]]?")
+_PAGE = re.compile(r"第\s*\d+\s*页\s*[/，,]?\s*共\s*\d+\s*页")
+
+
+def _is_scramble(span: str) -> bool:
+    tokens = span.split()
+    odd = sum(bool(_SYMBOL.search(t)) or (re.search("[A-Za-z]", t) and re.search("[0-9]", t))
+              for t in tokens)
+    if any(_SYMBOL.search(t) for t in tokens):
+        return odd * 2 >= len(tokens)
+    return len(tokens) >= 4 and odd * 2 >= len(tokens)
+
+
+def _marks(text: str) -> list[tuple[int, int, str]]:
+    """Spans of `text` that are marks, not text, with the reason for each."""
+    spans = [(m.start(), m.end(), "HTML residue") for m in _TAG.finditer(text)]
+    glosses = list(_GLOSS.finditer(text))
+    toned = [m for m in glosses if _TONED.search(m.group())]
+    # Toneless syllables in brackets are glosses only on a page that glosses with tones.
+    for m in glosses if len(toned) >= 3 else toned:
+        spans.append((m.start(), m.end(), "pinyin gloss"))
+    spans += [(m.start(), m.end(), "anti-scraping string") for m in _SCRAMBLE.finditer(text)
+              if _is_scramble(m.group())]
+    spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
+    spans += [(m.start(), m.end(), "page counter") for m in _PAGE.finditer(text)]
+    return sorted(spans)
 
 
 # --- noise patterns --------------------------------------------------------
 
-# Each of these alone marks a line as noise.
+# Each of these alone marks a short line or a sentence as noise.
 _STRONG = [
     re.compile(r"https?://|www\.|\.(com|cn|net|org|cc)\b", re.I),
-    re.compile(r"(QQ|qq|微信|微博|抖音|电话|手机|邮箱|e-?mail)\s*(群|号)?\s*[:：]?\s*[\w@.\-]{6,}"),
+    # An account or number, not the words after 电话 (电话会议): ASCII only.
+    re.compile(r"(QQ|qq|微信|微博|抖音|电话|手机|邮箱|e-?mail)\s*(群|号)?\s*[:：]?\s*[A-Za-z0-9_@.\-]{6,}"),
     re.compile(r"(QQ|qq|微信|交流|会员|读者|粉丝)群\s*[:：]"),
     re.compile(r"当前位置|首页\s*[>›»]|[>›»]\s*正文"),
-    re.compile(r"第\s*\d+\s*页\s*[/，,]?\s*共\s*\d+\s*页|^[-—\s]*\d+\s*[/／]\s*\d+[-—\s]*$"),
+    re.compile(r"^[-—\s]*\d+\s*[/／]\s*\d+[-—\s]*$"),
     re.compile(r"^[-—－\s]*第?\s*\d+\s*页?[-—－\s]*$"),
     re.compile(r"推荐(访问|阅读)|相关(推荐|文章|阅读|范文)|猜你喜欢|热门(文章|推荐|范文)|上一篇|下一篇"),
     re.compile(r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}(:\d{2})?"),
     re.compile(r"版权所有|©|免责声明|转载请注明|未经授权"),
+    re.compile(r"^\s*(关键词|关键字|标签|热词|tags?)\s*[:：]", re.I),
 ]
-# Each of these is a hint; two hints, or one on a short non-sentence line, make noise.
+# Phrases only a document site says: each weighs as much as three hints.
+_DISTINCT = re.compile(
+    "小编|为(大家|您|你)(整理|收集|精选|带来|准备|分享|搜集)|"
+    "(预览|试读)(已)?(结束|完毕)|免费试读|(全文|文档)(阅读)?已结束|"
+    r"(剩余|还剩|余下)\s*\d+\s*页|此处(已)?隐藏|请先登录|登录后(即可)?(查看|阅读|下载|复制)|"
+    "开通(VIP|vip|会员)|(VIP|vip)(会员|专享|用户|免费)|付费(下载|阅读|查看)|"
+    "下载后可|(可|任意)编辑|以上(就)?是.{0,30}(全部|所有)内容"
+)
+# Each of these is a hint: speech text may say any one of them in passing.
 _WEAK = re.compile(
     "会员|订阅|VIP|vip|下载|付费|充值|优惠|扫码|二维码|公众号|关注我们|点赞|收藏|"
     "倒卖|外传|商用|商业用途|免费(领取|赠送|获取)|完整版|资料咨询|唯一指定|"
-    "仅供(学习|参考|内部|个人)|用后删除|(整理|收集)(发布|分享)|为大家整理|供大家参考|"
-    "本文来源|来源[:：]|更多(精彩|范文|资料|内容)|范文|文库|门户|网站|写作网|"
-    "点击(查看|下载|进入)|返回(首页|顶部)|阅读全文|举报|客服|违者"
+    "仅供(学习|参考|内部|个人)|用后删除|(整理|收集)(发布|分享)|为大家整理|供(大家|您)(参考|借鉴)|"
+    "欢迎(大家|各位)?(阅读|借鉴|参考|收藏|下载|分享)|希望(对|能)(大家|您|你)有(所)?帮助|"
+    "本文来源|来源[:：]|更多(精彩|范文|资料|内容)|范文|文库|门户|网站|写作网|大全|合集|例文|"
+    "点击(查看|下载|进入|阅读)|返回(首页|顶部)|(阅读|查看)(全部|全文|完整|更多)|展开全文|继续阅读|"
+    "举报|客服|违者"
 )
+
+
+def _hint_spans(text: str) -> list[re.Match[str]]:
+    return [m for p in (*_STRONG, _DISTINCT, _WEAK) for m in p.finditer(text)]
 
 
 def noise_score(line: str) -> int:
     """2 or more means certainly noise; 1 means noise if the line is not prose.
 
-    Long sentences are speech text unless advertising words are dense in them:
-    a speech may say 关注 or 下载 in passing, an ad says little else.
+    Sentences are speech text unless advertising words are dense in them: a speech may
+    say 关注 or 下载 in passing, an ad says little else.
     """
     long_prose = _prose(line) and len(line) > 100
     if not long_prose and any(p.search(line) for p in _STRONG):
         return 2
-    hits = len(_WEAK.findall(line))
-    if _prose(line) and hits < max(2, len(line) // 25):
+    hits = len(_WEAK.findall(line)) + 3 * len(_DISTINCT.findall(line))
+    if _prose(line) and hits < max(3, len(line) // 20):
         return 0
     return hits
+
+
+def _certain(line: str) -> bool:
+    """A short line that is noise whatever surrounds it: taken out before lines are re-flowed.
+
+    Longer lines wait: they may be a whole speech that lost its line breaks.
+    """
+    if len(line) > 60:
+        return False
+    return any(p.search(line) for p in _STRONG) or bool(_DISTINCT.search(line))
 
 
 def _prose(line: str) -> bool:
@@ -89,13 +186,22 @@ def _prose(line: str) -> bool:
 
 
 def _short_fragment(line: str) -> bool:
-    """A line that is neither a sentence nor part of the speech's structure."""
+    """Neither a sentence nor part of the speech's structure."""
     return len(line) <= 40 and not ends_sentence(line) and not is_structural(line)
 
 
-def core_text(text: str) -> str:
-    """Letters and digits only: text compared without spaces and punctuation."""
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+def _keyword_list(line: str) -> bool:
+    """A line of short search keywords (讲话稿 / 领导讲话 / 讲话稿大全), no sentence."""
+    if ends_sentence(line) or heading_of(line) or is_salutation(line):
+        return False
+    # Not 、: a title may list topics with it (安全生产、消防安全、食品安全工作会议).
+    items = [i for i in re.split(r"[，,|/\s]+", line) if i]
+    if len(items) < 3 or max(map(len, items)) > 15:
+        return False
+    if _WEAK.search(line) or _DISTINCT.search(line):
+        return True
+    bigrams = Counter(b for item in items for b in {item[k:k + 2] for k in range(len(item) - 1)})
+    return len(items) >= 4 and any(n * 2 >= len(items) + 1 for n in bigrams.values())
 
 
 # --- data ------------------------------------------------------------------
@@ -110,40 +216,77 @@ class Removal:
 
 @dataclass
 class CleanedText:
-    """A file's speech lines after cleaning, and everything taken out."""
+    """A file's speech paragraphs after cleaning, and everything taken out."""
 
     lines: list[str]
     removed: list[Removal] = field(default_factory=list)
+
+    def removed_share(self) -> float:
+        """Share of the file's letters and digits taken out as noise."""
+        removed = sum(len(core_text(r.text)) for r in self.removed)
+        total = removed + sum(len(core_text(line)) for line in self.lines)
+        return removed / total if total else 0.0
+
+
+@dataclass
+class _Paragraph:
+    """A paragraph being cleaned: its text and the first source line it came from."""
+
+    text: str
+    line: int
+    # Where a hard line break was mended: the end of each line joined to the next.
+    joins: list[int] = field(default_factory=list)
+
+    def tails(self) -> list[tuple[int, int]]:
+        """Spans glued after the last sentence of each of its lines (watermarks, if repeated)."""
+        spans = []
+        for cut in [*self.joins, len(self.text)]:
+            ends = [m.end() for m in TERMINAL.finditer(self.text, 0, cut)]
+            if ends and 2 <= len(core_text(self.text[ends[-1]:cut])) <= 40:
+                spans.append((ends[-1], cut))
+        return spans
+
+
+@dataclass
+class _Prepared:
+    """A file after marks and certain noise are out and its lines are re-flowed."""
+
+    paragraphs: list[_Paragraph]
+    removed: list[Removal]
 
 
 @dataclass
 class CorpusStats:
     """What is repeated across the corpus: the evidence for boilerplate."""
 
-    line_files: dict[str, int]
+    fragment_files: dict[str, int]
     tails: Counter
 
     @classmethod
-    def from_texts(cls, texts: list[str]) -> CorpusStats:
-        line_files: dict[str, set[int]] = defaultdict(set)
-        line_counts: Counter = Counter()
+    def from_paragraphs(cls, files: list[list[_Paragraph]]) -> CorpusStats:
+        seen_in: dict[str, set[int]] = defaultdict(set)
+        counts: Counter = Counter()
         tails: Counter = Counter()
-        for i, text in enumerate(texts):
-            for raw in text.split("\n"):
-                line = raw.strip()
-                if not line:
-                    continue
-                line_files[line].add(i)
-                line_counts[(i, line)] += 1
-                tail = glued_tail(line)
-                if tail:
-                    tails[core_text(tail)] += 1
-        # A line counts as repeated if it is in two files or twice in one.
-        repeats = {line: len(files) for line, files in line_files.items()}
-        for (_, line), n in line_counts.items():
+        for i, paragraphs in enumerate(files):
+            for paragraph in paragraphs:
+                for fragment in _fragments(paragraph.text):
+                    seen_in[fragment].add(i)
+                    counts[(i, fragment)] += 1
+                for start, end in paragraph.tails():
+                    tails[core_text(paragraph.text[start:end])] += 1
+        # A fragment counts as repeated if it is in two files or twice in one.
+        repeats = {fragment: len(files) for fragment, files in seen_in.items()}
+        for (_, fragment), n in counts.items():
             if n > 1:
-                repeats[line] = max(repeats[line], n)
+                repeats[fragment] = max(repeats[fragment], n)
         return cls(repeats, tails)
+
+
+def _fragments(paragraph: str) -> list[str]:
+    """A paragraph's parts that may be boilerplate: whole short lines and glued tails."""
+    found = [paragraph] if _short_fragment(paragraph) else []
+    tail = glued_tail(paragraph)
+    return found + ([tail.strip()] if tail else [])
 
 
 def glued_tail(line: str) -> str:
@@ -155,120 +298,239 @@ def glued_tail(line: str) -> str:
     return tail if 2 <= len(core_text(tail)) <= 40 else ""
 
 
-# --- cleaning --------------------------------------------------------------
+# --- 1 and 2: marks and certain noise --------------------------------------------
 
 
-def clean_text(text: str, stats: CorpusStats | None = None) -> CleanedText:
-    """Clean one normalised file's text, using corpus-wide repetition evidence."""
-    stats = stats or CorpusStats.from_texts([text])
-    raw_lines = text.split("\n")
-    lines = [line.strip() for line in raw_lines]
-    reasons: dict[int, str] = {}
-    for i, line in enumerate(lines):
-        if not line:
-            continue
-        reason = _line_noise(line, stats)
-        if reason:
-            reasons[i] = reason
-    _mark_teasers(lines, reasons)
-    _mark_wedged(lines, reasons)
-
-    kept: list[tuple[int, str]] = []
+def _prepare(text: str) -> _Prepared:
     removed: list[Removal] = []
-    for i, line in enumerate(lines):
-        if not line:
+    # (source line, text); "" for a blank line, None for a line taken out as noise
+    kept: list[tuple[int, str | None]] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line: str | None = _cut_marks(raw, number, removed).strip()
+        if line and _certain(line) and not is_structural(line):
+            head, tail = _salvage(line)
+            removed.append(Removal(line[len(head):len(line) - len(tail)], "advertising/navigation", number))
+            line = (head + " " + tail).strip() or None
+        kept.append((number, line))
+    return _Prepared(_reflow(kept), removed)
+
+
+def _cut_marks(line: str, number: int, removed: list[Removal]) -> str:
+    out, at = [], 0
+    for start, end, reason in _marks(line):
+        if start < at:
             continue
-        if i in reasons:
-            removed.append(Removal(line, reasons[i], i + 1))
-            continue
-        line, glued = _strip_watermark(line, stats)
-        if glued:
-            removed.append(Removal(glued, "watermark", i + 1))
-        if line:
-            kept.append((i, line))
-    return CleanedText(_repair_breaks(kept), removed)
+        out.append(line[at:start])
+        removed.append(Removal(line[start:end], reason, number))
+        at = end
+    out.append(line[at:])
+    return "".join(out)
 
 
-def _line_noise(line: str, stats: CorpusStats) -> str | None:
-    score = noise_score(line)
-    if score >= 2:
-        return "advertising/navigation"
-    if is_structural(line):
-        return None
-    if score == 1 and not _prose(line) and len(line) <= 60:
-        return "advertising/navigation"
-    if _short_fragment(line) and stats.line_files.get(line, 0) >= 2:
-        return "repeated boilerplate"
-    return None
+def _salvage(noise: str) -> tuple[str, str]:
+    """A title, heading or salutation before or after the noise in a piece of text.
+
+    "下载后可任意编辑 在全县XX会议上的讲话" keeps the title: the noise runs from the
+    first noise word to the last, and what lies outside them stays if it is structure.
+    """
+    hits = _hint_spans(noise)
+    if not hits:
+        return "", ""
+    first = min(m.start() for m in hits)
+    last = max(m.end() for m in hits)
+    head = noise[:first]
+    tail = noise[last:]
+    head = head if is_structural(head.strip(" ，,：:")) else ""
+    # After a colon comes what the noise points at (上一篇：another speech's title), not the page's own text.
+    tail = "" if tail.lstrip().startswith(("：", ":")) else tail.lstrip(" ，,、；;。！!")
+    return head, tail if is_structural(tail.strip()) else ""
 
 
-def _mark_teasers(lines: list[str], reasons: dict[int, str]) -> None:
-    """A line ending in an ellipsis whose text reappears below is a page's excerpt."""
-    for i, line in enumerate(lines):
-        if i in reasons or not re.search(r"(……|…)$", line):
-            continue
-        core = core_text(line)
-        rest = core_text("".join(lines[i + 1:]))
-        if len(core) >= 15 and core[-15:] in rest and core[:15] in rest:
-            reasons[i] = "excerpt teaser"
+# --- 3: re-flow ------------------------------------------------------------------
+
+_SALUTATION_IN_LINE = re.compile(
+    r"(?:(?:尊敬的|各位|亲爱的)[^。！？：:\s]{0,30})?(?:同志们|同事们|朋友们|女士们|各位代表|各位来宾)"
+    r"[^。！？：:\n]{0,10}[：:]"
+)
+_SALUTATION_BEFORE = re.compile(
+    r"(?:(?:同志们|同事们|朋友们|女士们|先生们|各位[^，、。！？：:]{0,8})[，、])+$"
+)
+_MARKER_IN_LINE = re.compile(COMPILATION_MARKER_BODY)
+_STOP_BEFORE = r"(?<=[。！？；…”])"
+_HEADING_AHEAD = rf"(?={CN_NUM}、|[（(]{CN_NUM}[）)]|第{CN_NUM}[，、：:]|\d{{1,2}}[、．](?!\d))"
+_LONG_LINE_BREAK = re.compile(rf"{_STOP_BEFORE}[ \t]*{_HEADING_AHEAD}|{_STOP_BEFORE}[ \t]{{2,}}")
+# A paragraph longer than this is a whole speech that lost its line breaks.
+_RUN_ON = 500
 
 
-def _mark_wedged(lines: list[str], reasons: dict[int, str]) -> None:
-    """Runs of short fragments between noise lines belong to the same ad block."""
-    filled = [i for i, line in enumerate(lines) if line]
-    pos = 0
-    while pos < len(filled):
-        if filled[pos] in reasons or not _short_fragment(lines[filled[pos]]):
-            pos += 1
-            continue
-        end = pos
-        while end < len(filled) and filled[end] not in reasons and _short_fragment(lines[filled[end]]):
-            end += 1
-        before = filled[pos - 1] if pos > 0 else None
-        after = filled[end] if end < len(filled) else None
-        bounded = (before is None or before in reasons) and (after is None or after in reasons)
-        if bounded and (before is not None or after is not None):
-            for i in filled[pos:end]:
-                reasons[i] = "advertising block"
-        pos = end
+def _reflow(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
+    pieces: list[tuple[int, str | None]] = []
+    for number, line in lines:
+        pieces += [(number, part) for part in _split_run_on(line)] if line else [(number, line)]
+    return _join_breaks(pieces)
 
 
-def _strip_watermark(line: str, stats: CorpusStats) -> tuple[str, str]:
-    tail = glued_tail(line)
-    if not tail or heading_of(tail) is not None:
-        return line, ""
-    if stats.tails[core_text(tail)] >= 2 or noise_score(tail) >= 1:
-        return line[: len(line) - len(tail)].rstrip(), tail.strip()
-    return line, ""
+def _split_run_on(text: str) -> list[str]:
+    cuts = {m.start() for m in _MARKER_IN_LINE.finditer(text)}
+    if not is_salutation(text):
+        for m in _SALUTATION_IN_LINE.finditer(text):
+            # 同志们，朋友们： is one salutation, not 同志们， glued to the text before it.
+            before = _SALUTATION_BEFORE.search(text[:m.start()])
+            cuts |= {before.start() if before else m.start(), m.end()}
+    if len(text) > _RUN_ON:
+        cuts |= {m.end() for m in _LONG_LINE_BREAK.finditer(text)}
+    bounds = sorted(cuts | {0, len(text)})
+    parts = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    return [p for p in parts if p]
 
 
-def _repair_breaks(kept: list[tuple[int, str]]) -> list[str]:
-    """Join lines that a hard line break cut inside a sentence."""
-    if not kept:
+def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
+    """Join lines that a hard line break cut inside a sentence.
+
+    A blank line ends a paragraph; a line taken out as noise does not (a page footer
+    between two halves of a sentence).
+    """
+    filled = [line for _, line in lines if line]
+    if not filled:
         return []
-    lengths = sorted(len(line) for _, line in kept)
+    lengths = sorted(len(line) for line in filled)
     wrap = lengths[int(len(lengths) * 0.75)]
     threshold = max(12, min(30, int(wrap * 0.8)))
-    out: list[str] = []
-    prev_index = -2
-    for index, line in kept:
-        if out and index == prev_index + 1 and _continues(out[-1], line, threshold):
-            out[-1] += line
+    out: list[_Paragraph] = []
+    open_ = False  # the last paragraph may take the next line
+    for number, line in lines:
+        if line is None:
+            continue
+        if not line:
+            open_ = False
+            continue
+        if out and open_ and _continues(out[-1].text, line, threshold):
+            out[-1].joins.append(len(out[-1].text))
+            out[-1].text += line
         else:
-            out.append(line)
-        prev_index = index
+            out.append(_Paragraph(line, number))
+        open_ = True
     return out
 
 
 def _continues(previous: str, line: str, threshold: int) -> bool:
     if len(previous) < threshold or ends_sentence(previous) or previous.endswith(("：", ":")):
         return False
-    if is_structural(line) or is_salutation(previous):
+    if is_structural(line) or is_salutation(previous) or _MARKER_IN_LINE.match(line):
         return False
     return not (heading_of(previous) and len(previous) <= 60)
 
 
+# --- 4: sentences ----------------------------------------------------------------
+
+
+def clean_text(text: str, stats: CorpusStats | None = None) -> CleanedText:
+    """Clean one normalised file's text; `stats` brings repetition evidence from the corpus."""
+    return clean_corpus([text])[0] if stats is None else _finish(_prepare(text), stats)
+
+
 def clean_corpus(texts: list[str]) -> list[CleanedText]:
     """Clean normalised texts together, so boilerplate shared between files is seen."""
-    stats = CorpusStats.from_texts(texts)
-    return [clean_text(text, stats) for text in texts]
+    prepared = [_prepare(text) for text in texts]
+    stats = CorpusStats.from_paragraphs([f.paragraphs for f in prepared])
+    return [_finish(f, stats) for f in prepared]
+
+
+def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
+    removed = list(prepared.removed)
+    paragraphs = [_strip_watermarks(p, stats, removed) for p in prepared.paragraphs]
+    # (paragraph, sentence) -> reason
+    reasons: dict[tuple[int, int], str] = {}
+    sentences = [split_sentences(p.text) for p in paragraphs]
+    for i, paragraph in enumerate(paragraphs):
+        if _teaser(paragraph.text, paragraphs[i + 1:]):
+            reasons.update({(i, j): "excerpt teaser" for j in range(len(sentences[i]))})
+            continue
+        if _keyword_list(paragraph.text):
+            reasons.update({(i, j): "keyword list" for j in range(len(sentences[i]))})
+            continue
+        for j, sentence in enumerate(sentences[i]):
+            reason = _sentence_noise(sentence.strip(), stats)
+            if reason:
+                reasons[(i, j)] = reason
+    _mark_wedged(paragraphs, sentences, reasons)
+
+    lines: list[str] = []
+    for i, paragraph in enumerate(paragraphs):
+        kept = ""
+        for j, sentence in enumerate(sentences[i]):
+            if (i, j) not in reasons:
+                kept += sentence
+                continue
+            head, tail = _salvage(sentence.strip()) if reasons[(i, j)] != "excerpt teaser" else ("", "")
+            inner = sentence.strip()[len(head):len(sentence.strip()) - len(tail)]
+            removed.append(Removal(inner.strip(), reasons[(i, j)], paragraph.line))
+            kept += head + " " + tail + " "
+        kept = _tidy(kept)
+        if kept:
+            lines.append(kept)
+    return CleanedText(lines, [r for r in removed if r.text.strip()])
+
+
+def _sentence_noise(sentence: str, stats: CorpusStats) -> str | None:
+    score = noise_score(sentence)
+    if score >= 2:
+        return "advertising/navigation"
+    if is_structural(sentence):
+        return None
+    if score == 1 and not _prose(sentence) and len(sentence) <= 60:
+        return "advertising/navigation"
+    if _short_fragment(sentence) and len(core_text(sentence)) >= 2 \
+            and stats.fragment_files.get(sentence, 0) >= 2:
+        return "repeated boilerplate"
+    return None
+
+
+def _teaser(text: str, below: list[_Paragraph]) -> bool:
+    """A paragraph ending in an ellipsis whose text reappears below is a page's excerpt."""
+    if not re.search(r"(……|…)$", text):
+        return False
+    core = core_text(text)
+    rest = core_text("".join(p.text for p in below))
+    return len(core) >= 15 and core[-15:] in rest and core[:15] in rest
+
+
+def _mark_wedged(paragraphs: list[_Paragraph], sentences: list[list[str]],
+                 reasons: dict[tuple[int, int], str]) -> None:
+    """Runs of short fragments between noise belong to the same ad block."""
+    order = [(i, j) for i in range(len(paragraphs)) for j in range(len(sentences[i]))]
+    pos = 0
+    while pos < len(order):
+        key = order[pos]
+        if key in reasons or not _short_fragment(sentences[key[0]][key[1]].strip()):
+            pos += 1
+            continue
+        end = pos
+        while end < len(order) and order[end] not in reasons \
+                and _short_fragment(sentences[order[end][0]][order[end][1]].strip()):
+            end += 1
+        before = order[pos - 1] if pos > 0 else None
+        after = order[end] if end < len(order) else None
+        bounded = (before is None or before in reasons) and (after is None or after in reasons)
+        if bounded and (before is not None or after is not None):
+            for k in order[pos:end]:
+                reasons[k] = "advertising block"
+        pos = end
+
+
+def _strip_watermarks(paragraph: _Paragraph, stats: CorpusStats, removed: list[Removal]) -> _Paragraph:
+    """Cut phrases glued after the last sentence of a line: repeated ones, or noise.
+
+    Inside a paragraph mended from several lines, a tail may be the start of a sentence the
+    next line goes on with, so only repetition or a clear noise phrase marks it there.
+    """
+    text = paragraph.text
+    for start, end in reversed(paragraph.tails()):
+        tail = text[start:end]
+        if heading_of(tail.strip()) is not None:
+            continue
+        needed = 1 if end == len(text) else 2
+        if stats.tails[core_text(tail)] >= 2 or noise_score(tail) >= needed:
+            removed.append(Removal(tail.strip(), "watermark", paragraph.line))
+            text = text[:start] + text[end:]
+    return _Paragraph(text, paragraph.line)

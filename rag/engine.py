@@ -20,7 +20,7 @@ from rag.index import (
     text_key,
     write_generation,
 )
-from rag.ingest import Corpus, read_corpus
+from rag.ingest import Corpus, FileWarning, read_corpus
 from rag.retrieve import Searcher
 from rag.settings import Settings
 
@@ -38,6 +38,13 @@ class IngestReport:
     seconds: float
     index: str
     titles: list[str] = field(default_factory=list)
+    # Files read but not fully indexed: no chunk at all, or much of the text removed as noise.
+    warnings: list[FileWarning] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every input file was read and indexed whole."""
+        return not self.skipped and not self.warnings
 
 
 def embed_model_path(settings: Settings) -> Path:
@@ -123,6 +130,7 @@ def ingest(
         seconds=round(time.perf_counter() - start, 2),
         index=str(index_dir),
         titles=[s.title for s in corpus.speeches],
+        warnings=corpus.warnings,
     )
 
 

@@ -6,11 +6,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.chunk import chunk_speech
-from rag.clean import Removal, clean_corpus, normalize
+from rag.clean import Removal, clean_corpus, core_text, normalize
 from rag.dedupe import DuplicateFinder
 from rag.readers import UnreadableFile, find_files, read_file
 from rag.split import split_speeches
 from rag.types import Chunk, SourceText, Speech
+
+# A file that loses more of its text than this as noise is named in the ingest summary:
+# either it is mostly noise, or the cleaning took speech text with it.
+MAX_NOISE_SHARE = 0.30
+
+
+@dataclass
+class FileWarning:
+    """A file read without error that did not come through whole."""
+
+    path: str
+    chunks: int
+    removed_share: float
+
+    @property
+    def message(self) -> str:
+        share = f"{self.removed_share:.0%}"
+        if not self.chunks:
+            return f"没有得到任何片段（作为噪声去除 {share} 的文字），请检查该文件"
+        return f"作为噪声去除了 {share} 的文字，请检查是否丢失了讲话内容"
 
 
 @dataclass
@@ -23,6 +43,7 @@ class Corpus:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     removed: dict[str, list[Removal]] = field(default_factory=dict)
     duplicates: int = 0
+    warnings: list[FileWarning] = field(default_factory=list)
 
 
 def display_names(paths: list[Path], roots: list[Path]) -> dict[Path, str]:
@@ -57,8 +78,16 @@ def read_corpus(roots: list[Path], progress=None) -> Corpus:
         speeches, front = split_speeches(text, source.path)
         corpus.removed[source.path] = text.removed + front
         corpus.speeches += speeches
-        for speech in speeches:
-            corpus.chunks += chunk_speech(speech, is_duplicate=finder.seen)
+        chunks = [c for speech in speeches for c in chunk_speech(speech, is_duplicate=finder.seen)]
+        corpus.chunks += chunks
+        share = _removed_share(source, corpus.removed[source.path])
+        if not chunks or share > MAX_NOISE_SHARE:
+            corpus.warnings.append(FileWarning(source.path, len(chunks), round(share, 3)))
     corpus.duplicates = finder.hits
     return corpus
+
+
+def _removed_share(source: SourceText, removed: list[Removal]) -> float:
+    total = len(core_text(source.text))
+    return min(1.0, sum(len(core_text(r.text)) for r in removed) / total) if total else 0.0
 

@@ -153,8 +153,14 @@ def corpus_topics(index: CorpusIndex) -> list[str]:
     return named or titles
 
 
-def off_corpus_message(query: str, topics: list[str]) -> str:
-    """What to tell the user when the corpus has nothing on `query`."""
+# `wengao ingest` alone re-reads the folders the index was built from; naming
+# folders replaces them, so the existing corpus has to be named as well.
+INGEST_ADVICE = ("如需就这一题目起草，请先补充相关讲话稿：放进语料文件夹后运行 wengao ingest，"
+                 "或运行 wengao ingest <原语料文件夹> <新材料文件夹>。")
+
+
+def off_corpus_message(query: str, topics: list[str], advice: str = INGEST_ADVICE) -> str:
+    """What to tell the user when the corpus has nothing on `query`; `advice` says how to add material."""
     query = " ".join(query.split())
     if len(query) > MAX_QUOTED_CHARS:
         query = query[:MAX_QUOTED_CHARS] + "…"
@@ -166,10 +172,7 @@ def off_corpus_message(query: str, topics: list[str]) -> str:
             lines.append(f"  · ……另有 {len(topics) - MAX_TOPICS} 篇")
     else:
         lines.append("语料库中还没有任何讲话。")
-    # `wengao ingest` alone re-reads the folders the index was built from; naming
-    # folders replaces them, so the existing corpus has to be named as well.
-    lines.append("如需就这一题目起草，请先补充相关讲话稿：放进语料文件夹后运行 wengao ingest，"
-                 "或运行 wengao ingest <原语料文件夹> <新材料文件夹>。")
+    lines.append(advice)
     return "\n".join(lines)
 
 
@@ -177,5 +180,6 @@ def require_relevant(searcher: Searcher, query: str, passages: list[Passage]) ->
     """judge(), raising OffCorpus with the message for the user when the corpus has nothing."""
     verdict = judge(searcher, query, passages)
     if not verdict.relevant:
-        raise OffCorpus(off_corpus_message(query, corpus_topics(searcher.index)))
+        topics = corpus_topics(searcher.index)
+        raise OffCorpus(off_corpus_message(query, topics), query, topics)
     return verdict

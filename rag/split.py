@@ -10,14 +10,9 @@ import hashlib
 import re
 from pathlib import PurePath
 
-from rag.clean import CleanedText, Removal, noise_score
-from rag.structure import ends_sentence, is_salutation, is_title_like
+from rag.clean import CleanedText, Removal, core_text, noise_score
+from rag.structure import COMPILATION_MARKER, ends_sentence, is_salutation, is_title_like
 from rag.types import Speech
-
-_NUM = "[0-9一二三四五六七八九十]+"
-COMPILATION_MARKER = re.compile(
-    rf"^(【\s*(篇\s*{_NUM}|第\s*{_NUM}\s*篇|范文\s*{_NUM})\s*】|第{_NUM}篇[：:\s]|(篇|范文){_NUM}[：:])\s*"
-)
 
 
 def speech_id(source: str, n: int) -> str:
@@ -90,6 +85,32 @@ def _split_pasted(lines: list[str]) -> list[list[str]]:
     return parts
 
 
+# A site's date before a title: 2023, 20XX年5月, 2023-05-06.
+_DATE_PREFIX = re.compile(
+    r"^(?:[0-9Xx×]{2,4}(?:\s*年|[-/.])?(?:\s*[0-9Xx×]{1,2}(?:\s*月|[-/.]))?(?:\s*[0-9Xx×]{1,2}\s*日?)?)?\s*"
+)
+_TITLE_END = re.compile(r"(讲话|致辞|报告|发言)稿?")
+
+
+def _title_in(line: str) -> tuple[str, str, list[str]] | None:
+    """A title run together with what a site put around it: (title, dropped, kept after).
+
+    "2023 在全县XX工作会议上的讲话20XX 在全县XX工作会议上的讲话" gives the title; the date
+    in front of it and a repeat of it after are dropped, any other text after it is kept.
+    """
+    prefix = _DATE_PREFIX.match(line).group()
+    end = _TITLE_END.search(line, len(prefix), len(prefix) + 60)
+    if not end:
+        return None
+    title = line[len(prefix):end.end()].strip()
+    rest = line[end.end():].strip()
+    repeat = bool(rest) and core_text(_DATE_PREFIX.sub("", rest)).startswith(core_text(title))
+    if not is_title_like(title) or not (prefix.strip() or repeat or not is_title_like(line)):
+        return None
+    dropped = " ".join(part for part in (prefix.strip(), rest if repeat else "") if part)
+    return title, dropped, [rest] if rest and not repeat else []
+
+
 def _take_title(body: list[str]) -> tuple[str | None, list[str], list[str]]:
     """Find the title among the short lines before the speech begins.
 
@@ -100,8 +121,15 @@ def _take_title(body: list[str]) -> tuple[str | None, list[str], list[str]]:
         head += 1
     candidates = [i for i in range(head) if is_title_like(body[i])]
     if not candidates:
-        return None, body, []
+        glued = [i for i in range(head) if _title_in(body[i])]
+        if not glued:
+            return None, body, []
+        candidates = glued[:1]
     # Page headers such as "…讲话范文（通用5篇）" carry site words; the speech's own title does not.
     clean = [i for i in candidates if noise_score(body[i]) == 0]
     pick = (clean or candidates)[-1]
-    return body[pick], body[pick + 1 :], body[:pick]
+    found = _title_in(body[pick])
+    if found is None:
+        return body[pick], body[pick + 1 :], body[:pick]
+    title, dropped, kept = found
+    return title, kept + body[pick + 1 :], body[:pick] + ([dropped] if dropped else [])

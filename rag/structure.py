@@ -35,6 +35,13 @@ HEADING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("arabic_paren", re.compile(r"^[（(]\d{1,2}[）)]")),
 )
 
+# Where a compilation starts its next speech: 【篇1】, 【第二篇】, 第三篇：, 范文4：.
+_NUM = "[0-9一二三四五六七八九十]+"
+COMPILATION_MARKER_BODY = (
+    rf"(【\s*(篇\s*{_NUM}|第\s*{_NUM}\s*篇|范文\s*{_NUM})\s*】|第{_NUM}篇[：:\s]|(篇|范文){_NUM}[：:])\s*"
+)
+COMPILATION_MARKER = re.compile("^" + COMPILATION_MARKER_BODY)
+
 # A slot a user fills in where the sources give no fact: 【待填：时间】.
 SLOT = re.compile(r"【待填[^】]*】")
 SALUTATION = re.compile(

@@ -2,7 +2,9 @@
 about storage, not about meaning; retrieval quality is tested with the real model."""
 
 import hashlib
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,12 @@ import pytest
 from rag.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    # A user's settings file, index or uploads must never change what a test sees: the home
+    # folder is a fresh one for the whole run. Models stay where `make test` provisioned them.
+    os.environ["WENGAO_HOME"] = tempfile.mkdtemp(prefix="wengao-test-home-")
 
 
 class HashEmbedder:

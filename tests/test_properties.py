@@ -119,30 +119,17 @@ def test_normalize_keeps_every_line_letter_and_digit(text):
 
 
 def _accounts_for(text: str, cleaned) -> None:
-    """Every non-blank line of `text` is kept or reported removed, in order.
+    """Every character of `text` is kept or reported removed, and what is kept keeps its order.
 
-    Allowed changes: a line loses the whitespace at its ends; a watermark glued after its
-    last sentence is cut off (with the whitespace before it) and reported; lines a hard
-    break cut inside a sentence are joined without a separator.
+    Allowed changes beyond removal: whitespace (lines are re-flowed, spaces between Chinese
+    characters dropped).
     """
-    removals = {}
-    for r in cleaned.removed:
-        assert r.line not in removals, "one removal per line"
-        removals[r.line] = r
-    lines = text.split("\n")
-    kept = []
-    for number, line in enumerate(lines, start=1):
-        line = line.strip()
-        removal = removals.pop(number, None)
-        if removal is None:
-            kept.append(line)
-        elif removal.reason == "watermark":
-            assert removal.text and line.endswith(removal.text)
-            kept.append(line[: -len(removal.text)].strip())
-        else:
-            assert removal.text == line
-    assert removals == {}, "removals refer to lines of the text"
-    assert "".join(kept) == "".join(cleaned.lines)
+    kept = "".join(cleaned.lines)
+    removed = "".join(r.text for r in cleaned.removed)
+    assert _chars(kept) + _chars(removed) == _chars(text)
+    source = iter(ch for ch in text if not ch.isspace())
+    assert all(ch in source for ch in kept if not ch.isspace()), "kept text is in source order"
+    assert all(r.text.strip() for r in cleaned.removed), "no empty removal"
     assert all(line and line == line.strip() for line in cleaned.lines)
 
 

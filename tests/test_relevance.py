@@ -108,6 +108,12 @@ def test_message_names_the_topic_the_corpus_and_the_remedy():
     assert "wengao ingest" in message
 
 
+def test_a_front_end_words_its_own_advice():
+    message = off_corpus_message("红烧肉做法", ["在办公室例会上的讲话"], advice="请上传讲话稿。")
+    assert message.endswith("请上传讲话稿。") and "wengao ingest" not in message
+    assert "在办公室例会上的讲话" in message
+
+
 def test_message_lists_at_most_max_topics():
     topics = [f"讲话{i:02d}" for i in range(MAX_TOPICS + 2)]
     message = off_corpus_message("森林防火", topics)
@@ -127,6 +133,7 @@ def test_require_relevant_raises_with_the_message(searcher):
         require_relevant(searcher, "红烧肉做法", [_passage(searcher, 0.5)])
     assert isinstance(caught.value, WengaoError)
     assert "红烧肉做法" in str(caught.value) and "在全市党政办公室主任培训班上的讲话" in str(caught.value)
+    assert caught.value.query == "红烧肉做法" and caught.value.topics == corpus_topics(searcher.index)
     assert require_relevant(searcher, "督查", [_passage(searcher, 0.99)]).relevant
 
 

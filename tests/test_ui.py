@@ -10,8 +10,11 @@ import pytest
 from rag.cli import main as rag_main
 from rag.engine import ingest
 from rag.errors import OffCorpus, WengaoError
+from rag.index import CorpusIndex
 from rag.llm import Timings
 from rag.refine import check_instruction, refine
+from rag.relevance import require_relevant
+from rag.retrieve import Searcher
 from rag.settings import load_settings
 from rag.types import Chunk, Citation, Draft, Passage
 from ui.jobs import failure_html, run_streaming
@@ -254,6 +257,17 @@ def test_failures_become_messages_and_closing_the_page_stops_the_model():
     assert tickets.cancel(ticket) and not tickets.cancel("unknown")
     tickets.close(ticket)
     assert not tickets.cancel(ticket)
+
+
+def test_off_corpus_reply_points_to_the_upload_not_the_command_line(corpus_copy, settings, hash_embedder):
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    searcher = Searcher(CorpusIndex.open(settings.index_dir), hash_embedder.queries)
+    unrelated = [Passage(searcher.index.chunks[0], 0.0, 1, {"dense": 0.5})]
+    steps = list(run_streaming(lambda s, t: require_relevant(searcher, "红烧肉做法", unrelated), threading.Event()))
+    assert "wengao ingest" in str(steps[-1].value)  # the command line's own wording
+    reply = failure_html(steps[-1].value)
+    assert "wengao ingest" not in reply and "可在「语料库」页上传相关讲话稿后再试" in reply
+    assert "红烧肉做法" in reply and "在全市党政办公室主任培训班上的讲话" in reply and "warn" in reply
 
 
 # --- the command ---------------------------------------------------------------------------

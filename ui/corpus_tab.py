@@ -38,9 +38,11 @@ def change_html(verb: str, change: CorpusChange) -> str:
     lines += [reason for _, reason in change.refused]
     if change.report:
         lines += [f"跳过 {Path(path).name}：{why}" for path, why in change.report.skipped]
+        lines += [f"注意 {Path(w.path).name}：{w.message}" for w in change.report.warnings]
         lines.append(f"索引已更新：{change.report.speeches} 篇讲话，{change.report.chunks} 个片段"
                      f"（新计算向量 {change.report.embedded} 个），用时 {change.report.seconds} 秒。")
-    kind = "done" if change.done and not change.refused else "warn" if change.done else "error"
+    whole = not change.refused and (change.report is None or change.report.complete)
+    kind = "done" if change.done and whole else "warn" if change.done else "error"
     return notice_html("\n".join(lines) or "没有变化。", kind)
 
 

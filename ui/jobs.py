@@ -17,6 +17,7 @@ from typing import Any
 from rag.errors import OffCorpus, WengaoError
 from rag.expand import OnSources
 from rag.generate import OnToken
+from rag.relevance import off_corpus_message
 from ui.render import notice_html
 
 log = logging.getLogger("wengao.ui")
@@ -76,8 +77,14 @@ def run_streaming(work: Work, cancel: threading.Event) -> Iterator[Step]:
             cancel.set()
 
 
+# The page adds speeches through its own upload; the command-line advice would send the user to a terminal.
+UPLOAD_ADVICE = "如需就这一题目起草，可在「语料库」页上传相关讲话稿后再试。"
+
+
 def user_message(exc: BaseException) -> str:
     """What to tell the user about a failure: our own messages as they are, anything else in general terms."""
+    if isinstance(exc, OffCorpus) and exc.topics is not None:
+        return off_corpus_message(exc.query, exc.topics, UPLOAD_ADVICE)
     if isinstance(exc, WengaoError):
         return str(exc)
     log.error("drafting failed", exc_info=exc)

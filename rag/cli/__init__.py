@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from types import ModuleType
 
 from rag.errors import OffCorpus, WengaoError
 from rag.settings import load_settings
@@ -30,6 +32,24 @@ def build_parser(commands=SUBCOMMANDS) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, commands=SUBCOMMANDS) -> int:
     """Run one subcommand; `commands` lets a front end add its own (see ui/main.py)."""
+    try:
+        try:
+            return dispatch(argv, commands)
+        finally:
+            # Output to a pipe is buffered: flush here (after --help too), so a reader that has gone
+            # is noticed below rather than in the interpreter's last flush, which prints a traceback.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (head, less) stopped early, which is no failure of ours. Python flushes stdout
+        # again at exit: send that to devnull. 141 (128 + SIGPIPE) is what the shell reports for
+        # `cat` in the same place, so `set -o pipefail` scripts can treat us alike; 1 already
+        # means skipped input files.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def dispatch(argv: list[str] | None, commands: tuple[ModuleType, ...]) -> int:
+    """Parse and run one subcommand; failures a user can act on become messages and exit codes."""
     args = None
     try:
         args = build_parser(commands).parse_args(argv)

@@ -34,11 +34,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         for path, why in report.skipped:
             print(f"跳过 {path}: {why}")
+        for warning in report.warnings:
+            print(f"注意 {warning.path}: {warning.message}")
         print(
             f"完成: 读取 {report.files_read} 个文件，跳过 {len(report.skipped)} 个；"
             f"{report.speeches} 篇讲话，{report.chunks} 个片段"
             f"（新计算向量 {report.embedded}，复用 {report.reused}，重复段落 {report.duplicates}）；"
             f"去除噪声 {report.removed_chars} 字；用时 {report.seconds} 秒。\n索引: {report.index}"
         )
-    # Exit code 1 tells scripts that some input was skipped although the index was built.
-    return 1 if report.skipped else 0
+    # Exit code 1 tells scripts that some input was not fully indexed although the index was built.
+    return 0 if report.complete else 1
