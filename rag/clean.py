@@ -35,6 +35,7 @@ from rag.structure import (
     heading_of,
     is_salutation,
     is_structural,
+    is_title_like,
     split_sentences,
 )
 
@@ -93,8 +94,10 @@ _PAGE = re.compile(r"第\s*\d+\s*页\s*[/，,]?\s*共\s*\d+\s*页")
 
 
 def _is_scramble(span: str) -> bool:
+    if re.fullmatch(r"[-—\d\s]+", span):
+        return False  # a page number (- 2 -)
     tokens = span.split()
-    odd = sum(bool(_SYMBOL.search(t)) or (re.search("[A-Za-z]", t) and re.search("[0-9]", t))
+    odd = sum(bool(_SYMBOL.search(t) or (re.search("[A-Za-z]", t) and re.search("[0-9]", t)))
               for t in tokens)
     if any(_SYMBOL.search(t) for t in tokens):
         return odd * 2 >= len(tokens)
@@ -307,7 +310,10 @@ def _prepare(text: str) -> _Prepared:
     kept: list[tuple[int, str | None]] = []
     for number, raw in enumerate(text.split("\n"), start=1):
         line: str | None = _cut_marks(raw, number, removed).strip()
-        if line and _certain(line) and not is_structural(line):
+        if line and _keyword_list(line):
+            removed.append(Removal(line, "keyword list", number))
+            line = None
+        elif line and _certain(line) and not is_structural(line):
             head, tail = _salvage(line)
             removed.append(Removal(line[len(head):len(line) - len(tail)], "advertising/navigation", number))
             line = (head + " " + tail).strip() or None
@@ -359,6 +365,7 @@ _MARKER_IN_LINE = re.compile(COMPILATION_MARKER_BODY)
 _STOP_BEFORE = r"(?<=[。！？；…”])"
 _HEADING_AHEAD = rf"(?={CN_NUM}、|[（(]{CN_NUM}[）)]|第{CN_NUM}[，、：:]|\d{{1,2}}[、．](?!\d))"
 _LONG_LINE_BREAK = re.compile(rf"{_STOP_BEFORE}[ \t]*{_HEADING_AHEAD}|{_STOP_BEFORE}[ \t]{{2,}}")
+_HEADER_GAP = re.compile(rf"(?<={_CJK})[ \t]+(?={_CJK}|\d)")
 # A paragraph longer than this is a whole speech that lost its line breaks.
 _RUN_ON = 500
 
@@ -381,7 +388,12 @@ def _split_run_on(text: str) -> list[str]:
         cuts |= {m.end() for m in _LONG_LINE_BREAK.finditer(text)}
     bounds = sorted(cuts | {0, len(text)})
     parts = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
-    return [p for p in parts if p]
+    # Spaces separate the fields of a header that lost its line breaks (banner, heading, title).
+    return [f for p in parts if p for f in (_HEADER_GAP.split(p) if _is_header(p) else [p])]
+
+
+def _is_header(text: str) -> bool:
+    return len(text) > 30 and not TERMINAL.search(text)
 
 
 def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
@@ -416,7 +428,8 @@ def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
 def _continues(previous: str, line: str, threshold: int) -> bool:
     if len(previous) < threshold or ends_sentence(previous) or previous.endswith(("：", ":")):
         return False
-    if is_structural(line) or is_salutation(previous) or _MARKER_IN_LINE.match(line):
+    if is_structural(line) or is_salutation(previous) or is_title_like(previous) \
+            or _MARKER_IN_LINE.match(line):
         return False
     return not (heading_of(previous) and len(previous) <= 60)
 

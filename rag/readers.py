@@ -7,6 +7,7 @@ GB18030/GBK from older Windows tools, and UTF-16 from Word's "save as text".
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +17,7 @@ from rag.types import SourceText
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 MAX_FILE_BYTES = 50 * 1024 * 1024
+_ENTITY = re.compile(r"&(?:#\d{2,6}|#x[0-9a-fA-F]{2,5}|[A-Za-z]{2,8});")
 
 
 class UnreadableFile(WengaoError):
@@ -63,8 +65,11 @@ def read_file(path: Path, display: str | None = None) -> SourceText:
         text, encoding = decode_text(data)
         if suffix in (".html", ".htm"):
             text = html_to_text(text)
-        elif suffix == ".md":
-            text = markdown_to_text(text)
+        else:
+            # Text copied out of a web page's source keeps its entities (&nbsp; &ldquo;).
+            text = html.unescape(text) if _ENTITY.search(text) else text
+            if suffix == ".md":
+                text = markdown_to_text(text)
     if not text.strip():
         raise UnreadableFile("没有可读的文字 (no text)")
     return SourceText(
@@ -176,9 +181,9 @@ class _HTMLText(HTMLParser):
             self.parts.append(data)
 
 
-def html_to_text(html: str) -> str:
+def html_to_text(markup: str) -> str:
     parser = _HTMLText()
-    parser.feed(html)
+    parser.feed(markup)
     parser.close()
     return "".join(parser.parts)
 

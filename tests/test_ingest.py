@@ -1,14 +1,15 @@
 """Cleaning, splitting and chunking on the sample corpus and on unseen documents."""
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from rag.chunk import MAX_CHARS, chunk_speech
-from rag.clean import normalize
+from rag.clean import core_text, normalize
 from rag.ingest import read_corpus
-from rag.structure import ends_sentence
+from rag.structure import ends_sentence, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus"
@@ -148,3 +149,126 @@ def test_near_duplicate_paragraphs_are_stored_once(tmp_path):
     corpus = read_corpus([tmp_path])
     assert corpus.duplicates == 1
     assert sum("参谋部和服务部" in c.text for c in corpus.chunks) == 1
+
+
+# --- text as users' folders hold it: lost line breaks, hard wraps, noise of many kinds ---
+
+SPEECH_TITLE = "在全县营商环境优化提升推进会上的讲话"
+SPEECH_BODY = [
+    "同志们：",
+    "今天召开这次推进会，主要任务是总结前一阶段优化营商环境的做法，查找差距，部署下一步工作。",
+    "一、统一思想，把优化营商环境摆在更加突出的位置",
+    "营商环境就是生产力。企业往哪里去，资金往哪里流，很大程度上取决于一个地方的办事效率和诚信水平。"
+    "各乡镇、各部门要把这项工作当作“一把手”工程，主要负责同志亲自抓、负总责。",
+    "二、聚焦堵点，推动政务服务提质增效",
+    "（一）压缩审批时限。凡是能够并联办理的事项一律并联办理，凡是能够网上办理的事项一律网上办理。"
+    "要加强政府网站建设，让群众在网上就能下载办事指南和表格。",
+    "（二）规范涉企检查。推行“综合查一次”，同一部门对同一企业的检查原则上每年不超过两次。",
+    "三、压实责任，确保各项措施落地见效",
+    "县委督查室、县政府督查室要把营商环境纳入年度督查重点，对推诿扯皮、吃拿卡要的问题，"
+    "发现一起、查处一起、通报一起。",
+    "同志们，优化营商环境只有进行时，没有完成时。让我们以更大的决心、更实的举措，为全县高质量发展营造良好环境！",
+]
+
+
+def _sentences_survive(corpus, lines: list[str]) -> list[str]:
+    """The speech lines whose letters and digits do not come through into the chunks."""
+    kept = core_text("".join(c.text + "".join(c.section) for c in corpus.chunks))
+    return [line for line in lines for s in split_sentences(line) if core_text(s) not in kept]
+
+
+def test_a_speech_on_one_line_after_a_banner_is_kept_whole(tmp_path):
+    # As copied out of a document site: banner, compilation heading, salutation and the whole
+    # speech on a single line, an ad in the middle and a paywall prompt at the end.
+    body = "".join(SPEECH_BODY[:5]) + "更多精彩文章请访问本站 www.wengao-sample.net " + "".join(SPEECH_BODY[5:])
+    line = f"本文档下载后可任意编辑 2024年营商环境讲话稿汇编 {SPEECH_TITLE} {body}试读已结束，开通会员查看全文"
+    (tmp_path / "one_line.txt").write_text(line, "utf-8")
+    corpus = read_corpus([tmp_path])
+    assert _sentences_survive(corpus, SPEECH_BODY) == []
+    assert [s.title for s in corpus.speeches] == [SPEECH_TITLE]
+    text = "".join(c.text for c in corpus.chunks)
+    for noise in ("下载后", "www.", "本站", "试读", "会员"):
+        assert noise not in text
+    assert corpus.warnings == []
+    # The headings it held are found again as sections.
+    assert any(c.section and c.section[0].startswith("二、聚焦堵点") for c in corpus.chunks)
+
+
+def test_hard_wrapped_text_with_page_furniture_is_reflowed(tmp_path):
+    # As a PDF gives it: every paragraph starts a line and breaks after 23 characters.
+    wrapped = [p[i:i + 23] for p in SPEECH_BODY for i in range(0, len(p), 23)]
+    wrapped.insert(9, "第 1 页 共 2 页")
+    wrapped.insert(20, "- 2 -")
+    (tmp_path / "wrapped.txt").write_text(SPEECH_TITLE + "\n" + "\n".join(wrapped), "utf-8")
+    corpus = read_corpus([tmp_path])
+    assert _sentences_survive(corpus, SPEECH_BODY) == []
+    text = "".join(c.text for c in corpus.chunks)
+    # Words that ads use too, inside speech sentences, stay.
+    assert "要加强政府网站建设，让群众在网上就能下载办事指南和表格。" in text
+    assert "第 1 页" not in text and "共2页" not in text
+
+
+@pytest.mark.parametrize("noisy, noise", [
+    # anti-scraping strings between and inside sentences
+    ("营商环境就是生产力。 x8 ^- Tq *3 w0 企业往哪里去，资金往哪里流。", "x8 ^- Tq *3 w0"),
+    ("各部门要把这项工作当作 k3 |m 9* 一把手工程来抓。", "k3 |m 9*"),
+    # paywall and truncation
+    ("要推行综合查一次。……此处隐藏1873个字……", "此处隐藏1873个字"),
+    ("要推行综合查一次。\n预览已结束，剩余3页未读，请先登录后查看", "预览已结束"),
+    # template-site blurbs
+    ("以下是小编为您搜集的推进会讲话，欢迎阅读收藏。\n营商环境就是生产力。", "小编为您搜集"),
+    ("营商环境就是生产力。\n以上就是本站整理的讲话稿全部内容，希望对大家有所帮助。", "全部内容"),
+    # HTML residue in a text file
+    ("<p class=\"txt\">营商环境就是生产力。</p><br/>", "</p>"),
+    # a keyword header
+    ("标签：营商环境讲话 推进会讲话稿 县委书记讲话\n营商环境就是生产力。", "标签"),
+    ("营商环境讲话稿 营商环境发言稿 营商环境讲话材料 营商环境会议讲话\n营商环境就是生产力。", "讲话材料"),
+])
+def test_noise_of_each_kind_is_cut_and_the_sentence_kept(tmp_path, noisy, noise):
+    (tmp_path / "n.txt").write_text(f"{SPEECH_TITLE}\n同志们：\n{noisy}\n", "utf-8")
+    corpus = read_corpus([tmp_path])
+    text = "".join(c.text for c in corpus.chunks)
+    assert core_text(noise) not in core_text(text)
+    for sentence in re.findall(r"[\u4e00-\u9fff，“”]{6,}[。！]", noisy):
+        if noise not in sentence and not any(w in sentence for w in ("小编", "本站", "预览")):
+            assert sentence in text
+
+
+def test_pinyin_glosses_go_and_traditional_characters_stay(tmp_path):
+    glossed = "同志們：\n今(jīn)天(tiān)召(zhào)開(kāi)這(zhè)次(cì)會(huì)議(yì)，主要是部署工作。"
+    (tmp_path / "t.txt").write_text(f"{SPEECH_TITLE}\n{glossed}\n", "utf-8")
+    text = "".join(c.text for c in read_corpus([tmp_path]).chunks)
+    assert "今天召開這次會議，主要是部署工作。" in text
+
+
+def test_files_that_do_not_come_through_are_named(tmp_path):
+    (tmp_path / "good.txt").write_text(SPEECH_TITLE + "\n" + "\n".join(SPEECH_BODY), "utf-8")
+    (tmp_path / "ads.txt").write_text("更多范文请访问 www.example-wenku.cn\n扫码关注公众号领取会员资料\n", "utf-8")
+    ads = "\n".join(["本站VIP会员免费下载 www.example.net", "客服QQ：12345678"] * 20)
+    (tmp_path / "mostly_ads.txt").write_text(f"{ads}\n{SPEECH_TITLE}\n" + "\n".join(SPEECH_BODY[:3]), "utf-8")
+    corpus = read_corpus([tmp_path])
+    warned = {w.path: w for w in corpus.warnings}
+    assert set(warned) == {"ads.txt", "mostly_ads.txt"}
+    assert warned["ads.txt"].chunks == 0 and "没有得到任何片段" in warned["ads.txt"].message
+    assert warned["mostly_ads.txt"].removed_share > 0.3 and warned["mostly_ads.txt"].chunks > 0
+
+
+def test_ingest_report_is_incomplete_when_a_file_is_named(tmp_path, settings, hash_embedder):
+    from rag.engine import ingest
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "good.txt").write_text(SPEECH_TITLE + "\n" + "\n".join(SPEECH_BODY), "utf-8")
+    assert ingest([tmp_path / "c"], settings, progress=False, embedder=hash_embedder).complete
+    (tmp_path / "c" / "ads.txt").write_text("更多范文请访问 www.example-wenku.cn\n", "utf-8")
+    report = ingest([tmp_path / "c"], settings, progress=False, embedder=hash_embedder)
+    assert not report.complete and [w.path for w in report.warnings] == ["ads.txt"]
+
+
+def test_a_title_after_a_site_date_is_found():
+    from rag.clean import clean_text
+    from rag.split import split_speeches
+
+    text = normalize(f"2024 {SPEECH_TITLE}20XX {SPEECH_TITLE}\n" + "\n".join(SPEECH_BODY[:2]))
+    speeches, _ = split_speeches(clean_text(text), "x.txt")
+    assert [s.title for s in speeches] == [SPEECH_TITLE]
+    assert speeches[0].paragraphs == SPEECH_BODY[:2]

@@ -1,0 +1,636 @@
+"""Generate the noise evaluation set: noisy speech documents with their gold clean text.
+
+    python eval/data/noise/make_noise_set.py [--out eval/data/noise]
+
+Inputs, both beside this script and both written for this set:
+- speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
+- noise_variants.json: the noise strings of every kind, with separate dev and test variants.
+
+PLAN below says which speeches go into which file, with which noise and which layout.
+For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
+(one JSON per doc: the speeches' title lines and paragraphs, exactly as written, without
+any noise) and <split>/labels.json (per doc: format, encoding, layout, noise kinds and
+every noise string inserted, so leftovers can be attributed to a kind).
+
+Output is deterministic: each document draws from its own random.Random seeded by
+SEED and the document's name, so editing one document's plan leaves the others alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import math
+import random
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SEED = 20250611
+Seg = tuple[str, str | None]  # (text, noise kind); kind None is speech text
+
+# --- the plan ---------------------------------------------------------------------------
+# One entry per document. noise: kind -> options (see Builder for what each option does).
+# Layouts: normal (one paragraph a line), blank (blank line between), oneline (no newline
+# at all), wrap (hard breaks every `width` characters, mid-sentence, as copied from a PDF).
+
+PLAN: list[dict] = [
+    # ---------------------------------------------------------------- dev
+    dict(name="d01_anquan.txt", split="dev", speeches=["D01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.6, "mid": 0.5}}),
+    dict(name="d02_xiangcun.txt", split="dev", speeches=["D02"], layout="normal",
+         noise={"template": {"before": "glued"}, "paywall": {"tails": 2, "truncate": 0.6}}),
+    dict(name="d03_yingshang.txt", split="dev", speeches=["D03"], layout="oneline", sep="",
+         noise={"banner": {"top": 1}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.8, "mid": 0.4}}),
+    dict(name="d04_fangxun.txt", split="dev", speeches=["D04"], layout="normal", encoding="gb18030",
+         noise={"nav": {"top": 2}, "ad": {"between": 2, "bottom": 1}, "page": {"between": 2}}),
+    dict(name="d05_jiaoyu.txt", split="dev", speeches=["D05"], layout="wrap", width=28, page_lines=16,
+         noise={"banner": {"top": 1, "running": True}, "page": {}, "watermark": {"share": 0.6}}),
+    dict(name="d06_yiliao.txt", split="dev", speeches=["D06", "D07", "D08"], layout="blank",
+         noise={"seo": {"top": 1}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5}}),
+    dict(name="d07_guoqi.html", split="dev", speeches=["D09"], fmt="html",
+         noise={"nav": {"top": 1}, "html_page": {}, "template": {"before": "line"}, "ad": {"bottom": 1}}),
+    dict(name="d08_zuofeng.txt", split="dev", speeches=["D10"], layout="normal",
+         noise={"html": {"tags": True, "indent": True, "br": 3, "quotes": True, "span": 2}}),
+    dict(name="d09_jijian.txt", split="dev", speeches=["D11"], layout="normal",
+         noise={"pinyin": {"rate": 0.2, "style": 0}}),
+    dict(name="d10_wenlv.txt", split="dev", speeches=["D12"], layout="normal", indent="\u3000\u3000",
+         noise={}),
+    dict(name="d11_xinfang.txt", split="dev", speeches=["D13"], layout="blank", noise={}),
+    dict(name="d12_keji.md", split="dev", speeches=["D14"], fmt="md",
+         noise={"seo": {"top": 1}, "template": {"after": "line"}}),
+    dict(name="d13_shengtai.txt", split="dev", speeches=["D15"], layout="blank", encoding="utf-16",
+         noise={"watermark": {"share": 0.8}, "ad": {"between": 2}}),
+    dict(name="d14_minzheng.txt", split="dev", speeches=["D16", "D17"], layout="normal",
+         noise={"antiscrape": {"per100": 0.7, "mid": 0.2}, "paywall": {"tails": 1, "lines": 1}}),
+    dict(name="d15_tongji.txt", split="dev", speeches=["D18", "D19"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1}, "site_heading": {}, "seo": {"top": 1},
+                "marker": {"set": 1, "place": "line"}, "template": {"after": "glued"}}),
+    dict(name="d16_xiaofang.txt", split="dev", speeches=["D20"], layout="normal", noise={}),
+    dict(name="d17_zhaoshang.txt", split="dev", speeches=["D21"], layout="wrap", width=34, page_lines=20,
+         encoding="gb18030",
+         noise={"nav": {"top": 1}, "page": {}, "antiscrape": {"per100": 0.6, "mid": 0.6}}),
+    dict(name="d18_rencai.html", split="dev", speeches=["D22"], fmt="html",
+         noise={"nav": {"top": 1}, "html_page": {}, "pinyin": {"rate": 0.15, "style": 1}}),
+    dict(name="d19_huibian.txt", split="dev", speeches=["D23", "D24", "D25"], layout="normal",
+         noise={"marker": {"set": 2, "place": "glued"}, "template": {"between": "glued"},
+                "watermark": {"share": 0.4}, "paywall": {"end": 1}}),
+    dict(name="d20_wenming.txt", split="dev", speeches=["D26"], layout="normal",
+         noise={"seo": {"top": 1}, "html": {"tags": True, "indent": False, "br": 2, "quotes": False,
+                                           "span": 1}}),
+    dict(name="d21_jiaotong.md", split="dev", speeches=["D27"], fmt="md", noise={}),
+    dict(name="d22_hezhang.txt", split="dev", speeches=["D28"], layout="blank",
+         noise={"antiscrape": {"per100": 0.9, "mid": 0.3}, "watermark": {"share": 0.7},
+                "page": {"between": 1}}),
+    dict(name="d23_kaixue.txt", split="dev", speeches=["D29"], layout="blank", encoding="utf-8-sig",
+         noise={}),
+    dict(name="d24_jiuye.txt", split="dev", speeches=["D30"], layout="normal", encoding="utf-16-le",
+         noise={"paywall": {"lines": 1}, "template": {"after": "glued"}}),
+    # ---------------------------------------------------------------- test (held out)
+    dict(name="t01_liangshi.txt", split="test", speeches=["T01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.4, "mid": 0.5}}),
+    dict(name="t02_tuiyi.txt", split="test", speeches=["T02"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1}, "site_heading": {}, "antiscrape": {"per100": 0.4, "mid": 0.3}}),
+    dict(name="t03_laomo.txt", split="test", speeches=["T03"], layout="wrap", width=24, page_lines=15,
+         encoding="gb18030",
+         noise={"banner": {"top": 1}, "page": {}, "watermark": {"share": 0.6}}),
+    dict(name="t04_fulian.html", split="test", speeches=["T04"], fmt="html",
+         noise={"nav": {"top": 1}, "html_page": {}, "template": {"before": "line"}, "ad": {"bottom": 2}}),
+    dict(name="t05_tuanwei.txt", split="test", speeches=["T05"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 0}}),
+    dict(name="t06_tuanbai.txt", split="test", speeches=["T06"], layout="normal", indent="\u3000\u3000",
+         noise={}),
+    dict(name="t07_huibian.txt", split="test", speeches=["T07", "T08", "T09"], layout="normal",
+         noise={"seo": {"top": 1}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "paywall": {"end": 1}}),
+    dict(name="t08_renda.txt", split="test", speeches=["T10"], layout="normal",
+         noise={"html": {"tags": True, "indent": True, "br": 3, "quotes": True, "span": 2}}),
+    dict(name="t09_shuiwu.md", split="test", speeches=["T11"], fmt="md",
+         noise={"seo": {"top": 1}, "template": {"before": "line"}}),
+    dict(name="t10_yingji.txt", split="test", speeches=["T12"], layout="blank", encoding="utf-16",
+         noise={"nav": {"top": 2}, "ad": {"between": 2}, "page": {"between": 2}}),
+    dict(name="t11_tongzhan.txt", split="test", speeches=["T13"], layout="normal", noise={}),
+    dict(name="t12_dangan.txt", split="test", speeches=["T14", "T15"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.7}, "watermark": {"share": 0.6}}),
+    dict(name="t13_laoganbu.txt", split="test", speeches=["T16"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}}),
+    dict(name="t14_jindu.txt", split="test", speeches=["T17"], layout="oneline", sep="",
+         noise={"banner": {"top": 1}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5}}),
+    dict(name="t15_pufa.html", split="test", speeches=["T18"], fmt="html",
+         noise={"nav": {"top": 1}, "html_page": {}}),
+    dict(name="t16_renju.txt", split="test", speeches=["T19"], layout="wrap", width=38, page_lines=0,
+         blank=True, noise={"seo": {"top": 1}, "template": {"after": "line"}}),
+]
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+@dataclass
+class SpeechText:
+    sid: str
+    topic: str
+    titles: list[str]
+    paragraphs: list[str]
+
+
+@dataclass
+class Line:
+    """One line of a document before layout: speech text and noise, in order."""
+
+    segs: list[Seg]
+    role: str  # title, para, heading, noise, marker
+
+    def text(self) -> str:
+        return "".join(t for t, _ in self.segs)
+
+
+@dataclass
+class Built:
+    text: str
+    gold: list[dict]
+    noise: list[dict] = field(default_factory=list)
+    layout: list[str] = field(default_factory=list)
+
+
+def load_speeches(path: Path) -> dict[str, SpeechText]:
+    """Parse speeches.txt: '@@ ID TOPIC', title lines, '--', one paragraph a line."""
+    speeches: dict[str, SpeechText] = {}
+    current: SpeechText | None = None
+    in_title = False
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@@ "):
+            sid, topic = line[3:].split()
+            current = speeches[sid] = SpeechText(sid, topic, [], [])
+            in_title = True
+        elif current is None:
+            raise ValueError(f"text before the first speech: {line}")
+        elif line == "--":
+            in_title = False
+        elif in_title:
+            current.titles.append(line)
+        else:
+            current.paragraphs.append(line)
+    for sp in speeches.values():
+        size = len("".join(sp.titles + sp.paragraphs))
+        # The brief for this set: every speech 600-2500 characters, and ASCII punctuation
+        # only where a speech would really have it, since normalize() rewrites it.
+        if not 600 <= size <= 2500:
+            raise ValueError(f"{sp.sid} has {size} characters")
+        if re.search(r"[,:;!?()\"]|\.\.\.", "".join(sp.titles + sp.paragraphs)):
+            raise ValueError(f"{sp.sid} has ASCII punctuation")
+    return speeches
+
+
+_WHOLE_HEADING = re.compile(r"^[一二三四五六七八九十]+、[^。；]{2,40}$")
+
+
+def _tone_number(py: str) -> str:
+    """huì -> hui4: the numbered spelling some pages use."""
+    tones = {"āēīōūǖ": 1, "áéíóúǘ": 2, "ǎěǐǒǔǚ": 3, "àèìòùǜ": 4}
+    plain = {"ā": "a", "á": "a", "ǎ": "a", "à": "a", "ē": "e", "é": "e", "ě": "e", "è": "e",
+             "ī": "i", "í": "i", "ǐ": "i", "ì": "i", "ō": "o", "ó": "o", "ǒ": "o", "ò": "o",
+             "ū": "u", "ú": "u", "ǔ": "u", "ù": "u", "ǖ": "v", "ǘ": "v", "ǚ": "v", "ǜ": "v"}
+    tone = next((n for marks, n in tones.items() for ch in py if ch in marks), 5)
+    return "".join(plain.get(ch, ch) for ch in py) + str(tone)
+
+
+# --- building one document --------------------------------------------------------------
+
+
+class Builder:
+    """Turns one plan entry into a noisy document, its gold text and its noise records."""
+
+    def __init__(self, plan: dict, speeches: dict[str, SpeechText], variants: dict):
+        self.plan = plan
+        self.split = plan["split"]
+        self.rng = random.Random(f"{SEED}:{plan['name']}")
+        self.speeches = [speeches[s] for s in plan["speeches"]]
+        self.noise: dict[str, dict] = plan["noise"]
+        self.variants = variants
+        self.lines: list[Line] = []
+        self.extra: list[dict] = []  # noise added at render time (page counters, HTML chrome)
+
+    # -- helpers
+    def pick(self, kind: str) -> str:
+        return self.fill(self.rng.choice(self.variants[kind][self.split]))
+
+    def fill(self, template: str) -> str:
+        sp = self.speeches[0]
+        return template.format(
+            title=sp.titles[-1], topic=sp.topic, n=self.rng.randint(800, 3200),
+            p=self.rng.randint(2, 6), pct=self.rng.randint(40, 85),
+            price=self.rng.choice(["3.00", "5.80", "9.90"]), i="{i}", total="{total}",
+        )
+
+    def noise_line(self, kind: str, text: str | None = None) -> Line:
+        return Line([(text if text is not None else self.pick(kind), kind)], "noise")
+
+    def body_lines(self) -> list[int]:
+        return [i for i, line in enumerate(self.lines) if line.role == "para"]
+
+    def between(self) -> int:
+        """An index between two paragraphs of the body (never before the first title)."""
+        paras = self.body_lines()
+        return self.rng.choice(paras[1:]) if len(paras) > 1 else len(self.lines)
+
+    @staticmethod
+    def insert(line: Line, gold_pos: int, seg: Seg) -> None:
+        """Insert a noise segment before the speech character at gold_pos.
+
+        Positions count speech characters only, so they stay valid while noise is added.
+        """
+        count = 0
+        for i, (text, kind) in enumerate(line.segs):
+            if kind is None and gold_pos <= count + len(text):
+                k = gold_pos - count
+                parts = [(text[:k], None), seg, (text[k:], None)]
+                line.segs[i : i + 1] = [p for p in parts if p[0]]
+                return
+            if kind is None:
+                count += len(text)
+        line.segs.append(seg)
+
+    # -- the speeches and their gold
+    def speeches_to_lines(self) -> list[dict]:
+        gold = []
+        marker = self.noise.get("marker")
+        for n, sp in enumerate(self.speeches):
+            paragraphs = list(sp.paragraphs)
+            truncate = self.noise.get("paywall", {}).get("truncate")
+            if truncate:
+                paragraphs = self.truncate(paragraphs, truncate)
+            titles = [Line([(t, None)], "title") for t in sp.titles]
+            if marker:
+                text = self.variants["marker"][self.split][marker["set"]][n]
+                if marker["place"] == "glued":
+                    titles[0].segs.insert(0, (text, "marker"))
+                else:
+                    self.lines.append(Line([(text, "marker")], "marker"))
+            self.lines += titles
+            for p in paragraphs:
+                self.lines.append(Line([(p, None)], "heading" if _WHOLE_HEADING.match(p) else "para"))
+            if truncate:
+                self.lines.append(self.noise_line("paywall"))
+                self.lines.append(self.noise_line("paywall"))
+            between = self.noise.get("template", {}).get("between")
+            if between and len(self.speeches) > 1:
+                self.tail_or_line("template", between, self.fill_for(sp))
+            gold.append({"titles": list(sp.titles), "paragraphs": paragraphs})
+        return gold
+
+    def fill_for(self, sp: SpeechText) -> str:
+        template = self.rng.choice(self.variants["template"][self.split])
+        return template.format(title=sp.titles[-1], topic=sp.topic)
+
+    def truncate(self, paragraphs: list[str], share: float) -> list[str]:
+        """A paywalled page shows the first part only; the gold is what it shows."""
+        keep = max(3, round(len(paragraphs) * share))
+        kept = paragraphs[:keep]
+        sentences = re.findall(r"[^。；！？]+[。；！？]", kept[-1])
+        if len(sentences) >= 2:
+            kept[-1] = "".join(sentences[: max(1, len(sentences) // 2)])
+        return kept
+
+    def tail_or_line(self, kind: str, place: str, text: str) -> None:
+        if place == "glued":
+            self.lines[-1].segs.append((text, kind))
+        else:
+            self.lines.append(self.noise_line(kind, text))
+
+    # -- noise kinds
+    def add_pinyin(self, opts: dict) -> None:
+        table: dict[str, str] = self.variants["pinyin_dict"]
+        style = self.variants["pinyin"][self.split][opts["style"]]
+        for line in self.lines:
+            if line.role == "noise":
+                continue
+            gold = "".join(t for t, k in line.segs if k is None)
+            for pos in range(len(gold) - 1, -1, -1):
+                py = table.get(gold[pos])
+                if py and self.rng.random() < opts["rate"]:
+                    gloss = style.format(py=py, num=_tone_number(py))
+                    self.insert(line, pos + 1, (gloss, "pinyin"))
+
+    def antiscrape_string(self) -> str:
+        cfg = self.variants["antiscrape"][self.split]
+        chars = cfg["alphabet"] * 3 + cfg["punct"]  # mostly letters and digits, some symbols
+        tokens = [
+            "".join(self.rng.choice(chars) for _ in range(self.rng.randint(*cfg["token_len"])))
+            for _ in range(self.rng.randint(*cfg["tokens"]))
+        ]
+        return self.rng.choice(cfg["seps"]).join(tokens)
+
+    def add_antiscrape(self, opts: dict) -> None:
+        for i in self.body_lines():
+            line = self.lines[i]
+            gold = "".join(t for t, k in line.segs if k is None)
+            count = len(gold) * opts["per100"] / 100
+            count = int(count) + (self.rng.random() < count - int(count))
+            bounds = [m.end() for m in re.finditer(r"[。；，、：]", gold) if m.end() < len(gold)]
+            for _ in range(count):
+                if bounds and self.rng.random() >= opts["mid"]:
+                    pos = self.rng.choice(bounds)
+                else:
+                    pos = self.rng.randint(2, max(2, len(gold) - 2))
+                pad = self.rng.choice(["", " ", " "])
+                self.insert(line, pos, (pad + self.antiscrape_string() + pad, "antiscrape"))
+
+    def add_watermark(self, opts: dict) -> None:
+        mark = self.pick("watermark")
+        for i in self.body_lines():
+            text, kind = self.lines[i].segs[-1]
+            # Glued after the paragraph's last sentence, never after other noise.
+            if kind is None and text.endswith(("。", "！", "？")) and self.rng.random() < opts["share"]:
+                self.lines[i].segs.append((mark, "watermark"))
+
+    def add_paywall(self, opts: dict) -> None:
+        paras = self.body_lines()
+        for i in self.rng.sample(paras, min(opts.get("tails", 0), len(paras))):
+            self.lines[i].segs.append((self.pick("paywall"), "paywall"))
+        for _ in range(opts.get("lines", 0)):
+            self.lines.insert(self.between(), self.noise_line("paywall"))
+        for _ in range(opts.get("end", 0)):
+            self.lines.append(self.noise_line("paywall"))
+
+    def add_template(self, opts: dict) -> None:
+        first = next(i for i, line in enumerate(self.lines) if line.role == "title")
+        if opts.get("before") == "glued":
+            self.lines[first].segs.insert(0, (self.pick("template"), "template"))
+        elif opts.get("before") == "line":
+            self.lines.insert(first, self.noise_line("template"))
+        if opts.get("after"):
+            self.tail_or_line("template", opts["after"], self.pick("template"))
+
+    def add_lines(self, kind: str, opts: dict) -> None:
+        """Own-line noise: at the top, between paragraphs, at the bottom."""
+        for _ in range(opts.get("between", 0)):
+            self.lines.insert(self.between(), self.noise_line(kind))
+        for _ in range(opts.get("bottom", 0)):
+            self.lines.append(self.noise_line(kind))
+        top = [self.noise_line(kind) for _ in range(opts.get("top", 0))]
+        self.lines[0:0] = top
+
+    def add_pages(self) -> None:
+        """Page counters between paragraphs (wrapped layouts get theirs at render time)."""
+        count = self.noise["page"].get("between", 0)
+        total = count + 1
+        template = self.rng.choice(self.variants["page"][self.split])
+        spots = sorted(self.rng.sample(self.body_lines()[1:], count))
+        for n, index in enumerate(reversed(spots)):
+            page = count - n
+            text = template.replace("{i}", str(page)).replace("{total}", str(total))
+            self.lines.insert(index, self.noise_line("page", text))
+
+    def add_html_residue(self, opts: dict) -> None:
+        cfg = self.variants["html"][self.split]
+        rng = self.rng
+        open_tag, close_tag = rng.choice(cfg["open"]), rng.choice(cfg["close"])
+        body = [line for line in self.lines if line.role != "noise"]
+        for line in body:
+            if opts["tags"] and line.role != "marker":
+                line.segs.insert(0, (open_tag, "html"))
+                line.segs.append((close_tag, "html"))
+            if opts["indent"] and line.role == "para":
+                line.segs.insert(1 if opts["tags"] else 0, (rng.choice(cfg["indent"]), "html"))
+        paras = [line for line in body if line.role == "para"]
+        for line in rng.sample(paras, min(opts["br"], len(paras))):
+            gold = "".join(t for t, k in line.segs if k is None)
+            ends = [m.end() for m in re.finditer("。", gold) if m.end() < len(gold)]
+            if ends:
+                self.insert(line, rng.choice(ends), (rng.choice(cfg["br"]), "html"))
+        for line in rng.sample(paras, min(opts["span"], len(paras))):
+            gold = "".join(t for t, k in line.segs if k is None)
+            sentences = [m.span() for m in re.finditer(r"[^。]+。", gold)]
+            start, end = rng.choice(sentences) if sentences else (0, len(gold))
+            left, right = rng.choice(cfg["span"])
+            self.insert(line, end, (right, "html"))
+            self.insert(line, start, (left, "html"))
+        if opts["quotes"]:
+            left, right = rng.choice(cfg["quotes"])
+            for line in body:
+                segs: list[Seg] = []
+                for text, kind in line.segs:
+                    if kind is not None:
+                        segs.append((text, kind))
+                        continue
+                    for piece in re.split("([“”])", text):
+                        if piece == "“":
+                            segs.append((left, "html:“"))
+                        elif piece == "”":
+                            segs.append((right, "html:”"))
+                        elif piece:
+                            segs.append((piece, None))
+                line.segs = segs
+
+    # -- the whole document
+    def build(self) -> Built:
+        gold = self.speeches_to_lines()
+        noise = self.noise
+        # Character-level noise first, then glued tails, then whole lines around them.
+        if "pinyin" in noise:
+            self.add_pinyin(noise["pinyin"])
+        if "antiscrape" in noise:
+            self.add_antiscrape(noise["antiscrape"])
+        if "watermark" in noise:
+            self.add_watermark(noise["watermark"])
+        if "paywall" in noise:
+            self.add_paywall(noise["paywall"])
+        if "template" in noise:
+            self.add_template(noise["template"])
+        if "page" in noise and self.plan.get("layout") != "wrap":
+            self.add_pages()
+        for kind in ("ad", "seo", "site_heading", "nav", "banner"):
+            if kind in noise and kind != "site_heading":
+                self.add_lines(kind, noise[kind])
+            elif kind in noise:
+                # A compilation page counts its speeches; a single-speech page shows the first of several.
+                n = len(self.speeches) if len(self.speeches) > 1 else self.rng.randint(3, 8)
+                template = self.rng.choice(self.variants["site_heading"][self.split])
+                heading = template.format(topic=self.speeches[0].topic, n=n)
+                self.lines.insert(0, self.noise_line("site_heading", heading))
+        if "html" in noise:
+            self.add_html_residue(noise["html"])
+        fmt = self.plan.get("fmt", "txt")
+        if fmt == "html":
+            text, layout = self.render_html(), ["html-page"]
+        elif fmt == "md":
+            text, layout = self.render_md(), ["markdown"]
+        else:
+            text, layout = self.render_txt()
+        records = [
+            {"kind": kind.split(":")[0], "text": seg, **({"replaces": kind[5:]} if ":" in kind else {})}
+            for line in self.lines for seg, kind in line.segs if kind
+        ] + self.extra
+        return Built(text, gold, records, layout)
+
+    # -- layouts
+    def render_txt(self) -> tuple[str, list[str]]:
+        layout = self.plan.get("layout", "normal")
+        indent = self.plan.get("indent", "")
+        texts = [(indent if line.role == "para" else "") + line.text() for line in self.lines]
+        tags = [layout] + (["indent"] if indent else [])
+        if layout == "normal":
+            return "\n".join(texts) + "\n", tags
+        if layout == "blank":
+            return "\n\n".join(texts) + "\n", tags
+        if layout == "oneline":
+            return self.plan.get("sep", "").join(texts), tags
+        return self.render_wrapped([line.text() for line in self.lines]), tags + (
+            ["blank"] if self.plan.get("blank") else []
+        )
+
+    def render_wrapped(self, texts: list[str]) -> str:
+        """Hard line breaks every ~width characters, as text copied out of a PDF viewer."""
+        width = self.plan["width"]
+        rows: list[str] = []
+        for text in texts:
+            pos = 0
+            while pos < len(text):
+                step = max(20, min(40, width + self.rng.randint(-2, 2)))
+                rows.append(text[pos : pos + step])
+                pos += step
+            if self.plan.get("blank"):
+                rows.append("")
+        per_page = self.plan.get("page_lines", 0)
+        if not per_page or "page" not in self.noise:
+            return "\n".join(rows) + "\n"
+        total = math.ceil(len(rows) / per_page)
+        template = self.rng.choice(self.variants["page"][self.split])
+        header = self.pick("banner") if self.noise.get("banner", {}).get("running") else None
+        out: list[str] = []
+        for page in range(total):
+            if header and page > 0:
+                out.append(header)
+                self.extra.append({"kind": "banner", "text": header})
+            out += rows[page * per_page : (page + 1) * per_page]
+            counter = template.replace("{i}", str(page + 1)).replace("{total}", str(total))
+            out.append(counter)
+            self.extra.append({"kind": "page", "text": counter})
+        return "\n".join(out) + "\n"
+
+    def render_md(self) -> str:
+        out = []
+        first_title = True
+        for line in self.lines:
+            text = line.text()
+            if line.role == "title":
+                out.append(("# " if first_title else "") + text)
+                first_title = False
+            elif line.role == "heading":
+                out.append("## " + text)
+            elif line.role == "noise" and line.segs[0][1] == "seo":
+                label, _, rest = text.partition("：")
+                out.append(f"**{label}**：{rest}" if rest else f"**{text}**")
+            elif line.role == "noise":
+                out.append("> " + text)
+            else:
+                out.append(text)
+        return "\n\n".join(out) + "\n"
+
+    def render_html(self) -> str:
+        page = self.variants["html_page"][self.split]
+        sp = self.speeches[0]
+        rng = self.rng
+        page_title = f"{sp.titles[-1]}_{sp.topic}讲话稿_{page['site']}"
+        date = f"2024-0{rng.randint(1, 9)}-{rng.randint(10, 28)} {rng.randint(8, 22)}:{rng.randint(10, 59)}"
+        info = f"发布时间：{date}"
+        info += f"  来源：{page['site']}  浏览：{rng.randint(300, 9000)}次"
+        chrome = [("nav", page_title), ("nav", info)] + [("nav", t) for t in page["sidebar"]]
+        chrome += [("nav", t) for t in page["footer"]]
+        self.extra += [{"kind": k, "text": t} for k, t in chrome]
+
+        def esc(line: Line) -> str:
+            # Real quotes are written as entities in some pages; the parser decodes them.
+            text = html.escape(line.text(), quote=False)
+            return text.replace("“", "&ldquo;").replace("”", "&rdquo;") if rng.random() < 0.5 else text
+
+        top = [line for line in self.lines if line.role == "noise" and line.segs[0][1] == "nav"]
+        titles = [line for line in self.lines if line.role == "title"]
+        body = [line for line in self.lines if line not in top and line not in titles]
+        parts = [
+            "<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
+            f"<title>{html.escape(page_title)}</title>",
+            "<style>body{font-family:SimSun,serif}.nav a{margin:0 4px}.content p{text-indent:2em}</style>",
+            "<script>var _hmt = _hmt || []; (function(){ /* site statistics */ })();</script>",
+            "</head>", "<body>",
+            '<div class="nav">' + "".join(f"<span>{html.escape(n.text())}</span>" for n in top) + "</div>",
+            '<div class="article">',
+        ]
+        for n, line in enumerate(titles):
+            tag = "h1" if n == 0 else "h2"
+            parts.append(f"<{tag}>{esc(line)}</{tag}>")
+        parts.append(f'<div class="info">{html.escape(info)}</div>')
+        parts.append('<div class="content">')
+        parts += [f"<p>{esc(line)}</p>" for line in body]
+        parts += ["</div>", "</div>", '<div class="sidebar">', f"<h3>{page['sidebar'][0]}</h3>", "<ul>"]
+        parts += [f'<li><a href="/fanwen/{rng.randint(1000, 9999)}.html">{t}</a></li>'
+                  for t in page["sidebar"][1:]]
+        parts += ["</ul>", "</div>", '<div class="footer">']
+        parts += [f"<p>{html.escape(t)}</p>" for t in page["footer"]]
+        parts += ["</div>", "</body>", "</html>"]
+        return "\n".join(parts) + "\n"
+
+
+# --- writing the set ----------------------------------------------------------------------
+
+
+def write_set(out: Path) -> dict[str, int]:
+    speeches = load_speeches(HERE / "speeches.txt")
+    variants = json.loads((HERE / "noise_variants.json").read_text(encoding="utf-8"))
+    used = [s for doc in PLAN for s in doc["speeches"]]
+    if len(used) != len(set(used)):
+        raise ValueError("a speech is used by two documents")
+    counts: dict[str, int] = {}
+    for split in ("dev", "test"):
+        root = out / split
+        for sub in ("docs", "gold"):
+            shutil.rmtree(root / sub, ignore_errors=True)
+            (root / sub).mkdir(parents=True)
+        labels = []
+        for doc in (d for d in PLAN if d["split"] == split):
+            built = Builder(doc, speeches, variants).build()
+            encoding = doc.get("encoding", "utf-8")
+            (root / "docs" / doc["name"]).write_bytes(built.text.encode(encoding))
+            stem = Path(doc["name"]).stem
+            gold = {"doc": doc["name"], "speeches": built.gold}
+            (root / "gold" / f"{stem}.json").write_text(
+                json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
+            labels.append({
+                "doc": doc["name"],
+                "gold": f"gold/{stem}.json",
+                "format": doc.get("fmt", "txt"),
+                "encoding": encoding,
+                "layout": built.layout,
+                "speeches": len(built.gold),
+                "kinds": sorted({r["kind"] for r in built.noise}),
+                "noise": built.noise,
+            })
+        (root / "labels.json").write_text(
+            json.dumps({"split": split, "seed": SEED, "docs": labels}, ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8",
+        )
+        counts[split] = len(labels)
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=HERE)
+    args = parser.parse_args()
+    counts = write_set(args.out)
+    print(", ".join(f"{split}: {n} docs" for split, n in counts.items()))
+
+
+if __name__ == "__main__":
+    main()
