@@ -308,9 +308,13 @@ def _prepare(text: str) -> _Prepared:
     removed: list[Removal] = []
     # (source line, text); "" for a blank line, None for a line taken out as noise
     kept: list[tuple[int, str | None]] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line: str | None = _cut_marks(raw, number, removed).strip()
-        if line and _keyword_list(line):
+    lines: list[str] = [_cut_marks(raw, number, removed).strip()
+                        for number, raw in enumerate(text.split("\n"), start=1)]
+    for number, line in enumerate(lines, start=1):
+        if line and _teaser(line, lines[number:]):
+            removed.append(Removal(line, "excerpt teaser", number))
+            line = None
+        elif line and _keyword_list(line):
             removed.append(Removal(line, "keyword list", number))
             line = None
         elif line and _certain(line) and not is_structural(line):
@@ -451,14 +455,11 @@ def clean_corpus(texts: list[str]) -> list[CleanedText]:
 
 def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
     removed = list(prepared.removed)
-    paragraphs = [_strip_watermarks(p, stats, removed) for p in prepared.paragraphs]
+    paragraphs = [part for p in prepared.paragraphs for part in _strip_watermarks(p, stats, removed)]
     # (paragraph, sentence) -> reason
     reasons: dict[tuple[int, int], str] = {}
     sentences = [split_sentences(p.text) for p in paragraphs]
     for i, paragraph in enumerate(paragraphs):
-        if _teaser(paragraph.text, paragraphs[i + 1:]):
-            reasons.update({(i, j): "excerpt teaser" for j in range(len(sentences[i]))})
-            continue
         if _keyword_list(paragraph.text):
             reasons.update({(i, j): "keyword list" for j in range(len(sentences[i]))})
             continue
@@ -475,7 +476,7 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
             if (i, j) not in reasons:
                 kept += sentence
                 continue
-            head, tail = _salvage(sentence.strip()) if reasons[(i, j)] != "excerpt teaser" else ("", "")
+            head, tail = _salvage(sentence.strip())
             inner = sentence.strip()[len(head):len(sentence.strip()) - len(tail)]
             removed.append(Removal(inner.strip(), reasons[(i, j)], paragraph.line))
             kept += head + " " + tail + " "
@@ -499,12 +500,12 @@ def _sentence_noise(sentence: str, stats: CorpusStats) -> str | None:
     return None
 
 
-def _teaser(text: str, below: list[_Paragraph]) -> bool:
-    """A paragraph ending in an ellipsis whose text reappears below is a page's excerpt."""
+def _teaser(text: str, below: list[str]) -> bool:
+    """A line ending in an ellipsis whose text reappears below is a page's excerpt."""
     if not re.search(r"(……|…)$", text):
         return False
     core = core_text(text)
-    rest = core_text("".join(p.text for p in below))
+    rest = core_text("".join(below))
     return len(core) >= 15 and core[-15:] in rest and core[:15] in rest
 
 
@@ -531,13 +532,15 @@ def _mark_wedged(paragraphs: list[_Paragraph], sentences: list[list[str]],
         pos = end
 
 
-def _strip_watermarks(paragraph: _Paragraph, stats: CorpusStats, removed: list[Removal]) -> _Paragraph:
+def _strip_watermarks(paragraph: _Paragraph, stats: CorpusStats, removed: list[Removal]) -> list[_Paragraph]:
     """Cut phrases glued after the last sentence of a line: repeated ones, or noise.
 
     Inside a paragraph mended from several lines, a tail may be the start of a sentence the
-    next line goes on with, so only repetition or a clear noise phrase marks it there.
+    next line goes on with, so only repetition or a clear noise phrase marks it there; once
+    it is cut, the line ended with its sentence and the paragraph ends there too.
     """
     text = paragraph.text
+    parts: list[_Paragraph] = []
     for start, end in reversed(paragraph.tails()):
         tail = text[start:end]
         if heading_of(tail.strip()) is not None:
@@ -545,5 +548,7 @@ def _strip_watermarks(paragraph: _Paragraph, stats: CorpusStats, removed: list[R
         needed = 1 if end == len(text) else 2
         if stats.tails[core_text(tail)] >= 2 or noise_score(tail) >= needed:
             removed.append(Removal(tail.strip(), "watermark", paragraph.line))
-            text = text[:start] + text[end:]
-    return _Paragraph(text, paragraph.line)
+            if text[end:].strip():
+                parts.append(_Paragraph(text[end:], paragraph.line))
+            text = text[:start]
+    return [_Paragraph(text, paragraph.line), *reversed(parts)]
