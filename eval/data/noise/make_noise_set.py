@@ -295,6 +295,8 @@ class Builder:
     def truncate(self, paragraphs: list[str], share: float) -> list[str]:
         """A paywalled page shows the first part only; the gold is what it shows."""
         keep = max(3, round(len(paragraphs) * share))
+        while keep < len(paragraphs) and _WHOLE_HEADING.match(paragraphs[keep - 1]):
+            keep += 1  # a heading with nothing under it would be nobody's chunk: not what this tests
         kept = paragraphs[:keep]
         sentences = re.findall(r"[^。；！？]+[。；！？]", kept[-1])
         if len(sentences) >= 2:
@@ -335,14 +337,15 @@ class Builder:
             line = self.lines[i]
             gold = "".join(t for t, k in line.segs if k is None)
             count = len(gold) * opts["per100"] / 100
-            count = int(count) + (self.rng.random() < count - int(count))
+            # The fractional part is a chance of one more, so short paragraphs get some too.
+            count = int(count) + int(self.rng.random() < count - int(count))
             bounds = [m.end() for m in re.finditer(r"[。；，、：]", gold) if m.end() < len(gold)]
             for _ in range(count):
                 if bounds and self.rng.random() >= opts["mid"]:
                     pos = self.rng.choice(bounds)
                 else:
                     pos = self.rng.randint(2, max(2, len(gold) - 2))
-                pad = self.rng.choice(["", " ", " "])
+                pad = " " if self.rng.random() < 0.67 else ""  # most forums space them off
                 self.insert(line, pos, (pad + self.antiscrape_string() + pad, "antiscrape"))
 
     def add_watermark(self, opts: dict) -> None:
