@@ -83,40 +83,62 @@ def core_text(text: str) -> str:
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]{0,300})?/?>")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[1-5]?"
-_GLOSS = re.compile(rf"(?<={_HAN})[（(][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*[）)]")
+_GLOSS = re.compile(rf"(?<={_HAN})[（(\[［【][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*[）)\]］】]")
 _TONED = re.compile(rf"[{_TONES}]|[a-z][1-5]")
-# Forums scatter runs of one- to three-character ASCII tokens through copied text.
-_SCRAMBLE_TOKEN = r"[!-~，：；！？（）]{1,3}"
-_SCRAMBLE = re.compile(rf"(?<![A-Za-z0-9.])(?:{_SCRAMBLE_TOKEN}[ \t]+){{2,}}{_SCRAMBLE_TOKEN}(?![A-Za-z0-9])")
+# Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
+# end in punctuation that normalising made full-width, but never is only that (a real comma).
+_SCRAMBLE_TOKEN = r"[!-~][!-~，：；！？（）]{0,2}"
+_SCRAMBLE = re.compile(rf"(?<![A-Za-z0-9.])(?:{_SCRAMBLE_TOKEN}[ \t]+)+{_SCRAMBLE_TOKEN}(?![A-Za-z0-9])")
 _SYMBOL = re.compile(r"[!-/:-@\[-`{-~，：；！？（）]")
 _HIDDEN = re.compile(r"[（(【\[]?(?:……|…)?此处(?:已)?隐藏\s*\d+\s*个?字(?:符)?(?:……|…)?[）)】\]]?")
 _PAGE = re.compile(r"第\s*\d+\s*页\s*[/，,]?\s*共\s*\d+\s*页")
 
 
 def _is_scramble(span: str) -> bool:
-    if re.fullmatch(r"[-—\d\s]+", span):
-        return False  # a page number (- 2 -)
+    """Short ASCII tokens in Chinese text, unless numbers or acronyms (GDP CPI, 5G 4K).
+
+    Two tokens are a scramble only with a lower-case letter, a symbol or a lone character in
+    them; three or more always are.
+    """
     tokens = span.split()
-    odd = sum(bool(_SYMBOL.search(t) or (re.search("[A-Za-z]", t) and re.search("[0-9]", t)))
-              for t in tokens)
-    if any(_SYMBOL.search(t) for t in tokens):
-        return odd * 2 >= len(tokens)
-    return len(tokens) >= 4 and odd * 2 >= len(tokens)
+    if all(re.fullmatch(r"[-—\d]+", t) for t in tokens):
+        return False  # page numbers (- 2 -), numbers with spaced thousands
+    if all(re.fullmatch(r"[A-Z0-9]{2,3}", t) for t in tokens):
+        return False
+    return len(tokens) >= 3 or any(len(t) == 1 or re.search(r"[a-z]", t) or _SYMBOL.search(t)
+                                   for t in tokens)
 
 
-def _marks(text: str) -> list[tuple[int, int, str]]:
+def _glossing(text: str) -> bool:
+    """A page that glosses its characters with toned pinyin: its toneless glosses go too."""
+    return sum(bool(_TONED.search(m.group())) for m in _GLOSS.finditer(text)) >= 3
+
+
+def _marks(text: str, glossing: bool) -> list[tuple[int, int, str]]:
     """Spans of `text` that are marks, not text, with the reason for each."""
-    spans = [(m.start(), m.end(), "HTML residue") for m in _TAG.finditer(text)]
-    glosses = list(_GLOSS.finditer(text))
-    toned = [m for m in glosses if _TONED.search(m.group())]
-    # Toneless syllables in brackets are glosses only on a page that glosses with tones.
-    for m in glosses if len(toned) >= 3 else toned:
-        spans.append((m.start(), m.end(), "pinyin gloss"))
+    spans = [(m.start(), m.end(), "pinyin gloss") for m in _GLOSS.finditer(text)
+             if glossing or _TONED.search(m.group())]
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _SCRAMBLE.finditer(text)
               if _is_scramble(m.group())]
     spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
     spans += [(m.start(), m.end(), "page counter") for m in _PAGE.finditer(text)]
     return sorted(spans)
+
+
+def _cut(text: str, spans: list[tuple[int, int, str]], number: int, removed: list[Removal],
+         offsets: list[int] | None = None) -> tuple[str, list[int]]:
+    """`text` without `spans` (each reported removed), and `offsets` moved to match."""
+    out, at = [], 0
+    moved = list(offsets or [])
+    for start, end, reason in spans:
+        if start < at:
+            continue
+        out.append(text[at:start])
+        removed.append(Removal(text[start:end], reason, number))
+        moved = [o - (min(o, end) - start) if o > start else o for o in moved]
+        at = end
+    out.append(text[at:])
+    return "".join(out), moved
 
 
 # --- noise patterns --------------------------------------------------------
@@ -130,14 +152,19 @@ _STRONG = [
     re.compile(r"当前位置|首页\s*[>›»]|[>›»]\s*正文"),
     re.compile(r"^[-—\s]*\d+\s*[/／]\s*\d+[-—\s]*$"),
     re.compile(r"^[-—－\s]*第?\s*\d+\s*页?[-—－\s]*$"),
+    _PAGE,
     re.compile(r"推荐(访问|阅读)|相关(推荐|文章|阅读|范文)|猜你喜欢|热门(文章|推荐|范文)|上一篇|下一篇"),
     re.compile(r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}(:\d{2})?"),
     re.compile(r"版权所有|©|免责声明|转载请注明|未经授权"),
     re.compile(r"^\s*(关键词|关键字|标签|热词|tags?)\s*[:：]", re.I),
 ]
-# Phrases only a document site says: each weighs as much as three hints.
+# Phrases only a document site says, as it speaks to its reader about the page: each weighs
+# as much as three hints.
 _DISTINCT = re.compile(
-    "小编|为(大家|您|你)(整理|收集|精选|带来|准备|分享|搜集)|"
+    "小编|为(大家|您|你|各位|广大网友).{0,4}(整理|收集|精选|带来|准备|分享|搜集|推荐|提供|编辑)|"
+    "(以下|下面|上面|如下)(就)?(是|为).{0,16}(整理|准备|收集|搜集|精选|分享|推荐|提供|编辑)的|"
+    "这是一篇|本文(由|为|系|来自)|感谢(您的)?(阅读|浏览|观看)|敬请关注|欢迎(您)?(访问|光临)本|"
+    "(本站|本网|本栏目|本平台)(整理|发布|提供|原创|推荐|收集|编辑)|"
     "(预览|试读)(已)?(结束|完毕)|免费试读|(全文|文档)(阅读)?已结束|"
     r"(剩余|还剩|余下)\s*\d+\s*页|此处(已)?隐藏|请先登录|登录后(即可)?(查看|阅读|下载|复制)|"
     "开通(VIP|vip|会员)|(VIP|vip)(会员|专享|用户|免费)|付费(下载|阅读|查看)|"
@@ -148,7 +175,8 @@ _WEAK = re.compile(
     "会员|订阅|VIP|vip|下载|付费|充值|优惠|扫码|二维码|公众号|关注我们|点赞|收藏|"
     "倒卖|外传|商用|商业用途|免费(领取|赠送|获取)|完整版|资料咨询|唯一指定|"
     "仅供(学习|参考|内部|个人)|用后删除|(整理|收集)(发布|分享)|为大家整理|供(大家|您)(参考|借鉴)|"
-    "欢迎(大家|各位)?(阅读|借鉴|参考|收藏|下载|分享)|希望(对|能)(大家|您|你)有(所)?帮助|"
+    "(欢迎|敬请)(大家|各位|您)?(阅读|借鉴|参考|收藏|使用|下载|分享|转发)|希望(对|能)(大家|您|你)有(所)?帮助|"
+    "本站|本网|本栏目|讲话稿|发言稿|演讲稿|讲话材料|汇编|精选|模板|"
     "本文来源|来源[:：]|更多(精彩|范文|资料|内容)|范文|文库|门户|网站|写作网|大全|合集|例文|"
     "点击(查看|下载|进入|阅读)|返回(首页|顶部)|(阅读|查看)(全部|全文|完整|更多)|展开全文|继续阅读|"
     "举报|客服|违者"
@@ -179,7 +207,7 @@ def _certain(line: str) -> bool:
 
     Longer lines wait: they may be a whole speech that lost its line breaks.
     """
-    if len(line) > 60:
+    if len(line) > 60 or TERMINAL.search(line):
         return False
     return any(p.search(line) for p in _STRONG) or bool(_DISTINCT.search(line))
 
@@ -197,12 +225,16 @@ def _keyword_list(line: str) -> bool:
     """A line of short search keywords (讲话稿 / 领导讲话 / 讲话稿大全), no sentence."""
     if ends_sentence(line) or heading_of(line) or is_salutation(line):
         return False
+    if len(re.findall(r"[|｜]", line)) >= 2 and all(len(i.strip()) <= 12 for i in re.split(r"[|｜]", line)):
+        return True  # a menu: 首页 | 讲话稿 | 工作总结
     # Not 、: a title may list topics with it (安全生产、消防安全、食品安全工作会议).
     items = [i for i in re.split(r"[，,|/\s]+", line) if i]
     if len(items) < 3 or max(map(len, items)) > 15:
         return False
     if _WEAK.search(line) or _DISTINCT.search(line):
         return True
+    if max(map(len, items)) > 10:
+        return False  # clauses of a sentence, not keywords
     bigrams = Counter(b for item in items for b in {item[k:k + 2] for k in range(len(item) - 1)})
     return len(items) >= 4 and any(n * 2 >= len(items) + 1 for n in bigrams.values())
 
@@ -308,10 +340,16 @@ def _prepare(text: str) -> _Prepared:
     removed: list[Removal] = []
     # (source line, text); "" for a blank line, None for a line taken out as noise
     kept: list[tuple[int, str | None]] = []
-    lines: list[str] = [_cut_marks(raw, number, removed).strip()
-                        for number, raw in enumerate(text.split("\n"), start=1)]
+    # HTML tags go first, line by line: they sit at the ends of paragraphs and hide the full
+    # stop that decides whether a line goes on. Other marks run across hard breaks (an
+    # anti-scraping string wrapped onto the next line) and go once lines are re-flowed.
+    lines: list[str | None] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        tags = [(m.start(), m.end(), "HTML residue") for m in _TAG.finditer(raw)]
+        line = _cut(raw, tags, number, removed)[0].strip()
+        lines.append(None if raw.strip() and not line else line)
     for number, line in enumerate(lines, start=1):
-        if line and _teaser(line, lines[number:]):
+        if line and _teaser(line, [rest for rest in lines[number:] if rest]):
             removed.append(Removal(line, "excerpt teaser", number))
             line = None
         elif line and _keyword_list(line):
@@ -322,19 +360,15 @@ def _prepare(text: str) -> _Prepared:
             removed.append(Removal(line[len(head):len(line) - len(tail)], "advertising/navigation", number))
             line = (head + " " + tail).strip() or None
         kept.append((number, line))
-    return _Prepared(_reflow(kept), removed)
-
-
-def _cut_marks(line: str, number: int, removed: list[Removal]) -> str:
-    out, at = [], 0
-    for start, end, reason in _marks(line):
-        if start < at:
-            continue
-        out.append(line[at:start])
-        removed.append(Removal(line[start:end], reason, number))
-        at = end
-    out.append(line[at:])
-    return "".join(out)
+    glossing = _glossing(text)
+    paragraphs = []
+    for paragraph in _reflow(kept):
+        spans = _marks(paragraph.text, glossing)
+        paragraph.text, paragraph.joins = _cut(paragraph.text, spans, paragraph.line, removed,
+                                               paragraph.joins)
+        if paragraph.text.strip():
+            paragraphs.append(paragraph)
+    return _Prepared(paragraphs, removed)
 
 
 def _salvage(noise: str) -> tuple[str, str]:
@@ -350,7 +384,7 @@ def _salvage(noise: str) -> tuple[str, str]:
     last = max(m.end() for m in hits)
     head = noise[:first]
     tail = noise[last:]
-    head = head if is_structural(head.strip(" ，,：:")) else ""
+    head = head if is_structural(head.strip()) or is_structural(head.strip(" ，,：:")) else ""
     # After a colon comes what the noise points at (上一篇：another speech's title), not the page's own text.
     tail = "" if tail.lstrip().startswith(("：", ":")) else tail.lstrip(" ，,、；;。！!")
     return head, tail if is_structural(tail.strip()) else ""
@@ -359,7 +393,7 @@ def _salvage(noise: str) -> tuple[str, str]:
 # --- 3: re-flow ------------------------------------------------------------------
 
 _SALUTATION_IN_LINE = re.compile(
-    r"(?:(?:尊敬的|各位|亲爱的)[^。！？：:\s]{0,30})?(?:同志们|同事们|朋友们|女士们|各位代表|各位来宾)"
+    r"(?:(?:尊敬的|各位|亲爱的)[^。！？：:\s]{0,30})?(?:同志[们們]|同事[们們]|朋友[们們]|女士[们們]|各位代表|各位[来來][宾賓])"
     r"[^。！？：:\n]{0,10}[：:]"
 )
 _SALUTATION_BEFORE = re.compile(
@@ -369,7 +403,6 @@ _MARKER_IN_LINE = re.compile(COMPILATION_MARKER_BODY)
 _STOP_BEFORE = r"(?<=[。！？；…”])"
 _HEADING_AHEAD = rf"(?={CN_NUM}、|[（(]{CN_NUM}[）)]|第{CN_NUM}[，、：:]|\d{{1,2}}[、．](?!\d))"
 _LONG_LINE_BREAK = re.compile(rf"{_STOP_BEFORE}[ \t]*{_HEADING_AHEAD}|{_STOP_BEFORE}[ \t]{{2,}}")
-_HEADER_GAP = re.compile(rf"(?<={_CJK})[ \t]+(?={_CJK}|\d)")
 # A paragraph longer than this is a whole speech that lost its line breaks.
 _RUN_ON = 500
 
@@ -392,12 +425,7 @@ def _split_run_on(text: str) -> list[str]:
         cuts |= {m.end() for m in _LONG_LINE_BREAK.finditer(text)}
     bounds = sorted(cuts | {0, len(text)})
     parts = [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
-    # Spaces separate the fields of a header that lost its line breaks (banner, heading, title).
-    return [f for p in parts if p for f in (_HEADER_GAP.split(p) if _is_header(p) else [p])]
-
-
-def _is_header(text: str) -> bool:
-    return len(text) > 30 and not TERMINAL.search(text)
+    return [p for p in parts if p]
 
 
 def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
@@ -422,7 +450,9 @@ def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
             continue
         if out and open_ and _continues(out[-1].text, line, threshold):
             out[-1].joins.append(len(out[-1].text))
-            out[-1].text += line
+            # Words of Latin script broken over a line stay apart (an anti-scraping string's tokens).
+            gap = " " if out[-1].text[-1:].isascii() and line[:1].isascii() else ""
+            out[-1].text += gap + line
         else:
             out.append(_Paragraph(line, number))
         open_ = True
@@ -432,8 +462,10 @@ def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
 def _continues(previous: str, line: str, threshold: int) -> bool:
     if len(previous) < threshold or ends_sentence(previous) or previous.endswith(("：", ":")):
         return False
-    if is_structural(line) or is_salutation(previous) or is_title_like(previous) \
-            or _MARKER_IN_LINE.match(line):
+    if is_structural(line) or is_salutation(previous) or _MARKER_IN_LINE.match(line):
+        return False
+    # A title line: title words and no clause of a sentence (a wrapped line has its commas).
+    if is_title_like(previous) and not re.search("[，。；、]", previous):
         return False
     return not (heading_of(previous) and len(previous) <= 60)
 
@@ -516,12 +548,12 @@ def _mark_wedged(paragraphs: list[_Paragraph], sentences: list[list[str]],
     pos = 0
     while pos < len(order):
         key = order[pos]
-        if key in reasons or not _short_fragment(sentences[key[0]][key[1]].strip()):
+        if key in reasons or not _wedgeable(sentences[key[0]][key[1]].strip()):
             pos += 1
             continue
         end = pos
         while end < len(order) and order[end] not in reasons \
-                and _short_fragment(sentences[order[end][0]][order[end][1]].strip()):
+                and _wedgeable(sentences[order[end][0]][order[end][1]].strip()):
             end += 1
         before = order[pos - 1] if pos > 0 else None
         after = order[end] if end < len(order) else None
@@ -530,6 +562,11 @@ def _mark_wedged(paragraphs: list[_Paragraph], sentences: list[list[str]],
             for k in order[pos:end]:
                 reasons[k] = "advertising block"
         pos = end
+
+
+def _wedgeable(text: str) -> bool:
+    """A fragment an ad block may hold: no sentence, and no title unless it names the site's wares."""
+    return _short_fragment(text) or (is_title_like(text) and noise_score(text) >= 1)
 
 
 def _strip_watermarks(paragraph: _Paragraph, stats: CorpusStats, removed: list[Removal]) -> list[_Paragraph]:

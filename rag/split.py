@@ -11,7 +11,7 @@ import re
 from pathlib import PurePath
 
 from rag.clean import CleanedText, Removal, core_text, noise_score
-from rag.structure import COMPILATION_MARKER, ends_sentence, is_salutation, is_title_like
+from rag.structure import COMPILATION_MARKER, ends_sentence, heading_of, is_salutation, is_title_like
 from rag.types import Speech
 
 
@@ -50,6 +50,8 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
         if title is None:
             title = _derived_title(stem, paragraphs)
             derived = True
+        paragraphs, links = _trailing_links(paragraphs)
+        removed += [Removal(line, "links after the speech", 0) for line in links]
         if paragraphs:
             speeches.append(
                 Speech(speech_id(source, len(speeches) + 1), title, source, paragraphs, derived)
@@ -58,6 +60,16 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
             # A title with nothing under it is no speech, but its text must still be accounted for.
             removed.append(Removal(title, "title without text", 0))
     return speeches, removed
+
+
+def _trailing_links(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Titles listed after a speech's last sentence: a page's links to other documents."""
+    end = len(paragraphs)
+    while end > 0 and is_title_like(paragraphs[end - 1]):
+        end -= 1
+    if not any(ends_sentence(p) for p in paragraphs[:end]):
+        return paragraphs, []
+    return paragraphs[:end], paragraphs[end:]
 
 
 def _derived_title(stem: str, paragraphs: list[str]) -> str:
@@ -111,6 +123,25 @@ def _title_in(line: str) -> tuple[str, str, list[str]] | None:
     return title, dropped, [rest] if rest and not repeat else []
 
 
+_SUBTITLE = re.compile(r"^[—－-]{1,2}")
+
+
+def _main_title(before: list[str]) -> int:
+    """How many lines before a subtitle (——在……上的讲话) make the title's main line.
+
+    The main line is a phrase or two (深化改革激发活力 推动国有企业高质量发展) that says nothing
+    of a meeting or speech itself, carries no site words and ends no sentence.
+    """
+    n = 0
+    while n < min(2, len(before)):
+        line = before[-1 - n]
+        if len(line) > 24 or ends_sentence(line) or is_title_like(line) or noise_score(line) \
+                or heading_of(line) or is_salutation(line) or COMPILATION_MARKER.match(line):
+            break
+        n += 1
+    return n
+
+
 def _take_title(body: list[str]) -> tuple[str | None, list[str], list[str]]:
     """Find the title among the short lines before the speech begins.
 
@@ -130,6 +161,7 @@ def _take_title(body: list[str]) -> tuple[str | None, list[str], list[str]]:
     pick = (clean or candidates)[-1]
     found = _title_in(body[pick])
     if found is None:
-        return body[pick], body[pick + 1 :], body[:pick]
+        main = _main_title(body[:pick]) if _SUBTITLE.match(body[pick]) else 0
+        return " ".join(body[pick - main:pick]) + body[pick], body[pick + 1 :], body[:pick - main]
     title, dropped, kept = found
     return title, kept + body[pick + 1 :], body[:pick] + ([dropped] if dropped else [])
