@@ -167,6 +167,20 @@ def test_workspace_adds_and_removes_speeches_keeping_the_index_whole(tmp_path, c
         ws.remove_speech("no-such-speech")
 
 
+def test_an_upload_that_does_not_come_through_whole_is_named_in_the_page(tmp_path, corpus_copy, hash_embedder):
+    from ui.corpus_tab import change_html
+
+    settings = load_settings(home=tmp_path / "home", index=tmp_path / "index")
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    ws = Workspace(settings, generator=ScriptedGenerator([]), embedder=hash_embedder)
+    upload = tmp_path / "ads.txt"
+    upload.write_text("更多范文请访问 www.example-wenku.cn\n扫码关注公众号领取会员资料\n", "utf-8")
+    change = ws.add_files([(upload, "广告页.txt")])
+    assert change.done == ["广告页.txt"] and [w.path for w in change.report.warnings] == ["广告页.txt"]
+    page = change_html("加入", change)
+    assert "注意 广告页.txt：没有得到任何片段" in page and 'class="notice warn"' in page
+
+
 # --- the session: outline, chat, the speech as edited ----------------------------------------
 
 
