@@ -196,7 +196,11 @@ def noise_score(line: str) -> int:
     long_prose = _prose(line) and len(line) > 100
     if not long_prose and any(p.search(line) for p in _STRONG):
         return 2
-    hits = len(_WEAK.findall(line)) + 3 * len(_DISTINCT.findall(line))
+    distinct = 3 * len(_DISTINCT.findall(line))
+    # A heading is the speech's own structure: only a site's own phrases make it noise.
+    # Elsewhere each hint counts once: a speech on websites says 网站 more than once.
+    hints = 0 if heading_of(line) else len({m.group() for m in _WEAK.finditer(line)})
+    hits = hints + distinct
     if _prose(line) and hits < max(3, len(line) // 20):
         return 0
     return hits

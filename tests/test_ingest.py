@@ -272,3 +272,24 @@ def test_a_title_after_a_site_date_is_found():
     speeches, _ = split_speeches(clean_text(text), "x.txt")
     assert [s.title for s in speeches] == [SPEECH_TITLE]
     assert speeches[0].paragraphs == SPEECH_BODY[:2]
+
+
+def test_speech_sentences_that_use_words_ads_use_are_kept(tmp_path):
+    # A speech on government websites and new media: its sentences say 网站, 公众号, 下载,
+    # 会员, 关注, 登录, 讲话稿, 参考 as speech, not as advertising.
+    body = [
+        "同志们：",
+        "下面，我就做好政务公开和政务新媒体工作讲几点意见，供大家参考。",
+        "一、办好政府网站和政务公众号",
+        "要把政府网站作为政务公开的第一平台，群众可以登录网站查询政策、下载办事表格。",
+        "各部门的政务公众号要坚持内容为王，群众关注什么，我们就回应什么。",
+        "二、管好用好新媒体账号",
+        "对长期不更新的“僵尸”账号要坚决关停，对商会、协会会员企业的诉求要及时回应。",
+        "办公室起草讲话稿、编写信息，要多用群众听得懂的语言，少讲空话套话。",
+        "去年全县 GDP 增长 5.2%，PM2.5 平均浓度下降 8%，建成 5G 4K 示范点 1 200 个。",
+        "同志们，政务公开是法定职责，希望大家高度重视、抓好落实。谢谢大家！",
+    ]
+    (tmp_path / "gov.txt").write_text("在全县政务公开工作会议上的讲话\n" + "\n".join(body), "utf-8")
+    corpus = read_corpus([tmp_path])
+    assert _sentences_survive(corpus, body) == []
+    assert corpus.warnings == [] and sum(len(r.text) for r in corpus.removed["gov.txt"]) == 0
