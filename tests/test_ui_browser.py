@@ -30,8 +30,10 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 GENERATION_MS = 420_000  # one generation of a short section on two busy cores, prompt reading included
 STARTUP_S = 240
 TYPED_POINT = "要在督查落实上下功夫"
-HOSTILE = "<script>alert(1)</script>"
-HOSTILE_IMG = "<img src=x onerror=alert(1)>"
+# Markup that survives cleaning (well-formed tags are taken out as HTML residue) and that a
+# browser would still run if it were inserted as HTML rather than shown as text.
+HOSTILE = "<svg/onload=alert(1)>"
+HOSTILE_IMG = "<img/src=x onerror=alert(1)>"
 UPLOAD = (f"在全市档案工作会议上的讲话\n\n同志们：\n{HOSTILE}今天我们召开全市档案工作会议，研究部署数字档案馆建设工作。"
           f"{HOSTILE_IMG}\n一、加快推进档案数字化\n要加快馆藏档案数字化进度，做好电子文件归档，推进数字档案馆建设。\n"
           "二、强化档案安全管理\n要落实档案安全责任制，定期开展档案安全检查，确保档案实体安全和信息安全。\n")
@@ -224,7 +226,7 @@ def test_document_is_uploaded_found_in_search_shown_as_text_and_removed(page, se
     assert "在全市档案工作会议上的讲话" in result.inner_text()
     # The markup in the document is shown as the text it is, and never becomes elements.
     assert HOSTILE in result.inner_text() and HOSTILE_IMG in result.inner_text()
-    assert page.locator(".result script, .result img").count() == 0
+    assert page.locator(".result svg, .result img").count() == 0
     shot(page, "corpus")
 
     view.get_by_label("移除讲话（连同其所在文件中的其他讲话）").click()
