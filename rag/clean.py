@@ -87,11 +87,18 @@ _GLOSS = re.compile(rf"(?<={_HAN})[（(\[［【][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLL
 _TONED = re.compile(rf"[{_TONES}]|[a-z][1-5]")
 # Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
 # end in punctuation that normalising made full-width, but never is only that (a real comma).
-_SCRAMBLE_TOKEN = r"[!-~][!-~，：；！？（）]{0,2}"
+_SCRAMBLE_TOKEN = r"[!-~]{1,3}"
 _SCRAMBLE = re.compile(rf"(?<![A-Za-z0-9.])(?:{_SCRAMBLE_TOKEN}[ \t]+)+{_SCRAMBLE_TOKEN}(?![A-Za-z0-9])")
-_SYMBOL = re.compile(r"[!-/:-@\[-`{-~，：；！？（）]")
+_SYMBOL = re.compile(r"[!-/:-@\[-`{-~]")
+# Or one run of letters, digits and symbols whose case and kind keep switching (LdQD7ngi$):
+# no word, acronym, number or model name looks like that.
+_RANDOM_RUN = re.compile(r"(?<![!-~])[!-~]{5,16}(?![!-~])")
 _HIDDEN = re.compile(r"[（(【\[]?(?:……|…)?此处(?:已)?隐藏\s*\d+\s*个?字(?:符)?(?:……|…)?[）)】\]]?")
-_PAGE = re.compile(r"第\s*\d+\s*页\s*[/，,]?\s*共\s*\d+\s*页")
+_PAGE = re.compile(
+    r"(?:当前)?第\s*\d+\s*页\s*[/，,、]?\s*(?:共\s*\d+\s*页)?|共\s*\d+\s*页\s*[/，,、]?\s*(?:当前)?第\s*\d+\s*页"
+    r"|\bPage\s*\d+\s*(?:of|/)\s*\d+",
+    re.I,
+)
 
 
 def _is_scramble(span: str) -> bool:
@@ -109,6 +116,12 @@ def _is_scramble(span: str) -> bool:
                                    for t in tokens)
 
 
+def _is_random_run(run: str) -> bool:
+    kinds = ["u" if c.isupper() else "l" if c.islower() else "d" if c.isdigit() else "s" for c in run]
+    switches = sum(a != b for a, b in zip(kinds, kinds[1:]))
+    return "u" in kinds and "l" in kinds and switches >= 4
+
+
 def _glossing(text: str) -> bool:
     """A page that glosses its characters with toned pinyin: its toneless glosses go too."""
     return sum(bool(_TONED.search(m.group())) for m in _GLOSS.finditer(text)) >= 3
@@ -120,9 +133,18 @@ def _marks(text: str, glossing: bool) -> list[tuple[int, int, str]]:
              if glossing or _TONED.search(m.group())]
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _SCRAMBLE.finditer(text)
               if _is_scramble(m.group())]
+    spans += [(m.start(), m.end(), "anti-scraping string") for m in _RANDOM_RUN.finditer(text)
+              if _is_random_run(m.group())]
     spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
     spans += [(m.start(), m.end(), "page counter") for m in _PAGE.finditer(text)]
-    return sorted(spans)
+    merged: list[tuple[int, int, str]] = []
+    for start, end, reason in sorted(spans):
+        # Overlapping or touching marks are one (a spaced scramble running into a random run).
+        if merged and start <= merged[-1][1] + 1 and not text[merged[-1][1]:start].strip():
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), merged[-1][2])
+        else:
+            merged.append((start, end, reason))
+    return merged
 
 
 def _cut(text: str, spans: list[tuple[int, int, str]], number: int, removed: list[Removal],
@@ -168,7 +190,14 @@ _DISTINCT = re.compile(
     "(预览|试读)(已)?(结束|完毕)|免费试读|(全文|文档)(阅读)?已结束|"
     r"(剩余|还剩|余下)\s*\d+\s*页|此处(已)?隐藏|请先登录|登录后(即可)?(查看|阅读|下载|复制)|"
     "开通(VIP|vip|会员)|(VIP|vip)(会员|专享|用户|免费)|付费(下载|阅读|查看)|"
-    "下载后可|(可|任意)编辑|以上(就)?是.{0,30}(全部|所有)内容"
+    "下载后可|(可|任意)编辑|以上(就)?是.{0,30}(全部|所有)内容|"
+    # what the page holds back: 还有40%的内容未显示，点此解锁
+    r"(内容|全文|正文|剩余部分)(未|没有|尚未)(显示|展示|加载|展开)|点(此|击)(解锁|展开|阅读全文|查看全文)|"
+    r"解锁(全文|全部|剩余|完整)|(还有|剩余|剩下|余下)\s*\d+\s*[%％页字]|"
+    # where the page says it came from: 本文由网友投稿整理, 以上内容是关于……的相关介绍
+    "(本文|本篇|这篇|此篇|该篇|此文|该文)[^。！？，]{0,12}(由|系|来自|来源于|出自|转自|摘自)|"
+    "(网友|用户)(投稿|上传|分享|整理|发布)|(以上|上述)(内容|文章|材料|范文)?(就)?是(关于|有关)|"
+    "(您|你)的写作"
 )
 # Each of these is a hint: speech text may say any one of them in passing.
 _WEAK = re.compile(
@@ -176,7 +205,8 @@ _WEAK = re.compile(
     "倒卖|外传|商用|商业用途|免费(领取|赠送|获取)|完整版|资料咨询|唯一指定|"
     "仅供(学习|参考|内部|个人)|用后删除|(整理|收集)(发布|分享)|为大家整理|供(大家|您)(参考|借鉴)|"
     "(欢迎|敬请)(大家|各位|您)?(阅读|借鉴|参考|收藏|使用|下载|分享|转发)|希望(对|能)(大家|您|你)有(所)?帮助|"
-    "本站|本网|本栏目|讲话稿|发言稿|演讲稿|讲话材料|汇编|精选|模板|"
+    "本站|本网|本栏目|讲话稿|发言稿|演讲稿|讲话材料|汇编|精选|模板|编辑部|的相关(介绍|内容|资料)|"
+    "(带来|有所)(启发|帮助|借鉴)|"
     "本文来源|来源[:：]|更多(精彩|范文|资料|内容)|范文|文库|门户|网站|写作网|大全|合集|例文|"
     "点击(查看|下载|进入|阅读)|返回(首页|顶部)|(阅读|查看)(全部|全文|完整|更多)|展开全文|继续阅读|"
     "举报|客服|违者"
@@ -375,6 +405,12 @@ def _prepare(text: str) -> _Prepared:
     return _Prepared(paragraphs, removed)
 
 
+_OPEN_BEFORE = re.compile(r"[【\[［（(][^【】\[\]［］（）()]{0,12}$")
+_CLOSE_AFTER = re.compile(
+    r"[^【】\[\]［］（）()。！？]{0,12}[】\]］）)]|\s*[（(]?[^，。！？\s]{0,4}\d+\s*篇[）)]?"
+)
+
+
 def _salvage(noise: str) -> tuple[str, str]:
     """A title, heading or salutation before or after the noise in a piece of text.
 
@@ -386,12 +422,25 @@ def _salvage(noise: str) -> tuple[str, str]:
         return "", ""
     first = min(m.start() for m in hits)
     last = max(m.end() for m in hits)
+    # The noise takes its brackets (【此文档可编辑，下载后直接使用】) and a count after it (讲话稿6篇).
+    opening = _OPEN_BEFORE.search(noise[:first])
+    first = opening.start() if opening else first
+    closing = _CLOSE_AFTER.match(noise, last)
+    last = closing.end() if closing else last
     head = noise[:first]
     tail = noise[last:]
-    head = head if is_structural(head.strip()) or is_structural(head.strip(" ，,：:")) else ""
+    head = head if _speech_part(head) or is_structural(head.strip(" ，,：:")) else ""
     # After a colon comes what the noise points at (上一篇：another speech's title), not the page's own text.
     tail = "" if tail.lstrip().startswith(("：", ":")) else tail.lstrip(" ，,、；;。！!")
-    return head, tail if is_structural(tail.strip()) else ""
+    return head, tail if _speech_part(tail) else ""
+
+
+def _speech_part(text: str) -> bool:
+    """Text beside a noise phrase that is the speech's own: its structure, or a whole clean sentence
+    (a paywall prompt glued to the start of one)."""
+    text = text.strip()
+    return is_structural(text) or (len(core_text(text)) >= 20 and noise_score(text) == 0
+                                   and not _hint_spans(text))
 
 
 # --- 3: re-flow ------------------------------------------------------------------
@@ -466,6 +515,10 @@ def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
 def _continues(previous: str, line: str, threshold: int) -> bool:
     if len(previous) < threshold or ends_sentence(previous) or previous.endswith(("：", ":")):
         return False
+    # A title broken over two lines: the first half has no title words of its own.
+    if is_title_like(line) and not is_title_like(previous) and is_title_like(previous + line) \
+            and not heading_of(line):
+        return True
     if is_structural(line) or is_salutation(previous) or _MARKER_IN_LINE.match(line):
         return False
     # A title line: title words and no clause of a sentence (a wrapped line has its commas).
