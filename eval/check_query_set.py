@@ -11,8 +11,8 @@ since those are what a search returns. Checks, for every record of every file:
   in at least one chunk; `speech` names the title of a chunk the first answer occurs in;
 - paraphrase: the query (8-40 characters) shares no run of 4 or more characters with any
   sentence that contains an answer (both normalised the same way);
-- cross: `speech` lists two titles, and the answers occur in chunks of two different speeches,
-  one answer at least in each of the two titles;
+- cross: `speech` lists the titles (two, or more when the idea recurs) of the speeches the answers
+  come from; the answers occur in chunks of at least two different speeches, and in each title listed;
 - outline: the query opens with an ordinal (一要 / 二是 / （三） / 第四， / 5、 ...).
 
 Prints a count per kind and split, every violation, and exits 1 when there is any.
@@ -62,9 +62,16 @@ def shared_run(query: str, sentence: str, size: int = SHARED_RUN) -> str | None:
     """The first run of `size` characters of the query found in the sentence, if any (both normalised)."""
     q, s = normalize(query), normalize(sentence)
     for i in range(len(q) - size + 1):
-        if q[i:i + size] in s:
-            return q[i:i + size]
+        if q[i : i + size] in s:
+            return q[i : i + size]
     return None
+
+
+def _around(sentence: str, run: str, width: int = 20) -> str:
+    """The normalised sentence near the shared run, for the report."""
+    norm = normalize(sentence)
+    at = norm.find(run)
+    return norm[max(0, at - width) : at + len(run) + width]
 
 
 @dataclass(frozen=True)
@@ -101,8 +108,17 @@ def load_chunks(corpus_dir: Path) -> list[ChunkText]:
             length = len(normalize(sentence))
             spans.append((offset, offset + length))
             offset += length
-        chunks.append(ChunkText(chunk.chunk_id, chunk.speech_id, chunk.title, chunk.text,
-                                normalize(chunk.text), sentences, tuple(spans)))
+        chunks.append(
+            ChunkText(
+                chunk.chunk_id,
+                chunk.speech_id,
+                chunk.title,
+                chunk.text,
+                normalize(chunk.text),
+                sentences,
+                tuple(spans),
+            )
+        )
     return chunks
 
 
@@ -146,8 +162,8 @@ def shape_errors(record: dict) -> list[str]:
                 errors.append(f"answer {answer!r}: {len(answer)} characters, not {MIN_ANSWER}-{MAX_ANSWER}")
     speech = record.get("speech")
     if record.get("kind") == "cross":
-        if not (isinstance(speech, list) and len(speech) == 2 and all(isinstance(s, str) for s in speech)):
-            errors.append("speech: a cross query needs a list of two titles")
+        if not (isinstance(speech, list) and len(speech) >= 2 and all(isinstance(s, str) for s in speech)):
+            errors.append("speech: a cross query needs a list of (at least) two titles")
     elif not isinstance(speech, str) or not speech:
         errors.append("speech: not a non-empty title")
     return errors
@@ -175,8 +191,8 @@ def content_errors(record: dict, chunks: list[ChunkText]) -> list[str]:
         for title in speech:
             if title not in titles:
                 errors.append(f"cross: no answer occurs in speech {title!r}")
-        if len(set(speech)) < 2:
-            errors.append("cross: the two titles are the same")
+        if len(set(speech)) < len(speech):
+            errors.append("cross: a title is listed twice")
     elif speech not in {c.title for c in hits[first]}:
         errors.append(f"speech: the first answer does not occur in {speech!r}")
 
@@ -188,8 +204,9 @@ def content_errors(record: dict, chunks: list[ChunkText]) -> list[str]:
                 for sentence in chunk.sentences_with(normalize(answer)):
                     run = shared_run(query, sentence)
                     if run:
-                        errors.append(f"paraphrase shares {run!r} with {chunk.chunk_id}: "
-                                      f"{sentence.strip()[:60]}")
+                        errors.append(
+                            f"paraphrase shares {run!r} with {chunk.chunk_id}: …{_around(sentence, run)}…"
+                        )
     elif kind == "outline" and not ORDINAL.match(query):
         errors.append("outline: the query does not open with an ordinal")
     elif kind == "keyword" and len(query) > MAX_KEYWORD:
@@ -198,7 +215,9 @@ def content_errors(record: dict, chunks: list[ChunkText]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--verbose", action="store_true", help="also list the speeches each split covers")

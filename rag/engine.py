@@ -17,6 +17,7 @@ from rag.index import (
     passage_text,
     previous_vectors,
     read_manifest,
+    sentence_units,
     text_key,
     write_generation,
 )
@@ -33,6 +34,9 @@ class IngestReport:
     chunks: int
     embedded: int
     reused: int
+    # Sentences are embedded too (sentence search); these count them.
+    sentences: int
+    sentences_embedded: int
     duplicates: int
     removed_chars: int
     seconds: float
@@ -108,23 +112,20 @@ def ingest(
     with build_lock(index_dir):
         known = previous_vectors(index_dir, embedder.fingerprint)
         texts = [passage_text(c) for c in corpus.chunks]
-        keys = [text_key(t) for t in texts]
-        todo = [i for i, key in enumerate(keys) if key not in known]
-        vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-        for i, key in enumerate(keys):
-            if key in known:
-                vectors[i] = known[key]
-        if todo:
-            vectors[todo] = embedder.passages([texts[i] for i in todo], progress=progress)
-        write_generation(index_dir, corpus.chunks, corpus.speeches, vectors,
+        vectors, todo = _embed(texts, known, embedder, progress)
+        units = [u for c in corpus.chunks for u in sentence_units(c)]
+        sentence_vectors, sentences_todo = _embed(units, known, embedder, progress)
+        write_generation(index_dir, corpus.chunks, corpus.speeches, vectors, sentence_vectors,
                          _manifest(corpus, roots, embedder))
     return IngestReport(
         files_read=len(corpus.sources),
         skipped=corpus.skipped,
         speeches=len(corpus.speeches),
         chunks=len(corpus.chunks),
-        embedded=len(todo),
-        reused=len(texts) - len(todo),
+        embedded=todo,
+        reused=len(texts) - todo,
+        sentences=len(units),
+        sentences_embedded=sentences_todo,
         duplicates=corpus.duplicates,
         removed_chars=sum(len(r.text) for rs in corpus.removed.values() for r in rs),
         seconds=round(time.perf_counter() - start, 2),
@@ -132,6 +133,20 @@ def ingest(
         titles=[s.title for s in corpus.speeches],
         warnings=corpus.warnings,
     )
+
+
+def _embed(texts: list[str], known: dict[str, np.ndarray], embedder: Embedder,
+           progress: bool) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, reusing `known` ones by text hash; and how many were embedded anew."""
+    keys = [text_key(t) for t in texts]
+    todo = [i for i, key in enumerate(keys) if key not in known]
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for i, key in enumerate(keys):
+        if key in known:
+            vectors[i] = known[key]
+    if todo:
+        vectors[todo] = embedder.passages([texts[i] for i in todo], progress=progress)
+    return vectors, len(todo)
 
 
 def _manifest(corpus: Corpus, roots: list[Path], embedder: Embedder) -> dict:

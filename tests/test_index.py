@@ -94,7 +94,7 @@ def test_index_holds_no_pickles(corpus_copy, settings, hash_embedder):
     gen = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
     names = sorted(p.name for p in gen.iterdir())
     assert names == sorted(["manifest.json", "chunks.jsonl", "speeches.jsonl", "vectors.npy",
-                            "bm25.npz", "bm25_vocab.json"])
+                            "bm25.npz", "bm25_vocab.json", "sentences.npy", "sentence_chunks.npy"])
 
 
 def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embedder, monkeypatch):
@@ -134,6 +134,8 @@ def test_index_with_a_dense_structure_of_another_kind_asks_for_a_rebuild_and_kee
     with pytest.raises(IndexInvalid, match="旧版本.*wengao ingest"):
         _open(settings)
     known = rag.index.previous_vectors(settings.index_dir, manifest["embed_model"]["fingerprint"])
-    assert len(known) == len(rag.index._read_chunks(folder))
+    chunks = rag.index._read_chunks(folder)
+    texts = {rag.index.passage_text(c) for c in chunks} | {u for c in chunks for u in rag.index.sentence_units(c)}
+    assert len(known) == len(texts)
     report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
-    assert report.embedded == 0 and _open(settings).manifest["dense"] == "flat"
+    assert report.embedded == report.sentences_embedded == 0 and _open(settings).manifest["dense"] == "flat"

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
             f"完成: 读取 {report.files_read} 个文件，跳过 {len(report.skipped)} 个；"
             f"{report.speeches} 篇讲话，{report.chunks} 个片段"
             f"（新计算向量 {report.embedded}，复用 {report.reused}，重复段落 {report.duplicates}）；"
+            f"{report.sentences} 个句子（新计算向量 {report.sentences_embedded}）；"
             f"去除噪声 {report.removed_chars} 字；用时 {report.seconds} 秒。\n索引: {report.index}"
         )
     # Exit code 1 tells scripts that some input was not fully indexed although the index was built.

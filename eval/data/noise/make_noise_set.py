@@ -1,10 +1,12 @@
 """Generate the noise evaluation set: noisy speech documents with their gold clean text.
 
-    python eval/data/noise/make_noise_set.py [--out eval/data/noise]
+    python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split dev|test|test2 ...]
 
-Inputs, both beside this script and both written for this set:
+Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
-- noise_variants.json: the noise strings of every kind, with separate dev and test variants.
+- noise_variants.json: the noise strings of every kind, with separate dev and test variants;
+- speeches_test2.txt, noise_variants_test2.json: prose and noise strings of the held-out
+  split test2, written separately from the other two splits' (SOURCES).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -31,6 +33,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SEED = 20250611
 Seg = tuple[str, str | None]  # (text, noise kind); kind None is speech text
+SPLITS = ("dev", "test", "test2")
+# Per split: the speech prose and the noise strings it is made from.
+SOURCES = {
+    "dev": ("speeches.txt", "noise_variants.json"),
+    "test": ("speeches.txt", "noise_variants.json"),
+    "test2": ("speeches_test2.txt", "noise_variants_test2.json"),
+}
 
 # --- the plan ---------------------------------------------------------------------------
 # One entry per document. noise: kind -> options (see Builder for what each option does).
@@ -126,6 +135,76 @@ PLAN: list[dict] = [
          noise={"nav": {"top": 1}, "html_page": {}}),
     dict(name="t16_renju.txt", split="test", speeches=["T19"], layout="wrap", width=38, page_lines=0,
          blank=True, noise={"seo": {"top": 1}, "template": {"after": "line"}}),
+    # ---------------------------------------------------------------- test2 (held out)
+    # Its own prose and noise strings (SOURCES). Indexes into that split's lists: antiscrape
+    # "shapes" (string shapes), html_page "page" (site chrome), "variant" (the string of a kind).
+    dict(name="u01_liangshi.txt", split="test2", speeches=["H01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1]}}),
+    dict(name="u02_laoling.txt", split="test2", speeches=["H02"], layout="oneline", sep="",
+         noise={"banner": {"top": 1}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2]}}),
+    dict(name="u03_dangan.txt", split="test2", speeches=["H03"], layout="wrap", width=26, page_lines=14,
+         encoding="gb18030",
+         noise={"banner": {"top": 1, "running": True}, "page": {"variant": 1},
+                "watermark": {"share": 0.5, "variant": 2}}),
+    dict(name="u04_qixiang.html", split="test2", speeches=["H04"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"bottom": 2}}),
+    dict(name="u05_shuili.txt", split="test2", speeches=["H05"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 0}}),
+    dict(name="u06_linzhang.txt", split="test2", speeches=["H06"], layout="normal", indent="\u3000\u3000",
+         noise={}),
+    dict(name="u07_anquanyue.txt", split="test2", speeches=["H07", "H08", "H09"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 0}}),
+    dict(name="u08_jindu.txt", split="test2", speeches=["H10"], layout="normal",
+         noise={"html": {"tags": True, "indent": True, "br": 3, "quotes": True, "span": 2}}),
+    dict(name="u09_qiaowu.md", split="test2", speeches=["H11"], fmt="md",
+         noise={"seo": {"top": 1, "variant": 5}, "template": {"after": "line"},
+                "pinyin": {"rate": 0.12, "style": 2}}),
+    dict(name="u10_zhichan.txt", split="test2", speeches=["H12"], layout="blank", encoding="utf-16",
+         noise={"nav": {"top": 2}, "ad": {"between": 2}, "page": {"between": 2, "variant": 3}}),
+    dict(name="u11_shequ.txt", split="test2", speeches=["H13"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="u12_shuangyong.txt", split="test2", speeches=["H14", "H15"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 0]},
+                "watermark": {"share": 0.6, "variant": 3},
+                "marker": {"set": 1, "place": "glued"}}),
+    dict(name="u13_zhengwu.txt", split="test2", speeches=["H16"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.65}, "seo": {"top": 1, "variant": 6}}),
+    dict(name="u14_guozi.txt", split="test2", speeches=["H17"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [1, 2]}}),
+    dict(name="u15_shuzi.html", split="test2", speeches=["H18"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 6}, "html_page": {"page": 1}, "seo": {"top": 1, "variant": 0}}),
+    dict(name="u16_gongzi.txt", split="test2", speeches=["H19"], layout="wrap", width=34, page_lines=18,
+         noise={"nav": {"top": 1}, "page": {"variant": 4},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [0]}}),
+    dict(name="u17_xiaofei.txt", split="test2", speeches=["H20"], layout="normal", encoding="gb18030",
+         noise={"template": {"before": "glued"}, "ad": {"between": 1, "bottom": 1},
+                "seo": {"top": 1, "variant": 9}, "watermark": {"share": 0.4, "variant": 7}}),
+    dict(name="u18_chengshi.md", split="test2", speeches=["H21"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1},
+                "page": {"between": 1, "variant": 8}}),
+    dict(name="u19_gongwen.txt", split="test2", speeches=["H22"], layout="blank", encoding="utf-8-sig",
+         noise={}),
+    dict(name="u20_xinmeiti.txt", split="test2", speeches=["H23"], layout="normal",
+         noise={"ad": {"bottom": 1}, "template": {"after": "glued"}, "seo": {"top": 1, "variant": 1},
+                "watermark": {"share": 0.7, "variant": 6}, "nav": {"bottom": 1, "variant": 8}}),
+    dict(name="u21_gexie.txt", split="test2", speeches=["H24"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 8},
+                "page": {"between": 1, "variant": 7}}),
+    dict(name="u22_fangzai.html", split="test2", speeches=["H25"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 9}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.15, "style": 1}}),
+    dict(name="u23_sizheng.txt", split="test2", speeches=["H26", "H27"], layout="normal",
+         encoding="utf-16-le",
+         noise={"site_heading": {}, "marker": {"set": 7, "place": "line"}, "template": {"between": "glued"},
+                "paywall": {"end": 1}}),
+    dict(name="u24_hehu.txt", split="test2", speeches=["H28", "H29"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 7}, "page": {"between": 2, "variant": 11},
+                "nav": {"top": 1, "variant": 1},
+                "html": {"tags": False, "indent": False, "br": 2, "quotes": False, "span": 1}}),
 ]
 
 
@@ -221,8 +300,14 @@ class Builder:
         self.extra: list[dict] = []  # noise added at render time (page counters, HTML chrome)
 
     # -- helpers
-    def pick(self, kind: str) -> str:
-        return self.fill(self.rng.choice(self.variants[kind][self.split]))
+    def pick(self, kind: str, opts: dict | None = None) -> str:
+        return self.fill(self.pick_raw(kind, opts or {}))
+
+    def pick_raw(self, kind: str, opts: dict) -> str:
+        """A noise template of a kind: the one the plan names (`variant`, test2), else a random one."""
+        if "variant" in opts:
+            return self.variants[kind][self.split][opts["variant"]]
+        return self.rng.choice(self.variants[kind][self.split])
 
     def fill(self, template: str) -> str:
         sp = self.speeches[0]
@@ -323,8 +408,11 @@ class Builder:
                     gloss = style.format(py=py, num=_tone_number(py))
                     self.insert(line, pos + 1, (gloss, "pinyin"))
 
-    def antiscrape_string(self) -> str:
+    def antiscrape_string(self, shapes: list[int] | None = None) -> str:
         cfg = self.variants["antiscrape"][self.split]
+        if isinstance(cfg, list):
+            # Several shapes of string (test2): one drawn per string, from the document's own.
+            cfg = cfg[self.rng.choice(shapes)] if shapes else self.rng.choice(cfg)
         chars = cfg["alphabet"] * 3 + cfg["punct"]  # mostly letters and digits, some symbols
         tokens = [
             "".join(self.rng.choice(chars) for _ in range(self.rng.randint(*cfg["token_len"])))
@@ -346,10 +434,11 @@ class Builder:
                 else:
                     pos = self.rng.randint(2, max(2, len(gold) - 2))
                 pad = " " if self.rng.random() < 0.67 else ""  # most forums space them off
-                self.insert(line, pos, (pad + self.antiscrape_string() + pad, "antiscrape"))
+                text = self.antiscrape_string(opts.get("shapes"))
+                self.insert(line, pos, (pad + text + pad, "antiscrape"))
 
     def add_watermark(self, opts: dict) -> None:
-        mark = self.pick("watermark")
+        mark = self.pick("watermark", opts)
         for i in self.body_lines():
             text, kind = self.lines[i].segs[-1]
             # Glued after the paragraph's last sentence, never after other noise.
@@ -377,17 +466,17 @@ class Builder:
     def add_lines(self, kind: str, opts: dict) -> None:
         """Own-line noise: at the top, between paragraphs, at the bottom."""
         for _ in range(opts.get("between", 0)):
-            self.lines.insert(self.between(), self.noise_line(kind))
+            self.lines.insert(self.between(), self.noise_line(kind, self.pick(kind, opts)))
         for _ in range(opts.get("bottom", 0)):
-            self.lines.append(self.noise_line(kind))
-        top = [self.noise_line(kind) for _ in range(opts.get("top", 0))]
+            self.lines.append(self.noise_line(kind, self.pick(kind, opts)))
+        top = [self.noise_line(kind, self.pick(kind, opts)) for _ in range(opts.get("top", 0))]
         self.lines[0:0] = top
 
     def add_pages(self) -> None:
         """Page counters between paragraphs (wrapped layouts get theirs at render time)."""
         count = self.noise["page"].get("between", 0)
         total = count + 1
-        template = self.rng.choice(self.variants["page"][self.split])
+        template = self.pick_raw("page", self.noise["page"])
         spots = sorted(self.rng.sample(self.body_lines()[1:], count))
         for n, index in enumerate(reversed(spots)):
             page = count - n
@@ -508,7 +597,7 @@ class Builder:
         if not per_page or "page" not in self.noise:
             return "\n".join(rows) + "\n"
         total = math.ceil(len(rows) / per_page)
-        template = self.rng.choice(self.variants["page"][self.split])
+        template = self.pick_raw("page", self.noise["page"])
         header = self.pick("banner") if self.noise.get("banner", {}).get("running") else None
         out: list[str] = []
         for page in range(total):
@@ -542,12 +631,15 @@ class Builder:
 
     def render_html(self) -> str:
         page = self.variants["html_page"][self.split]
+        if isinstance(page, list):  # several sites (test2): the plan says which
+            page = page[self.noise["html_page"].get("page", 0)]
         sp = self.speeches[0]
         rng = self.rng
-        page_title = f"{sp.titles[-1]}_{sp.topic}讲话稿_{page['site']}"
+        title_format = page.get("title", "{title}_{topic}讲话稿_{site}")
+        page_title = title_format.format(title=sp.titles[-1], topic=sp.topic, site=page["site"])
         date = f"2024-0{rng.randint(1, 9)}-{rng.randint(10, 28)} {rng.randint(8, 22)}:{rng.randint(10, 59)}"
-        info = f"发布时间：{date}"
-        info += f"  来源：{page['site']}  浏览：{rng.randint(300, 9000)}次"
+        info_format = page.get("info", "发布时间：{date}  来源：{site}  浏览：{views}次")
+        info = info_format.format(date=date, site=page["site"], views=rng.randint(300, 9000))
         chrome = [("nav", page_title), ("nav", info)] + [("nav", t) for t in page["sidebar"]]
         chrome += [("nav", t) for t in page["footer"]]
         self.extra += [{"kind": k, "text": t} for k, t in chrome]
@@ -587,14 +679,15 @@ class Builder:
 # --- writing the set ----------------------------------------------------------------------
 
 
-def write_set(out: Path) -> dict[str, int]:
-    speeches = load_speeches(HERE / "speeches.txt")
-    variants = json.loads((HERE / "noise_variants.json").read_text(encoding="utf-8"))
+def write_set(out: Path, splits: tuple[str, ...] = SPLITS) -> dict[str, int]:
     used = [s for doc in PLAN for s in doc["speeches"]]
     if len(used) != len(set(used)):
         raise ValueError("a speech is used by two documents")
     counts: dict[str, int] = {}
-    for split in ("dev", "test"):
+    for split in splits:
+        prose, strings = SOURCES[split]
+        speeches = load_speeches(HERE / prose)
+        variants = json.loads((HERE / strings).read_text(encoding="utf-8"))
         root = out / split
         for sub in ("docs", "gold"):
             shutil.rmtree(root / sub, ignore_errors=True)
@@ -630,8 +723,10 @@ def write_set(out: Path) -> dict[str, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--split", choices=SPLITS, action="append",
+                        help="write only this split (repeatable); default: every split")
     args = parser.parse_args()
-    counts = write_set(args.out)
+    counts = write_set(args.out, tuple(args.split or SPLITS))
     print(", ".join(f"{split}: {n} docs" for split, n in counts.items()))
 
 
