@@ -38,6 +38,7 @@ from rag.structure import (
     is_title_like,
     split_sentences,
 )
+from rag.traditional import to_simplified
 
 # --- normalisation -------------------------------------------------------
 
@@ -83,7 +84,9 @@ def core_text(text: str) -> str:
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]{0,300})?/?>")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[1-5]?"
-_GLOSS = re.compile(rf"(?<={_HAN})[（(\[［【][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*[）)\]］】]")
+_GLOSS = re.compile(
+    rf"(?<={_HAN})[（(\[［【〔{{｛][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*[）)\]］】〕}}｝]"
+)
 _TONED = re.compile(rf"[{_TONES}]|[a-z][1-5]")
 # Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
 # end in punctuation that normalising made full-width, but never is only that (a real comma).
@@ -92,8 +95,10 @@ _SCRAMBLE = re.compile(rf"(?<![A-Za-z0-9.])(?:{_SCRAMBLE_TOKEN}[ \t]+)+{_SCRAMBL
 _SYMBOL = re.compile(r"[!-/:-@\[-`{-~]")
 # Or one run of letters, digits and symbols whose case and kind keep switching (LdQD7ngi$):
 # no word, acronym, number or model name looks like that.
-_RANDOM_RUN = re.compile(r"(?<![!-~])[!-~]{5,16}(?![!-~])")
+_RANDOM_RUN = re.compile(r"(?<![!-~])[!-~]{5,48}(?![!-~])")
 _HIDDEN = re.compile(r"[（(【\[]?(?:……|…)?此处(?:已)?隐藏\s*\d+\s*个?字(?:符)?(?:……|…)?[）)】\]]?")
+# A site's note in brackets inside the text: （未完，全文共2页，请下载后查看）
+_ASIDE = re.compile(r"[（(【\[]([^（）()【】\[\]\n]{2,40})[）)】\]]")
 _PAGE = re.compile(
     r"(?:当前)?第\s*\d+\s*页\s*[/，,、]?\s*(?:共\s*\d+\s*页)?|共\s*\d+\s*页\s*[/，,、]?\s*(?:当前)?第\s*\d+\s*页"
     r"|\bPage\s*\d+\s*(?:of|/)\s*\d+",
@@ -117,9 +122,13 @@ def _is_scramble(span: str) -> bool:
 
 
 def _is_random_run(run: str) -> bool:
+    """Mixed case switching back and forth (LdQD7ngi), or from eight characters letters and digits
+    interleaved (a442-aee6-d354): not COVID-19, iPhone15, GB/T19001 or 2023-05-06."""
     kinds = ["u" if c.isupper() else "l" if c.islower() else "d" if c.isdigit() else "s" for c in run]
     switches = sum(a != b for a, b in zip(kinds, kinds[1:]))
-    return "u" in kinds and "l" in kinds and switches >= 4
+    letters = "u" in kinds or "l" in kinds
+    mixed_case = "u" in kinds and "l" in kinds
+    return switches >= 4 and (mixed_case or (letters and "d" in kinds and len(run) >= 8))
 
 
 def _glossing(text: str) -> bool:
@@ -136,6 +145,8 @@ def _marks(text: str, glossing: bool) -> list[tuple[int, int, str]]:
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _RANDOM_RUN.finditer(text)
               if _is_random_run(m.group())]
     spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
+    spans += [(m.start(), m.end(), "bracketed notice") for m in _ASIDE.finditer(text)
+              if _hint_spans(m.group(1)) and noise_score(m.group(1)) >= 1]
     spans += [(m.start(), m.end(), "page counter") for m in _PAGE.finditer(text)]
     merged: list[tuple[int, int, str]] = []
     for start, end, reason in sorted(spans):
@@ -169,7 +180,7 @@ def _cut(text: str, spans: list[tuple[int, int, str]], number: int, removed: lis
 _STRONG = [
     re.compile(r"https?://|www\.|\.(com|cn|net|org|cc)\b", re.I),
     # An account or number, not the words after 电话 (电话会议): ASCII only.
-    re.compile(r"(QQ|qq|微信|微博|抖音|电话|手机|邮箱|e-?mail)\s*(群|号)?\s*[:：]?\s*[A-Za-z0-9_@.\-]{6,}"),
+    re.compile(r"(QQ|qq|微信|微博|抖音|电话|热线|手机|邮箱|e-?mail)\s*(群|号)?\s*[:：]?\s*[A-Za-z0-9_@.\-]{6,}"),
     re.compile(r"(QQ|qq|微信|交流|会员|读者|粉丝)群\s*[:：]"),
     re.compile(r"当前位置|首页\s*[>›»]|[>›»]\s*正文"),
     re.compile(r"^[-—\s]*\d+\s*[/／]\s*\d+[-—\s]*$"),
@@ -177,27 +188,41 @@ _STRONG = [
     _PAGE,
     re.compile(r"推荐(访问|阅读)|相关(推荐|文章|阅读|范文)|猜你喜欢|热门(文章|推荐|范文)|上一篇|下一篇"),
     re.compile(r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}(:\d{2})?"),
-    re.compile(r"版权所有|©|免责声明|转载请注明|未经授权"),
-    re.compile(r"^\s*(关键词|关键字|标签|热词|tags?)\s*[:：]", re.I),
+    re.compile(r"版权所有|©|免责声明|转载请注明|未经授权|ICP备|公网安备|备案号"),
+    re.compile(r"^\s*(关键词|关键字|主题词|标签|热词|tags?|keywords?)\s*[:：]|"
+               r"^\s*[【\[](关键词|关键字|主题词|标签|热词)[】\]]", re.I),
+    # a page's own fields: 人气：6598, 栏目：, 发布时间：, 推荐：
+    re.compile(r"(人气|阅读|浏览|点击|热度|下载)(量|数|次数)?\s*[:：]\s*\d+|"
+               r"^\s*(栏目|分类|作者|编辑|发布(时间|日期)?|更新(时间|日期)|字数|页数|大小|格式|推荐)\s*[:：]"),
+    # a page's own title, as its <title> gives it: 在……上的讲话_气象讲话_某某公文网
+    re.compile(r"_[^_\s]{1,12}(网|站|文库|之家)\s*$"),
+    # the heading of a list of links: 热门文档, 相关阅读, 最新范文
+    re.compile(r"^\s*(热门|相关|最新|推荐|精选|更多|猜你)[\u4e00-\u9fff]{0,4}\s*[:：]?\s*$"),
 ]
-# Phrases only a document site says, as it speaks to its reader about the page: each weighs
-# as much as three hints.
+# Phrases only a document site says, as it speaks to its reader about the page: one of them
+# makes a sentence of up to sixty characters noise.
+DISTINCT_WEIGHT = 4
 _DISTINCT = re.compile(
-    "小编|为(大家|您|你|各位|广大网友).{0,4}(整理|收集|精选|带来|准备|分享|搜集|推荐|提供|编辑)|"
+    "小编|为(大家|您|你|各位|广大网友)(精心|特别|用心)?(整理|收集|精选|搜集|编辑|汇编|推荐)|仅代表作者|"
     "(以下|下面|上面|如下)(就)?(是|为).{0,16}(整理|准备|收集|搜集|精选|分享|推荐|提供|编辑)的|"
     "这是一篇|本文(由|为|系|来自)|感谢(您的)?(阅读|浏览|观看)|敬请关注|欢迎(您)?(访问|光临)本|"
     "(本站|本网|本栏目|本平台)(整理|发布|提供|原创|推荐|收集|编辑)|"
     "(预览|试读)(已)?(结束|完毕)|免费试读|(全文|文档)(阅读)?已结束|"
     r"(剩余|还剩|余下)\s*\d+\s*页|此处(已)?隐藏|请先登录|登录后(即可)?(查看|阅读|下载|复制)|"
     "开通(VIP|vip|会员)|(VIP|vip)(会员|专享|用户|免费)|付费(下载|阅读|查看)|"
-    "下载后可|(可|任意)编辑|以上(就)?是.{0,30}(全部|所有)内容|"
+    "下载后可|(可|任意)编辑|以上(就)?是.{0,50}(全部|所有)内容|"
     # what the page holds back: 还有40%的内容未显示，点此解锁
     r"(内容|全文|正文|剩余部分)(未|没有|尚未)(显示|展示|加载|展开)|点(此|击)(解锁|展开|阅读全文|查看全文)|"
     r"解锁(全文|全部|剩余|完整)|(还有|剩余|剩下|余下)\s*\d+\s*[%％页字]|"
     # where the page says it came from: 本文由网友投稿整理, 以上内容是关于……的相关介绍
     "(本文|本篇|这篇|此篇|该篇|此文|该文)[^。！？，]{0,12}(由|系|来自|来源于|出自|转自|摘自)|"
     "(网友|用户)(投稿|上传|分享|整理|发布)|(以上|上述)(内容|文章|材料|范文)?(就)?是(关于|有关)|"
-    "(您|你)的写作"
+    "(您|你)的写作|"
+    # copyright boilerplate, and what a download or forum page asks of its reader
+    "如有侵权|侵权(请)?(联系|告知)|联系(我们)?删除|版权归(原)?作者|原作者所有|"
+    r"获取本文|本文(的)?(Word|word|WORD|PDF|pdf|完整|电子)版|(Word|word|WORD|PDF)版本?|回复“[^”]{1,10}”|"
+    r"(本文|全文)共\s*\d+\s*(字|页)|仅显示前?\s*\d+\s*[%％]|需\s*\d+(\.\d+)?\s*元|隐藏内容|回复本帖|本帖|楼主|"
+    r"[（(【\[][\u4e00-\u9fff]{1,8}(网|站|文库|之家)[）)】\]]"
 )
 # Each of these is a hint: speech text may say any one of them in passing.
 _WEAK = re.compile(
@@ -206,7 +231,7 @@ _WEAK = re.compile(
     "仅供(学习|参考|内部|个人)|用后删除|(整理|收集)(发布|分享)|为大家整理|供(大家|您)(参考|借鉴)|"
     "(欢迎|敬请)(大家|各位|您)?(阅读|借鉴|参考|收藏|使用|下载|分享|转发)|希望(对|能)(大家|您|你)有(所)?帮助|"
     "本站|本网|本栏目|讲话稿|发言稿|演讲稿|讲话材料|汇编|精选|模板|编辑部|的相关(介绍|内容|资料)|"
-    "(带来|有所)(启发|帮助|借鉴)|"
+    "(带来|有所)(启发|帮助|借鉴)|站内|同类文章|未完|"
     "本文来源|来源[:：]|更多(精彩|范文|资料|内容)|范文|文库|门户|网站|写作网|大全|合集|例文|"
     "点击(查看|下载|进入|阅读)|返回(首页|顶部)|(阅读|查看)(全部|全文|完整|更多)|展开全文|继续阅读|"
     "举报|客服|违者"
@@ -214,7 +239,10 @@ _WEAK = re.compile(
 
 
 def _hint_spans(text: str) -> list[re.Match[str]]:
-    return [m for p in (*_STRONG, _DISTINCT, _WEAK) for m in p.finditer(text)]
+    """Noise words in `text`, found in its simplified form (positions hold: folding is char for char)."""
+    folded = to_simplified(text)
+    folded = folded if len(folded) == len(text) else text
+    return [m for p in (*_STRONG, _DISTINCT, _WEAK) for m in p.finditer(folded)]
 
 
 def noise_score(line: str) -> int:
@@ -223,15 +251,16 @@ def noise_score(line: str) -> int:
     Sentences are speech text unless advertising words are dense in them: a speech may
     say 关注 or 下载 in passing, an ad says little else.
     """
+    line = to_simplified(line)  # the same words on pages in traditional characters
     long_prose = _prose(line) and len(line) > 100
     if not long_prose and any(p.search(line) for p in _STRONG):
         return 2
-    distinct = 3 * len(_DISTINCT.findall(line))
+    distinct = DISTINCT_WEIGHT * len(_DISTINCT.findall(line))
     # A heading is the speech's own structure: only a site's own phrases make it noise.
     # Elsewhere each hint counts once: a speech on websites says 网站 more than once.
     hints = 0 if heading_of(line) else len({m.group() for m in _WEAK.finditer(line)})
     hits = hints + distinct
-    if _prose(line) and hits < max(3, len(line) // 20):
+    if _prose(line) and hits < max(4, len(line) // 15):
         return 0
     return hits
 
@@ -243,6 +272,7 @@ def _certain(line: str) -> bool:
     """
     if len(line) > 60 or TERMINAL.search(line):
         return False
+    line = to_simplified(line)
     return any(p.search(line) for p in _STRONG) or bool(_DISTINCT.search(line))
 
 
@@ -257,9 +287,11 @@ def _short_fragment(line: str) -> bool:
 
 def _keyword_list(line: str) -> bool:
     """A line of short search keywords (讲话稿 / 领导讲话 / 讲话稿大全), no sentence."""
-    if ends_sentence(line) or heading_of(line) or is_salutation(line):
+    if TERMINAL.search(line) or heading_of(line) or is_salutation(line):
         return False
-    if len(re.findall(r"[|｜]", line)) >= 2 and all(len(i.strip()) <= 12 for i in re.split(r"[|｜]", line)):
+    line = to_simplified(line)
+    items = re.split(r"[|｜·•]", line)
+    if len(items) >= 3 and all(len(i.strip()) <= 12 for i in items):
         return True  # a menu: 首页 | 讲话稿 | 工作总结
     # Not 、: a title may list topics with it (安全生产、消防安全、食品安全工作会议).
     items = [i for i in re.split(r"[，,|/\s]+", line) if i]
@@ -400,9 +432,21 @@ def _prepare(text: str) -> _Prepared:
         spans = _marks(paragraph.text, glossing)
         paragraph.text, paragraph.joins = _cut(paragraph.text, spans, paragraph.line, removed,
                                                paragraph.joins)
-        if paragraph.text.strip():
-            paragraphs.append(paragraph)
+        paragraphs += [p for p in _split_at_sentence_ends(paragraph) if p.text.strip()]
     return _Prepared(paragraphs, removed)
+
+
+def _split_at_sentence_ends(paragraph: _Paragraph) -> list[_Paragraph]:
+    """Undo a join made only because a mark hid the full stop that ended the line."""
+    parts, start, joins = [], 0, []
+    for join in paragraph.joins:
+        if ends_sentence(paragraph.text[start:join]):
+            parts.append(_Paragraph(paragraph.text[start:join], paragraph.line, joins))
+            start, joins = join, []
+        else:
+            joins.append(join - start)
+    parts.append(_Paragraph(paragraph.text[start:], paragraph.line, joins))
+    return parts
 
 
 _OPEN_BEFORE = re.compile(r"[【\[［（(][^【】\[\]［］（）()]{0,12}$")
@@ -524,7 +568,8 @@ def _continues(previous: str, line: str, threshold: int) -> bool:
     # A title line: title words and no clause of a sentence (a wrapped line has its commas).
     if is_title_like(previous) and not re.search("[，。；、]", previous):
         return False
-    return not (heading_of(previous) and len(previous) <= 60)
+    heading = heading_of(previous)
+    return not (heading and heading.whole_line)
 
 
 # --- 4: sentences ----------------------------------------------------------------
@@ -600,30 +645,48 @@ def _teaser(text: str, below: list[str]) -> bool:
 
 def _mark_wedged(paragraphs: list[_Paragraph], sentences: list[list[str]],
                  reasons: dict[tuple[int, int], str]) -> None:
-    """Runs of short fragments between noise belong to the same ad block."""
+    """Runs of short fragments between noise belong to the same ad block; so do two or more
+    titles with no sentence in them (a page's list of links: 热门文档 / 相关阅读), but not a
+    lone title, which may be the speech's own."""
     order = [(i, j) for i in range(len(paragraphs)) for j in range(len(sentences[i]))]
-    pos = 0
+    texts = {key: sentences[key[0]][key[1]].strip() for key in order}
+    fragment = {key for key in order if _wedgeable(texts[key])}
+    titled = {key for key in order if _listed_title(texts[key])}
+    for members, least_titles in ((fragment, 0), (fragment | titled, 2)):
+        # A list of titles needs noise on both sides: at the top of a file it may be the title itself.
+        for run in _bounded_runs(order, members, reasons, edges=not least_titles):
+            if sum(key in titled and key not in fragment for key in run) >= least_titles:
+                reasons.update({key: "advertising block" for key in run})
+
+
+def _bounded_runs(order: list[tuple[int, int]], members: set[tuple[int, int]],
+                  reasons: dict[tuple[int, int], str], edges: bool) -> list[list[tuple[int, int]]]:
+    """Runs of `members` not yet judged noise, with noise (or, if `edges`, the file's edge) on both sides."""
+    runs, pos = [], 0
     while pos < len(order):
-        key = order[pos]
-        if key in reasons or not _wedgeable(sentences[key[0]][key[1]].strip()):
+        if order[pos] in reasons or order[pos] not in members:
             pos += 1
             continue
         end = pos
-        while end < len(order) and order[end] not in reasons \
-                and _wedgeable(sentences[order[end][0]][order[end][1]].strip()):
+        while end < len(order) and order[end] not in reasons and order[end] in members:
             end += 1
         before = order[pos - 1] if pos > 0 else None
         after = order[end] if end < len(order) else None
-        bounded = (before is None or before in reasons) and (after is None or after in reasons)
-        if bounded and (before is not None or after is not None):
-            for k in order[pos:end]:
-                reasons[k] = "advertising block"
+        sides = [before in reasons if before else edges, after in reasons if after else edges]
+        if all(sides) and (before or after):
+            runs.append(order[pos:end])
         pos = end
+    return runs
 
 
 def _wedgeable(text: str) -> bool:
     """A fragment an ad block may hold: no sentence, and no title unless it names the site's wares."""
     return _short_fragment(text) or (is_title_like(text) and noise_score(text) >= 1)
+
+
+def _listed_title(text: str) -> bool:
+    """A title with no sentence in it: between noise, two or more of them are a list of links."""
+    return is_title_like(text) and not re.search("[，。；]", text)
 
 
 def _strip_watermarks(paragraph: _Paragraph, stats: CorpusStats, removed: list[Removal]) -> list[_Paragraph]:

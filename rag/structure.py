@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.traditional import to_simplified
+
 CN_NUM = "[一二三四五六七八九十百]+"
 # A sentence ends at one of these, possibly followed by more of them and closing
 # quotes/brackets (。” ；”。).
@@ -44,14 +46,15 @@ COMPILATION_MARKER = re.compile("^" + COMPILATION_MARKER_BODY)
 
 # A slot a user fills in where the sources give no fact: 【待填：时间】.
 SLOT = re.compile(r"【待填[^】]*】")
-# Pages in traditional characters use the same words: 同志們, 講話, 會議.
+# Matched against text folded to simplified characters, so pages in traditional ones
+# (同志們, 講話, 會議) show the same structure.
 SALUTATION = re.compile(
-    r"^(尊敬的|各位|亲爱的|親愛的)?[^。！？]{0,30}(同志[们們]|同事[们們]|朋友[们們]|代表|[来來][宾賓]|女士[们們]|"
-    r"先生[们們]|[领領][导導]|大家)[^。！？]{0,10}[：:，,！!]$"
+    r"^(尊敬的|各位|亲爱的)?[^。！？]{0,30}(同志们|同事们|朋友们|代表|来宾|女士们|先生们|领导|大家)"
+    r"[^。！？]{0,10}[：:，,！!]$"
 )
 TITLE_WORDS = re.compile(
-    r"([讲講][话話]|致[辞辭]|[发發]言|[报報]告|[讲講]稿|[动動]员|[总總][结結]|演[讲講]|主持[词詞]|"
-    r"在.{1,40}([会會][议議]|大[会會]|[会會]|[仪儀]式|座[谈談]|培[训訓]班|[论論][坛壇]|典[礼禮]|[开開]班|活[动動]).{0,6}上)"
+    r"(讲话|致辞|发言|报告|讲稿|动员|总结|演讲|主持词|"
+    r"在.{1,40}(会议|大会|会|仪式|座谈|培训班|论坛|典礼|开班|活动).{0,6}上)"
 )
 
 
@@ -67,7 +70,7 @@ def ends_sentence(line: str) -> bool:
 
 
 def is_salutation(line: str) -> bool:
-    return len(line) <= 40 and bool(SALUTATION.match(line.strip()))
+    return len(line) <= 40 and bool(SALUTATION.match(to_simplified(line.strip())))
 
 
 def is_title_like(line: str) -> bool:
@@ -77,7 +80,7 @@ def is_title_like(line: str) -> bool:
         and not ends_sentence(line)
         and heading_of(line) is None
         and not is_salutation(line)
-        and bool(TITLE_WORDS.search(line))
+        and bool(TITLE_WORDS.search(to_simplified(line)))
     )
 
 
