@@ -85,7 +85,7 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]{0,300})?/?>")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[1-5]?"
 _GLOSS = re.compile(
-    rf"(?<={_HAN})[（(\[［【〔{{｛][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*[）)\]］】〕}}｝]"
+    rf"(?<={_HAN})[（(\[［【〔〈⟨{{｛][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*[）)\]］】〕〉⟩}}｝]"
 )
 _TONED = re.compile(rf"[{_TONES}]|[a-z][1-5]")
 # Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
@@ -95,6 +95,8 @@ _SCRAMBLE = re.compile(rf"(?<![A-Za-z0-9.])(?:{_SCRAMBLE_TOKEN}[ \t]+)+{_SCRAMBL
 _SYMBOL = re.compile(r"[!-/:-@\[-`{-~]")
 # Or one run of letters, digits and symbols whose case and kind keep switching (LdQD7ngi$):
 # no word, acronym, number or model name looks like that.
+_ADDRESS = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,6}(?:/\S*)?|[\w.+-]+@(?:[a-z0-9-]+\.)+[a-z]{2,6}",
+                      re.A)
 _RANDOM_RUN = re.compile(r"(?<![!-~])[!-~]{5,48}(?![!-~])")
 _HIDDEN = re.compile(r"[（(【\[]?(?:……|…)?此处(?:已)?隐藏\s*\d+\s*个?字(?:符)?(?:……|…)?[）)】\]]?")
 # A site's note in brackets inside the text: （未完，全文共2页，请下载后查看）
@@ -122,13 +124,15 @@ def _is_scramble(span: str) -> bool:
 
 
 def _is_random_run(run: str) -> bool:
-    """Mixed case switching back and forth (LdQD7ngi), or from eight characters letters and digits
-    interleaved (a442-aee6-d354): not COVID-19, iPhone15, GB/T19001 or 2023-05-06."""
+    """Mixed case switching back and forth (LdQD7ngi), or from eight characters letters interleaved
+    with digits or symbols (a442-aee6-d354, AH.GGH.KV): not COVID-19, iPhone15, GB/T19001, 2023-05-06."""
+    if _ADDRESS.fullmatch(run):
+        return False  # an address or e-mail: an advertising line, judged with its sentence
     kinds = ["u" if c.isupper() else "l" if c.islower() else "d" if c.isdigit() else "s" for c in run]
     switches = sum(a != b for a, b in zip(kinds, kinds[1:]))
     letters = "u" in kinds or "l" in kinds
     mixed_case = "u" in kinds and "l" in kinds
-    return switches >= 4 and (mixed_case or (letters and "d" in kinds and len(run) >= 8))
+    return switches >= 4 and (mixed_case or (letters and ("d" in kinds or "s" in kinds) and len(run) >= 8))
 
 
 def _glossing(text: str) -> bool:

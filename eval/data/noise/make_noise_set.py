@@ -1,12 +1,14 @@
 """Generate the noise evaluation set: noisy speech documents with their gold clean text.
 
-    python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split dev|test|test2 ...]
+    python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split dev|test|test2|test3 ...]
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
 - noise_variants.json: the noise strings of every kind, with separate dev and test variants;
 - speeches_test2.txt, noise_variants_test2.json: prose and noise strings of the held-out
-  split test2, written separately from the other two splits' (SOURCES).
+  split test2, written separately from the other two splits' (SOURCES);
+- speeches_test3.txt, noise_variants_test3.json: the same for the held-out split test3,
+  written separately again, from none of the files above.
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -33,12 +35,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SEED = 20250611
 Seg = tuple[str, str | None]  # (text, noise kind); kind None is speech text
-SPLITS = ("dev", "test", "test2")
+SPLITS = ("dev", "test", "test2", "test3")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
     "test": ("speeches.txt", "noise_variants.json"),
     "test2": ("speeches_test2.txt", "noise_variants_test2.json"),
+    "test3": ("speeches_test3.txt", "noise_variants_test3.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -205,6 +208,84 @@ PLAN: list[dict] = [
          noise={"seo": {"top": 1, "variant": 7}, "page": {"between": 2, "variant": 11},
                 "nav": {"top": 1, "variant": 1},
                 "html": {"tags": False, "indent": False, "br": 2, "quotes": False, "span": 1}}),
+    # ---------------------------------------------------------------- test3 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test2: "shapes", "page", "variant".
+    dict(name="v01_tongzhan.txt", split="test3", speeches=["K01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 4]}}),
+    dict(name="v02_minzu.txt", split="test3", speeches=["K02"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 0}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [1]}}),
+    dict(name="v03_zongjiao.txt", split="test3", speeches=["K03"], layout="wrap", width=30, page_lines=15,
+         encoding="gb18030",
+         noise={"banner": {"top": 1, "running": True}, "page": {"variant": 4},
+                "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="v04_renfang.html", split="test3", speeches=["K04"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"bottom": 2}}),
+    dict(name="v05_dizhen.txt", split="test3", speeches=["K05"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 1}}),
+    dict(name="v06_waishi.txt", split="test3", speeches=["K13"], layout="normal", indent="\u3000\u3000",
+         noise={}),
+    dict(name="v07_haiyang.txt", split="test3", speeches=["K09", "K10", "K11"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 2}}),
+    dict(name="v08_youzheng.txt", split="test3", speeches=["K06"], layout="normal",
+         noise={"html": {"tags": True, "indent": True, "br": 3, "quotes": True, "span": 2}}),
+    dict(name="v09_kouan.md", split="test3", speeches=["K12"], fmt="md",
+         noise={"seo": {"top": 1, "variant": 6}, "template": {"after": "line"},
+                "banner": {"top": 1, "variant": 2}}),
+    dict(name="v10_gongjijin.txt", split="test3", speeches=["K17"], layout="blank", encoding="utf-16",
+         noise={"nav": {"top": 2}, "ad": {"between": 2}, "page": {"between": 2, "variant": 1}}),
+    dict(name="v11_zhengwu.txt", split="test3", speeches=["K31"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="v12_baomi.txt", split="test3", speeches=["K14", "K15"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [2, 5]},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="v13_yibao.txt", split="test3", speeches=["K18"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.6}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="v14_canlian.txt", split="test3", speeches=["K19"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [3, 6]}}),
+    dict(name="v15_shuzi.html", split="test3", speeches=["K32"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 16}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "variant": 12}}),
+    dict(name="v16_ranqi.txt", split="test3", speeches=["K25"], layout="wrap", width=36, page_lines=18,
+         noise={"nav": {"top": 1, "variant": 0}, "page": {"variant": 3},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [7]}}),
+    dict(name="v17_xiaofei.txt", split="test3", speeches=["K33"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 9},
+                "ad": {"bottom": 1, "variant": 9}}),
+    dict(name="v18_dianti.md", split="test3", speeches=["K26"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1},
+                "page": {"between": 1, "variant": 9}}),
+    dict(name="v19_hongshihui.txt", split="test3", speeches=["K20"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.15, "style": 3}, "watermark": {"share": 0.5, "variant": 9}}),
+    dict(name="v20_zhiyuan.txt", split="test3", speeches=["K22"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 1}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 7}, "watermark": {"share": 0.7, "variant": 3},
+                "nav": {"bottom": 1, "variant": 9}}),
+    dict(name="v21_wangge.txt", split="test3", speeches=["K23"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 10}}),
+    dict(name="v22_kepu.html", split="test3", speeches=["K29"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 19}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.15, "style": 4}}),
+    dict(name="v23_gongxiao.txt", split="test3", speeches=["K07", "K08"], layout="normal",
+         encoding="utf-16-le",
+         noise={"site_heading": {}, "marker": {"set": 4, "place": "line"}, "template": {"between": "glued"},
+                "paywall": {"end": 1}}),
+    dict(name="v24_zhijiao.txt", split="test3", speeches=["K28", "K27"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 11}, "page": {"between": 2, "variant": 12},
+                "nav": {"top": 1, "variant": 3},
+                "html": {"tags": False, "indent": False, "br": 2, "quotes": False, "span": 1}}),
+    dict(name="v25_cishan.txt", split="test3", speeches=["K21"], layout="normal", noise={}),
+    dict(name="v26_wuye.txt", split="test3", speeches=["K24"], layout="normal",
+         noise={"nav": {"top": 1, "bottom": 2}, "ad": {"between": 1, "variant": 2}}),
+    dict(name="v27_quntuan.txt", split="test3", speeches=["K30"], layout="wrap", width=22, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 0}, "template": {"after": "line"}}),
+    dict(name="v28_jiaoyi.html", split="test3", speeches=["K16"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 2}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [8, 0]}}),
 ]
 
 
