@@ -116,15 +116,17 @@ def expand(
     messages = messages_for(settings, "expand", passages=format_passages(passages),
                             topic=request.topic or "（未指定）", point=request.point,
                             length=request.length)
-    body = section_body(request.point, write(generator, messages, token_budget(request.length), on_token),
+    budget = token_budget(request.length)
+    body = section_body(request.point, write(generator, messages, budget, on_token, length=request.length),
                         request.topic)
     if too_thin(body):
         # The 1.5B model now and then answers with a lone 【待填】 slot; sampling
         # more freely once more nearly always gives a real section.
         if on_token:
             on_token("\n")
-        body = section_body(request.point, write(generator, messages, token_budget(request.length), on_token,
-                                                 temperature=RETRY_TEMPERATURE), request.topic)
+        body = section_body(request.point, write(generator, messages, budget, on_token,
+                                                 temperature=RETRY_TEMPERATURE, length=request.length),
+                            request.topic)
     # The heading is the user's own words; the model writes only the body.
     draft = Draft(text=f"{request.point}\n{body}")
     if too_thin(body):

@@ -382,7 +382,8 @@ class Generator:
                         break
             finally:
                 steps.close()
-            t.decode_s = last - first
+                # Also when the caller stops reading (a section long enough): the figures stay true.
+                t.decode_s = last - first
             if t.finish != "cancel":
                 text, _, _ = split_at_stop(pending + decoder.finish(), stops)
                 if text:

@@ -13,6 +13,7 @@ from rag.assemble import to_manuscript
 from rag.cite import cited_paragraphs
 from rag.cli import main
 from rag.errors import WengaoError
+from rag.generate import token_budget, write
 from rag.guard import has_instruction, without_instructions
 from rag.llm import Timings
 from rag.outline import parse_points, parse_points_arg, read_outline
@@ -326,3 +327,14 @@ def test_an_unnumbered_heading_is_not_judged_as_a_claim():
     assert [u.kind for u in units][0] == "heading"
     assert split_draft("同志们：\n今天开会。")[0].kind == "salutation"
     assert parse_points("十是要小\n一、加强督查工作", 5) == ["一、加强督查工作"]
+
+
+def test_a_section_stops_at_the_first_sentence_end_past_its_length():
+    sentence = "要把督查落实摆在更加突出的位置，做到件件有着落。"  # 22 letters and digits
+    replies = [[sentence[i:i + 3] for i in range(0, len(sentence), 3)] * 40]
+    generator = ScriptedGenerator(replies)
+    seen = []
+    text = write(generator, [{"role": "user", "content": "x"}], token_budget(100), seen.append, length=100)
+    # Five sentences reach 100; the model is stopped there, not at its token budget.
+    assert text == sentence * 5 and "".join(seen) == text
+
