@@ -25,6 +25,9 @@ from rag.ingest import Corpus, FileWarning, read_corpus
 from rag.retrieve import Searcher
 from rag.settings import Settings
 
+# Texts embedded per call (a progress bar each): 77 MB of float32 vectors at 384 dimensions.
+EMBED_BATCH = 50_000
+
 
 @dataclass
 class IngestReport:
@@ -110,11 +113,8 @@ def ingest(
     embedder = embedder or Embedder(settings)
     index_dir = settings.index_dir
     with build_lock(index_dir):
-        known = previous_vectors(index_dir, embedder.fingerprint)
-        texts = [passage_text(c) for c in corpus.chunks]
-        vectors, todo = _embed(texts, known, embedder, progress)
-        units = [u for c in corpus.chunks for u in sentence_units(c)]
-        sentence_vectors, sentences_todo = _embed(units, known, embedder, progress)
+        vectors, todo, sentence_vectors, sentences_todo = _corpus_vectors(corpus, index_dir, embedder,
+                                                                          progress)
         write_generation(index_dir, corpus.chunks, corpus.speeches, vectors, sentence_vectors,
                          _manifest(corpus, roots, embedder))
     return IngestReport(
@@ -123,8 +123,8 @@ def ingest(
         speeches=len(corpus.speeches),
         chunks=len(corpus.chunks),
         embedded=todo,
-        reused=len(texts) - todo,
-        sentences=len(units),
+        reused=len(corpus.chunks) - todo,
+        sentences=len(sentence_vectors),
         sentences_embedded=sentences_todo,
         duplicates=corpus.duplicates,
         removed_chars=sum(len(r.text) for rs in corpus.removed.values() for r in rs),
@@ -135,17 +135,35 @@ def ingest(
     )
 
 
+def _corpus_vectors(corpus: Corpus, index_dir: Path, embedder: Embedder,
+                    progress: bool) -> tuple[np.ndarray, int, np.ndarray, int]:
+    """Chunk vectors and float16 sentence vectors, each with how many were embedded anew.
+
+    The earlier build's vectors (its sentences memory-mapped) are let go on return,
+    before the new generation is written.
+    """
+    known = previous_vectors(index_dir, embedder.fingerprint)
+    vectors, todo = _embed([passage_text(c) for c in corpus.chunks], known, embedder, progress)
+    units = [u for c in corpus.chunks for u in sentence_units(c)]
+    sentence_vectors, sentences_todo = _embed(units, known, embedder, progress, np.float16)
+    return vectors, todo, sentence_vectors, sentences_todo
+
+
 def _embed(texts: list[str], known: dict[str, np.ndarray], embedder: Embedder,
-           progress: bool) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`, reusing `known` ones by text hash; and how many were embedded anew."""
+           progress: bool, dtype: type = np.float32) -> tuple[np.ndarray, int]:
+    """Vectors for `texts` as `dtype`, reusing `known` ones by text hash; and how many were embedded anew.
+
+    New ones are embedded EMBED_BATCH at a time, so float16 sentence vectors are never all held as float32.
+    """
     keys = [text_key(t) for t in texts]
     todo = [i for i, key in enumerate(keys) if key not in known]
-    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    vectors = np.zeros((len(texts), embedder.dim), dtype=dtype)
     for i, key in enumerate(keys):
         if key in known:
             vectors[i] = known[key]
-    if todo:
-        vectors[todo] = embedder.passages([texts[i] for i in todo], progress=progress)
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = todo[start:start + EMBED_BATCH]
+        vectors[batch] = embedder.passages([texts[i] for i in batch], progress=progress)
     return vectors, len(todo)
 
 

@@ -9,8 +9,8 @@ nothing here is ever unpickled):
     INDEX_DIR/gen-*/vectors.npy  float32, one row per chunk, L2-normalised
     INDEX_DIR/gen-*/dense.faiss  only above EXACT_LIMIT chunks (approximate search: IVF lists)
     INDEX_DIR/gen-*/sentences.npy, sentence_chunks.npy
-                                 one row per sentence of every chunk, in chunk order, and its chunk
-    INDEX_DIR/gen-*/sentences.faiss  only above EXACT_LIMIT sentences
+                                 float16, one row per sentence of every chunk, in chunk order; and its chunk
+    INDEX_DIR/gen-*/sentences.faiss  only above EXACT_LIMIT sentences (IVF lists of 8-bit codes)
     INDEX_DIR/gen-*/bm25.npz, bm25_vocab.json
 
 A build writes a new generation beside the live one and then replaces CURRENT
@@ -56,6 +56,19 @@ EXACT_LIMIT = 100_000
 IVF_LISTS_PER_ROOT = 2
 IVF_NPROBE = 256
 IVF_TRAIN_PER_LIST = 40
+# Rows go into IVF lists this many at a time, converted to float32 batch by batch: a build never
+# holds all sentence rows (float16) as float32.
+IVF_ADD_BATCH = 100_000
+# Sentences outnumber chunks about 17 to 1 (26 GB as float32 at 10^6 chunks), so sentences.npy is
+# float16: half the disk, and the re-scoring of a pooled chunk reads its few rows memory-mapped and
+# computes in float32. Above EXACT_LIMIT rows the candidate search scans IVF lists of 8-bit codes
+# (a quarter of float32 in memory), which only pick candidates; their scores come from the rows.
+# nprobe chosen with eval/bench_scale.py at 10^5 chunks (1.7M sentences, 2610 lists) on 2 cores: of the
+# 10 chunks with the best sentences, the candidates of 256 lists hold 0.98 (64 lists: 0.91, 128: 0.95),
+# and the hybrid top 10 is 0.97 that of hybrid search on exact sentence candidates, for 4 ms p95
+# (at 10^6 chunks, 17M sentences in 8254 lists: 0.97 and 0.96, for 18 ms p95).
+SENTENCE_CODES = "SQ8"
+SENTENCE_NPROBE = 256
 CONTENT_FILES = ("chunks.jsonl", "speeches.jsonl", "vectors.npy", "bm25.npz", "bm25_vocab.json",
                  "sentences.npy", "sentence_chunks.npy")
 # A sentence shorter than this (in letters and digits) is searched together with the next one:
@@ -232,8 +245,10 @@ class SentenceIndex:
 
     @classmethod
     def load(cls, folder: Path, n_chunks: int) -> SentenceIndex:
-        dense, vectors = _load_dense(folder, "sentences.npy", "sentences.faiss")
+        dense, vectors = _load_dense(folder, "sentences.npy", "sentences.faiss", SENTENCE_NPROBE)
         chunk_of = np.load(folder / "sentence_chunks.npy", allow_pickle=False)
+        if dense.ntotal != len(vectors) or vectors.shape[1] != dense.d:
+            raise ValueError("sentences.faiss does not match sentences.npy")
         if len(chunk_of) != len(vectors) or np.any(np.diff(chunk_of) < 0) \
                 or (len(chunk_of) and (chunk_of[0] < 0 or chunk_of[-1] >= n_chunks)):
             raise ValueError("sentence_chunks.npy does not match the sentences")
@@ -244,42 +259,57 @@ class SentenceIndex:
         """Per query, the chunks of its `depth` nearest sentences with their best sentence's score."""
         if self.dense.ntotal == 0:
             return [[] for _ in query_vectors]
-        scores, ids = self.dense.search(query_vectors, min(depth, self.dense.ntotal))
+        _, ids = self.dense.search(query_vectors, min(depth, self.dense.ntotal))
         hits = []
-        for row_ids, row_scores in zip(ids, scores):
+        for query_vector, row_ids in zip(query_vectors, ids):
+            row_ids = row_ids[row_ids >= 0]
+            # Scored by the stored rows: the IVF lists hold 8-bit approximations.
+            scores = self._scores(row_ids, query_vector)
             best: dict[int, float] = {}
-            for i, score in zip(row_ids, row_scores):
-                if i >= 0:
-                    chunk = int(self.chunk_of[i])
-                    best[chunk] = max(best.get(chunk, -1.0), float(score))
+            for i, score in zip(row_ids, scores):
+                chunk = int(self.chunk_of[i])
+                best[chunk] = max(best.get(chunk, -1.0), float(score))
             hits.append(sorted(best.items(), key=lambda item: -item[1]))
         return hits
 
     def chunk_scores(self, chunks: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
         """The best sentence score of each of `chunks`, computed exactly."""
-        starts, ends = self.offsets[chunks], self.offsets[chunks + 1]
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)]) if len(chunks) else []
-        scores = np.asarray(self.vectors[rows] @ query_vector) if len(rows) else np.zeros(0, np.float32)
+        if not len(chunks):
+            return np.zeros(0, np.float32)
+        starts, counts = self.offsets[chunks], self.offsets[chunks + 1] - self.offsets[chunks]
+        firsts = np.cumsum(counts) - counts
+        # The chunks' row ranges end to end: each row's place in the list, shifted to its chunk's start.
+        rows = np.arange(counts.sum()) + np.repeat(starts - firsts, counts)
         # Every chunk has at least one sentence, so each slice of reduceat is non-empty.
-        return np.maximum.reduceat(scores, np.cumsum(ends - starts) - (ends - starts)) \
-            if len(chunks) else np.zeros(0, np.float32)
+        return np.maximum.reduceat(self._scores(rows, query_vector), firsts)
+
+    def _scores(self, rows: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
+        """Inner products of `rows` with the query, in float32 (float16 rows are read from the memory map).
+
+        By einsum's own loop, not BLAS: OpenBLAS runs a product of a few thousand rows on threads
+        that keep spinning after it, and on 2 cores that made the searches after it several times
+        slower (10^4 chunks: hybrid p50 10 ms instead of 6, with the chunk scan 19 ms instead of 0.8).
+        """
+        return np.einsum("ij,j->i", np.asarray(self.vectors[rows], dtype=np.float32), query_vector)
 
 
-def _load_dense(folder: Path, vectors_file: str, index_file: str) -> tuple[faiss.Index, np.ndarray]:
+def _load_dense(folder: Path, vectors_file: str, index_file: str,
+                nprobe: int = IVF_NPROBE) -> tuple[faiss.Index, np.ndarray]:
     """The dense index, and the vectors read-only, held once.
 
-    A flat index keeps its own copy of the vectors: they are a view of it.
-    Beside an approximate index they are memory-mapped from vectors.npy, paged
-    in only for the rows a query re-scores (1.5 GB a million chunks). Either
-    lives as long as the index: copy rows that must outlive it.
+    A flat index keeps its own float32 copy of the vectors: they are a view of it.
+    Beside an approximate index they are memory-mapped from the file as stored
+    (float32 chunks, float16 sentences), paged in only for the rows a query
+    re-scores (1.5 GB a million chunks). Either lives as long as the index:
+    copy rows that must outlive it.
     """
     if (folder / index_file).exists():
         dense = faiss.read_index(str(folder / index_file))
-        faiss.extract_index_ivf(dense).nprobe = IVF_NPROBE
+        faiss.extract_index_ivf(dense).nprobe = nprobe
         return dense, np.load(folder / vectors_file, mmap_mode="r", allow_pickle=False)
     loaded = np.load(folder / vectors_file, allow_pickle=False)
     dense = faiss.IndexFlatIP(loaded.shape[1])
-    dense.add(loaded)
+    dense.add(np.ascontiguousarray(loaded, dtype=np.float32))
     if dense.ntotal == 0:
         return dense, np.zeros((0, dense.d), dtype=np.float32)
     vectors = faiss.rev_swig_ptr(dense.get_xb(), dense.ntotal * dense.d).reshape(dense.ntotal, dense.d)
@@ -391,7 +421,8 @@ def previous_vectors(index_dir: Path, fingerprint: str) -> dict[str, np.ndarray]
             _verify(folder, manifest, index_dir)
             chunks = _read_chunks(folder)
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-            sentences = np.load(folder / "sentences.npy", allow_pickle=False)
+            # Memory-mapped: only the rows of sentences still in the corpus are read, into the new build.
+            sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
         except (WengaoError, OSError, ValueError, TypeError, KeyError):
             continue
         units = [u for c in chunks for u in sentence_units(c)]
@@ -406,19 +437,23 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def build_dense(vectors: np.ndarray) -> faiss.Index | None:
+def build_dense(vectors: np.ndarray, codes: str = "Flat") -> faiss.Index | None:
     """The approximate index a large corpus needs, or None where a flat scan is fast enough."""
-    return ivf_index(vectors) if len(vectors) > EXACT_LIMIT else None
+    return ivf_index(vectors, codes) if len(vectors) > EXACT_LIMIT else None
 
 
 def ivf_index(vectors: np.ndarray, codes: str = "Flat") -> faiss.IndexIVF:
-    """The vectors in IVF_LISTS_PER_ROOT * sqrt(n) k-means lists, stored as `codes` (a FAISS code name)."""
+    """The vectors in IVF_LISTS_PER_ROOT * sqrt(n) k-means lists, stored as `codes` (a FAISS code name).
+
+    `vectors` may be float16 or memory-mapped: they are read IVF_ADD_BATCH rows at a time.
+    """
     lists = max(1, int(IVF_LISTS_PER_ROOT * np.sqrt(len(vectors))))
     dense = faiss.index_factory(vectors.shape[1], f"IVF{lists},{codes}", faiss.METRIC_INNER_PRODUCT)
     # A fixed sample keeps the lists, and so the answers, the same from one build to the next.
     sample = np.random.default_rng(0).permutation(len(vectors))[: IVF_TRAIN_PER_LIST * lists]
-    dense.train(vectors[np.sort(sample)])
-    dense.add(vectors)
+    dense.train(np.asarray(vectors[np.sort(sample)], dtype=np.float32))
+    for start in range(0, len(vectors), IVF_ADD_BATCH):
+        dense.add(np.asarray(vectors[start:start + IVF_ADD_BATCH], dtype=np.float32))
     return dense
 
 
@@ -432,7 +467,8 @@ def write_generation(
 ) -> Path:
     """Write a complete generation and make it live; the old one stays until the swap.
 
-    `sentence_vectors` has a row for each of `sentence_units(chunk)` of every chunk, in order.
+    `sentence_vectors` has a row for each of `sentence_units(chunk)` of every chunk, in order;
+    float16 (or a memory map of it) is stored as it is, without a float32 copy.
     """
     previous = _pointer(index_dir)
     stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -456,7 +492,7 @@ def write_generation(
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         np.save(folder / "vectors.npy", vectors, allow_pickle=False)
         BM25Index.build([tokenize(passage_text(c)) for c in chunks]).save(folder)
-        sentence_vectors = np.ascontiguousarray(sentence_vectors, dtype=np.float32)
+        sentence_vectors = np.ascontiguousarray(sentence_vectors, dtype=np.float16)
         chunk_of = np.repeat(np.arange(len(chunks), dtype=np.int32),
                              [len(sentence_units(c)) for c in chunks])
         if len(chunk_of) != len(sentence_vectors):
@@ -468,7 +504,7 @@ def write_generation(
         if dense is not None:
             faiss.write_index(dense, str(folder / "dense.faiss"))
             names.append("dense.faiss")
-        sentence_dense = build_dense(sentence_vectors)
+        sentence_dense = build_dense(sentence_vectors, SENTENCE_CODES)
         if sentence_dense is not None:
             faiss.write_index(sentence_dense, str(folder / "sentences.faiss"))
             names.append("sentences.faiss")

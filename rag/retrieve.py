@@ -17,7 +17,8 @@ from rag.types import Passage
 # score (measured better than reciprocal-rank fusion, kept as "rrf"). On the dev queries
 # (eval/retrieval.py) recall@5 / MRR: chunks and BM25 alone 0.860 / 0.777; with the sentence
 # score at weight 1.0 0.951 / 0.861, 1.5 0.958 / 0.872, 2.0 0.958 / 0.880 but outline points
-# lose (1.000 -> 0.953 at rank 1).
+# lose (1.000 -> 0.953 at rank 1). At weight 0 hybrid search leaves the sentence vectors out
+# altogether (eval/bench_scale.py times it so, beside the full hybrid search).
 MODES = ("hybrid", "dense", "sentence", "bm25", "rrf")
 CANDIDATES = 50
 # Sentences looked at per query: a chunk holds several, so more than the chunk candidates.
@@ -70,7 +71,7 @@ class Searcher:
                 [(int(i), float(s)) for i, s in zip(row_ids, row_scores) if i >= 0]
                 for row_ids, row_scores in zip(ids, scores)
             ]
-        if mode in ("hybrid", "sentence", "rrf"):
+        if mode in ("sentence", "rrf") or (mode == "hybrid" and SENTENCE_WEIGHT):
             sentence_hits = [hits[:depth] for hits in
                              self.index.sentences.search(vectors, max(SENTENCE_CANDIDATES, 4 * k))]
         results = []
@@ -96,10 +97,9 @@ class Searcher:
         pool = np.array(sorted({i for hits in (dense, sentence, bm25) for i, _ in hits}), dtype=np.int64)
         if len(pool) == 0:
             return []
-        dense_scores = self.index.vectors[pool] @ query_vector
-        sentence_scores = self.index.sentences.chunk_scores(pool, query_vector)
-        fused = (_standardise(dense_scores) + SENTENCE_WEIGHT * _standardise(sentence_scores)
-                 + _standardise(bm25_all[pool]))
+        fused = _standardise(self.index.vectors[pool] @ query_vector) + _standardise(bm25_all[pool])
+        if SENTENCE_WEIGHT:
+            fused += SENTENCE_WEIGHT * _standardise(self.index.sentences.chunk_scores(pool, query_vector))
         order = np.argsort(-fused, kind="stable")
         return [(int(pool[j]), float(fused[j])) for j in order]
 

@@ -37,5 +37,6 @@ def test_new_sizes_are_added_in_order_of_size():
 def test_the_report_says_which_run_each_size_comes_from():
     report = bench_scale.table(bench_scale.merge_rows(PUBLISHED, [rerun(PUBLISHED[0], 1.25)]))
     assert "/ 1.25 |" in report
-    assert report.splitlines()[-1] == ("Measured: 10,000 chunks 2030-01-02, 8 cores; "
-                                       "100,000 chunks date not recorded; 1,000,000 chunks date not recorded.")
+    kept = "; ".join(f"{r['size']:,} chunks {bench_scale.run_note(r)}" for r in PUBLISHED[1:])
+    assert report.splitlines()[-1] == f"Measured: 10,000 chunks 2030-01-02, 8 cores; {kept}."
+    assert bench_scale.run_note({"size": 5}) == "date not recorded"

@@ -121,6 +121,43 @@ def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embe
     assert all(np.isfinite(v).all() and abs(np.linalg.norm(v) - 1) < 1e-3 for v in known.values())
 
 
+def test_many_sentences_are_stored_as_float16_and_searched_through_ivf_lists(
+        corpus_copy, settings, hash_embedder, monkeypatch):
+    import faiss
+    import numpy as np
+
+    import rag.index
+
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    small = _open(settings)
+    assert np.load(small.folder / "sentences.npy").dtype == np.float16
+    assert not (small.folder / "sentences.faiss").exists()
+    # A flat scan computes in float32, from the float16 rows.
+    assert small.sentences.vectors.dtype == np.float32
+    assert np.array_equal(small.sentences.vectors, np.load(small.folder / "sentences.npy"))
+
+    # More sentences than the limit, fewer chunks: the sentences alone get IVF lists.
+    monkeypatch.setattr(rag.index, "EXACT_LIMIT", len(small.chunks) + 1)
+    report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert report.embedded == report.sentences_embedded == 0
+    index = _open(settings)
+    assert index.manifest["dense"] == "flat" and "sentences.faiss" in index.manifest["contents"]
+    ivf = faiss.extract_index_ivf(index.sentences.dense)
+    assert ivf.ntotal == report.sentences > rag.index.EXACT_LIMIT and ivf.nprobe == rag.index.SENTENCE_NPROBE
+    stored = np.load(index.folder / "sentences.npy")
+    assert stored.dtype == np.float16 and np.array_equal(stored, small.sentences.vectors.astype(np.float16))
+    assert index.sentences.vectors.dtype == np.float16 and not index.sentences.vectors.flags.writeable
+
+    # Every list probed: the candidates, scored by their float16 rows, rank chunks as an exact scan does.
+    ivf.nprobe = ivf.nlist
+    query = hash_embedder.queries(["督查落实"])[0]
+    best = np.maximum.reduceat(stored.astype(np.float32) @ query, index.sentences.offsets[:-1])
+    hits = Searcher(index, hash_embedder.queries).search("督查落实", k=5, mode="sentence")
+    assert [h.chunk.chunk_id for h in hits] == [index.chunks[i].chunk_id for i in np.argsort(-best)[:5]]
+    assert [round(h.score, 5) for h in hits] == [round(float(s), 5) for s in np.sort(best)[::-1][:5]]
+    assert Searcher(index, hash_embedder.queries).search("督查落实", k=5)[0].scores["sentence"] > 0
+
+
 def test_index_with_a_dense_structure_of_another_kind_asks_for_a_rebuild_and_keeps_its_vectors(
         corpus_copy, settings, hash_embedder):
     import rag.index
