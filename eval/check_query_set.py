@@ -21,10 +21,8 @@ Prints a count per kind and split, every violation, and exits 1 when there is an
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from check_queries import normalize, read_jsonl  # noqa: E402
 
 from rag.ingest import read_corpus  # noqa: E402
 
@@ -51,11 +51,6 @@ CN_NUM = "一二三四五六七八九十"
 ORDINAL = re.compile(
     rf"^\s*(?:[{CN_NUM}]+[要是、，,]|（[{CN_NUM}]+）|\([{CN_NUM}0-9]+\)|第[{CN_NUM}]+[，,、]?|[0-9]+[、.．])"
 )
-
-
-def normalize(text: str) -> str:
-    """Text without whitespace, punctuation (P*) and symbols (S*): the relevance rule's form."""
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] not in "PS")
 
 
 def shared_run(query: str, sentence: str, size: int = SHARED_RUN) -> str | None:
@@ -120,24 +115,6 @@ def load_chunks(corpus_dir: Path) -> list[ChunkText]:
             )
         )
     return chunks
-
-
-def read_jsonl(path: Path) -> tuple[list[dict], list[str]]:
-    records: list[dict] = []
-    errors: list[str] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            errors.append(f"{path.name}:{number}: not JSON: {exc}")
-            continue
-        if not isinstance(record, dict):
-            errors.append(f"{path.name}:{number}: not a JSON object")
-            continue
-        records.append(record)
-    return records, errors
 
 
 def shape_errors(record: dict) -> list[str]:
