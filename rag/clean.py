@@ -126,8 +126,10 @@ def _is_scramble(span: str) -> bool:
 def _is_random_run(run: str) -> bool:
     """Mixed case switching back and forth (LdQD7ngi), or from eight characters letters interleaved
     with digits or symbols (a442-aee6-d354, AH.GGH.KV): not COVID-19, iPhone15, GB/T19001, 2023-05-06."""
-    if _ADDRESS.fullmatch(run):
-        return False  # an address or e-mail: an advertising line, judged with its sentence
+    if _ADDRESS.fullmatch(run) or "<" in run or ">" in run:
+        # An address is judged with its sentence (an advertising line); markup that is not a
+        # whole tag stays text, shown as the text it is.
+        return False
     kinds = ["u" if c.isupper() else "l" if c.islower() else "d" if c.isdigit() else "s" for c in run]
     switches = sum(a != b for a, b in zip(kinds, kinds[1:]))
     letters = "u" in kinds or "l" in kinds

@@ -291,10 +291,12 @@ class RemoteGenerator:
             if not cancelled():
                 raise
             # the socket was shut under the read: a cancel, not a failure
-        t.decode_s = last - first
-        t.generated_tokens = usage.get("completion_tokens") or chunks
-        t.prompt_tokens = usage.get("prompt_tokens") or 0
-        t.cached_tokens = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+        finally:
+            # Also when the caller stops reading (a section long enough): the figures stay true.
+            t.decode_s = last - first
+            t.generated_tokens = usage.get("completion_tokens") or chunks
+            t.prompt_tokens = usage.get("prompt_tokens") or 0
+            t.cached_tokens = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
         if cancelled() and not done and t.finish != "stop":
             t.finish = "cancel"
             return
