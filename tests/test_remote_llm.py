@@ -388,7 +388,7 @@ def test_llama_cpp_server_streams_with_stop_and_timings(llama_server):
 def test_expand_through_llama_cpp_server_cites_the_corpus(real_index, llama_server, capsys):
     settings, _ = real_index
     point = "要在统筹协调上下功夫"
-    code = main(["expand", point, "--topic", "在全市办公室主任会议上的讲话", "--length", "600", "--json",
+    code = main(["expand", point, "--topic", "在全市办公室主任会议上的讲话", "--length", "200", "--json",
                  "--llm-server", llama_server, "--index", str(settings.index_dir)])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
