@@ -1,6 +1,6 @@
 """Generate the noise evaluation set: noisy speech documents with their gold clean text.
 
-    python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split dev|test|test2|test3 ...]
+    python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split dev|test|test2|test3|test4 ...]
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -8,7 +8,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test2.txt, noise_variants_test2.json: prose and noise strings of the held-out
   split test2, written separately from the other two splits' (SOURCES);
 - speeches_test3.txt, noise_variants_test3.json: the same for the held-out split test3,
-  written separately again, from none of the files above.
+  written separately again, from none of the files above;
+- speeches_test4.txt, noise_variants_test4.json: the same for the held-out split test4,
+  written afresh, none of its strings taken from the files above.
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -35,13 +37,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SEED = 20250611
 Seg = tuple[str, str | None]  # (text, noise kind); kind None is speech text
-SPLITS = ("dev", "test", "test2", "test3")
+SPLITS = ("dev", "test", "test2", "test3", "test4")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
     "test": ("speeches.txt", "noise_variants.json"),
     "test2": ("speeches_test2.txt", "noise_variants_test2.json"),
     "test3": ("speeches_test3.txt", "noise_variants_test3.json"),
+    "test4": ("speeches_test4.txt", "noise_variants_test4.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -286,6 +289,82 @@ PLAN: list[dict] = [
     dict(name="v28_jiaoyi.html", split="test3", speeches=["K16"], fmt="html",
          noise={"nav": {"top": 1, "variant": 2}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [8, 0]}}),
+    # ---------------------------------------------------------------- test4 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test2: "shapes", "page", "variant".
+    dict(name="w01_anquan.txt", split="test4", speeches=["M01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 5]}}),
+    dict(name="w02_xiangcun.txt", split="test4", speeches=["M02"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 2}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [1]}}),
+    dict(name="w03_chunyun.txt", split="test4", speeches=["M19"], layout="wrap", width=32, page_lines=17,
+         encoding="gb18030",
+         noise={"banner": {"top": 1, "running": True, "variant": 3}, "page": {"variant": 4},
+                "watermark": {"share": 0.5, "variant": 2}}),
+    dict(name="w04_zhaoshang.html", split="test4", speeches=["M07"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}}),
+    dict(name="w05_wenlv.txt", split="test4", speeches=["M17"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 0}}),
+    dict(name="w06_yuedu.txt", split="test4", speeches=["M23"], layout="normal", indent="\u3000\u3000",
+         noise={}),
+    dict(name="w07_dianli.txt", split="test4", speeches=["M04", "M10", "M22"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 0}}),
+    dict(name="w08_dangjian.txt", split="test4", speeches=["M06"], layout="normal",
+         noise={"html": {"tags": True, "indent": True, "br": 3, "quotes": True, "span": 2}}),
+    dict(name="w09_jiaoyu.md", split="test4", speeches=["M08"], fmt="md",
+         noise={"seo": {"top": 1, "variant": 1}, "template": {"after": "line"},
+                "banner": {"top": 1, "variant": 4}}),
+    dict(name="w10_hushi.txt", split="test4", speeches=["M11"], layout="blank", encoding="utf-16",
+         noise={"nav": {"top": 2}, "ad": {"between": 2}, "page": {"between": 2, "variant": 1}}),
+    dict(name="w11_rexian.txt", split="test4", speeches=["M13"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="w12_chengshi.txt", split="test4", speeches=["M24", "M14"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [2, 6]},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="w13_yinhang.txt", split="test4", speeches=["M12"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.75}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="w14_zhengbing.txt", split="test4", speeches=["M25"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [3, 4]}}),
+    dict(name="w15_dianshang.html", split="test4", speeches=["M15"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 3}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "variant": 3}}),
+    dict(name="w16_xiaofang.txt", split="test4", speeches=["M20"], layout="wrap", width=26, page_lines=19,
+         noise={"nav": {"top": 1, "variant": 1}, "page": {"variant": 10},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [7]}}),
+    dict(name="w17_fanzha.txt", split="test4", speeches=["M21"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 8}}),
+    dict(name="w18_zhiliang.md", split="test4", speeches=["M26"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1},
+                "page": {"between": 1, "variant": 11}}),
+    dict(name="w19_xiaoyou.txt", split="test4", speeches=["M27"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 1}, "watermark": {"share": 0.5, "variant": 7}}),
+    dict(name="w20_nianhui.txt", split="test4", speeches=["M03"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 0}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 3},
+                "nav": {"bottom": 1, "variant": 20}}),
+    dict(name="w21_zhidaihui.txt", split="test4", speeches=["M31"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 5}}),
+    dict(name="w22_jinglao.html", split="test4", speeches=["M18"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 4}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.3, "style": 2}}),
+    dict(name="w23_gongnuan.txt", split="test4", speeches=["M29"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="w24_minying.txt", split="test4", speeches=["M32", "M28"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 2},
+                "html": {"tags": False, "indent": False, "br": 2, "quotes": False, "span": 1}}),
+    dict(name="w25_qiuliang.txt", split="test4", speeches=["M09"], layout="normal", noise={}),
+    dict(name="w26_biaozhang.txt", split="test4", speeches=["M05"], layout="normal",
+         noise={"nav": {"top": 1, "bottom": 2}, "ad": {"between": 1, "variant": 6}}),
+    dict(name="w27_qingnian.txt", split="test4", speeches=["M30"], layout="wrap", width=21, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="w28_jianshen.html", split="test4", speeches=["M16"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 12}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 2]}}),
 ]
 
 
