@@ -16,6 +16,16 @@ taken out as a span: a line that holds speech text keeps it, whatever is glued t
    wedged between noise, a teaser repeating the text below, a watermark glued after the
    last sentence. A title or salutation glued to noise is kept.
 
+A sentence is judged by the kinds of site talk in it, not by a list of any site's lines: a
+page speaks of itself (本文, 下文), to one reader (您), tells them to click or reply, names its
+wares and prices, decorates with arrows and stars. A speech may touch one kind as its subject
+(网站, 下载, 会员); a site's line packs several. The speech's own voice (我们, 各级, 要) and
+plain prose on both sides of a sentence ask for more before it goes. In text that lost its
+line breaks a space between two characters is where one was, and the pieces are judged
+apart. What recurs is furniture: a name glued after sentence after sentence, a tail repeated
+across lines and files. Each paragraph is folded to simplified characters once, and its
+sentences are judged on the folded text.
+
 Every character ends up either kept or in `removed` with a reason, so the cleaning can
 be audited and tested for losing speech text.
 """
@@ -79,13 +89,22 @@ def core_text(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
+def bigrams(text: str) -> set[str]:
+    """The character bigrams of `text`'s letters and digits: wording compared across sentences."""
+    chars = core_text(text)
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
 # --- marks inside the text -----------------------------------------------------
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]{0,300})?/?>")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[1-5]?"
 _GLOSS = re.compile(
-    rf"(?<={_HAN})[（(\[［【〔〈⟨{{｛][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*[）)\]］】〕〉⟩}}｝]"
+    rf"(?<={_HAN})[（(\[［【〔〈⟨{{｛<《「『/|^][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*"
+    rf"[）)\]］】〕〉⟩}}｝>》」』/|^]"
+    # or toned pinyin standing bare between two characters (會huì議): no speech text writes that
+    rf"|(?<={_HAN})[ \t]?(?=[a-zü]*[{_TONES}]){_SYLLABLE}(?=[ \t]?{_HAN})"
 )
 _TONED = re.compile(rf"[{_TONES}]|[a-z][1-5]")
 # Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
@@ -130,6 +149,8 @@ def _is_random_run(run: str) -> bool:
         # An address is judged with its sentence (an advertising line); markup that is not a
         # whole tag stays text, shown as the text it is.
         return False
+    if re.search(r"[A-Za-z0-9]_[A-Za-z0-9]", run):
+        return True  # groups joined by underscores (kq_7x2): no word or number is written so
     kinds = ["u" if c.isupper() else "l" if c.islower() else "d" if c.isdigit() else "s" for c in run]
     switches = sum(a != b for a, b in zip(kinds, kinds[1:]))
     letters = "u" in kinds or "l" in kinds
@@ -137,12 +158,48 @@ def _is_random_run(run: str) -> bool:
     return switches >= 4 and (mixed_case or (letters and ("d" in kinds or "s" in kinds) and len(run) >= 8))
 
 
+# A short ASCII run between two Chinese characters: a word of the text (GDP, 5G, PM2.5, iPhone)
+# or a string wedged into a word. These shapes are the words and numbers speech text writes.
+_WEDGED = re.compile(rf"(?<={_HAN})[ \t]*([!-~](?:[!-~ \t]{{0,14}}[!-~])?)[ \t]*(?={_HAN})")
+_PLAIN = re.compile(
+    r"[\d.,:/%-]+|[A-Z]{2,8}[s+]?|[A-Z]{1,5}-?\d+(\.\d+)?[A-Z]?|\d+[A-Z]{1,2}\+?|[A-Z]\d+[A-Z]\d*|"
+    r"[A-Z]+(/[A-Z]+)+|[A-Za-z][a-z]+|[a-z]*[A-Z][a-z]+([A-Z][a-z]+)*"
+)
+
+
+def _wedged_in_word(match: re.Match[str], text: str, whole: str) -> bool:
+    """An ASCII run of a shape speech text does not write (7QXRT, hTk), set apart by spaces or
+    splitting a word: the two characters around it stand together elsewhere in the `whole`
+    file (推 7QXRT 进 there, 推进 elsewhere)."""
+    tokens = match.group(1).split()
+    if not any(len(t) >= 3 and not _PLAIN.fullmatch(t) for t in tokens):
+        return False
+    spaced = match.group().startswith((" ", "\t")) and match.group().endswith((" ", "\t"))
+    return spaced or text[match.start() - 1] + text[match.end()] in whole
+
+
+# A site's name glued after a sentence (。【某某网】, 。——某某文库): in text that lost its line
+# breaks it is not at a line's end, but it comes back after sentence after sentence.
+_GLUED_NAME = re.compile(
+    r"(?<=[。！？；”])[ \t]*([【〖\[（(][^【】〖〗\[\]（）()。！？\s]{2,12}[】〗\]）)]|·[^·。！？\s]{2,12}·"
+    r"|——[^—。！？；，、\s]{2,12}(?=\s|$))"
+)
+# A name set apart as a name: 【某某网】, （某某整理）, ·某某网·, ——某某文库
+_NAME_SHAPE = re.compile(r"[【〖\[（(][^。！？]{1,20}[】〗\]）)]|·[^·。！？]{2,14}·|——[^。！？，]{2,14}")
+
+
+def _glued_names(text: str) -> set[str]:
+    """The names glued after two or more sentences of a file."""
+    counts = Counter(m.group(1) for m in _GLUED_NAME.finditer(text))
+    return {name for name, n in counts.items() if n >= 2}
+
+
 def _glossing(text: str) -> bool:
     """A page that glosses its characters with toned pinyin: its toneless glosses go too."""
     return sum(bool(_TONED.search(m.group())) for m in _GLOSS.finditer(text)) >= 3
 
 
-def _marks(text: str, glossing: bool) -> list[tuple[int, int, str]]:
+def _marks(text: str, glossing: bool, whole: str) -> list[tuple[int, int, str]]:
     """Spans of `text` that are marks, not text, with the reason for each."""
     spans = [(m.start(), m.end(), "pinyin gloss") for m in _GLOSS.finditer(text)
              if glossing or _TONED.search(m.group())]
@@ -150,12 +207,18 @@ def _marks(text: str, glossing: bool) -> list[tuple[int, int, str]]:
               if _is_scramble(m.group())]
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _RANDOM_RUN.finditer(text)
               if _is_random_run(m.group())]
+    spans += [(m.start(1), m.end(1), "anti-scraping string") for m in _WEDGED.finditer(text)
+              if _wedged_in_word(m, text, whole)]
     spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
     spans += [(m.start(), m.end(), "bracketed notice") for m in _ASIDE.finditer(text)
-              if _hint_spans(m.group(1)) and noise_score(m.group(1)) >= 1]
+              if _notice(_fold(m.group(1)))]
     spans += [(m.start(), m.end(), "page counter") for m in _PAGE.finditer(text)]
     merged: list[tuple[int, int, str]] = []
     for start, end, reason in sorted(spans):
+        if reason == "anti-scraping string":
+            # The string takes the spaces it was set in with: the words around it close up again.
+            start = len(text[:start].rstrip(" \t"))
+            end = len(text) - len(text[end:].lstrip(" \t"))
         # Overlapping or touching marks are one (a spaced scramble running into a random run).
         if merged and start <= merged[-1][1] + 1 and not text[merged[-1][1]:start].strip():
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]), merged[-1][2])
@@ -182,28 +245,40 @@ def _cut(text: str, spans: list[tuple[int, int, str]], number: int, removed: lis
 
 # --- noise patterns --------------------------------------------------------
 
+# A line of search keywords names itself: 关键词：, 【主题词】, Tags:
+_KEYWORD_LABEL = re.compile(
+    r"^\s*[\u4e00-\u9fff]{0,4}(关键词|关键字|主题词|标签|热词|搜索|想搜|热搜|词条|tags?|keywords?)\s*[:：]|"
+    r"^\s*[【\[](关键词|关键字|主题词|标签|热词)[】\]]", re.I)
+# The same names anywhere in a line: keywords glued after a page's heading.
+_KEYWORD_WORD = re.compile(r"(关键词|关键字|主题词|标签|tags?|keywords?)\s*[:：】\]]", re.I)
 # Each of these alone marks a short line or a sentence as noise.
 _STRONG = [
     re.compile(r"https?://|www\.|\.(com|cn|net|org|cc)\b", re.I),
     # An account or number, not the words after 电话 (电话会议): ASCII only.
     re.compile(r"(QQ|qq|微信|微博|抖音|电话|热线|手机|邮箱|e-?mail)\s*(群|号)?\s*[:：]?\s*[A-Za-z0-9_@.\-]{6,}"),
     re.compile(r"(QQ|qq|微信|交流|会员|读者|粉丝)群\s*[:：]"),
-    re.compile(r"当前位置|首页\s*[>›»]|[>›»]\s*正文"),
-    re.compile(r"^[-—\s]*\d+\s*[/／]\s*\d+[-—\s]*$"),
-    re.compile(r"^[-—－\s]*第?\s*\d+\s*页?[-—－\s]*$"),
+    re.compile(r"当前位置|^\s*[\u4e00-\u9fff]{0,4}位置\s*[:：]|首页\s*[>›»]|[>›»]\s*正文"),
+    # a line that is a page number and nothing else: 3/5, - 3 -, ·3·, 1/2页, P3, 【第3页】
+    re.compile(r"^[-—－~·•|｜()（）\[\]【】\s]*(第|P|p)?\s*\d+\s*([/／]\s*\d+\s*)?页?[-—－~·•|｜()（）\[\]【】\s]*$"),
     _PAGE,
     re.compile(r"推荐(访问|阅读)|相关(推荐|文章|阅读|范文)|猜你喜欢|热门(文章|推荐|范文)|上一篇|下一篇"),
     re.compile(r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}:\d{2}(:\d{2})?"),
     re.compile(r"版权所有|©|免责声明|转载请注明|未经授权|ICP备|公网安备|备案号"),
-    re.compile(r"^\s*(关键词|关键字|主题词|标签|热词|tags?|keywords?)\s*[:：]|"
-               r"^\s*[【\[](关键词|关键字|主题词|标签|热词)[】\]]", re.I),
+    _KEYWORD_LABEL,
     # a page's own fields: 人气：6598, 栏目：, 发布时间：, 推荐：
     re.compile(r"(人气|阅读|浏览|点击|热度|下载)(量|数|次数)?\s*[:：]\s*\d+|"
-               r"^\s*(栏目|分类|作者|编辑|发布(时间|日期)?|更新(时间|日期)|字数|页数|大小|格式|推荐)\s*[:：]"),
+               r"^\s*[\u4e00-\u9fff]{0,4}(栏目|分类|作者|编辑|来源|审核|校对)\s*[:：]|"
+               r"^\s*(发布(时间|日期)?|更新(时间|日期)|字数|页数|大小|格式|推荐)\s*[:：]"),
     # a page's own title, as its <title> gives it: 在……上的讲话_气象讲话_某某公文网
-    re.compile(r"_[^_\s]{1,12}(网|站|文库|之家)\s*$"),
-    # the heading of a list of links: 热门文档, 相关阅读, 最新范文
-    re.compile(r"^\s*(热门|相关|最新|推荐|精选|更多|猜你)[\u4e00-\u9fff]{0,4}\s*[:：]?\s*$"),
+    re.compile(r"[_|｜-]\s*[^_|｜\-\s]{1,12}(网|站|文库|之家|论坛)\s*$"),
+    # the heading of a list of links: 热门文档, 相关阅读, 精华帖子
+    re.compile(r"^\s*(热门|相关|最新|推荐|精选|更多|猜你)[\u4e00-\u9fff]{0,4}\s*[:：]?\s*$|"
+               r"^\s*[\u4e00-\u9fff]{0,4}(推荐|阅读|文章|排行|帖子|热帖|导读)\s*[:：]?\s*$"),
+    # a line in Latin letters alone (All rights reserved, —— END ——): the speech is in Chinese
+    re.compile(r"^[^\u3400-\u9fff]*[A-Za-z]{3,}[^\u3400-\u9fff]*$"),
+    # a pager (上一页 1 2 3 下一页) and a post's time (发表于 3 天前)
+    re.compile(r"^[\s\d|｜…]*(上一页|下一页|首页|尾页|末页)[\s\d|｜…]*(上一页|下一页|尾页|末页)[\s\d|｜…]*$|"
+               r"(发表|发布|更新)于\s*(\d|昨天|今天|前天|刚刚)"),
 ]
 # Phrases only a document site says, as it speaks to its reader about the page: one of them
 # makes a sentence of up to sixty characters noise.
@@ -230,56 +305,167 @@ _DISTINCT = re.compile(
     r"(本文|全文)共\s*\d+\s*(字|页)|仅显示前?\s*\d+\s*[%％]|需\s*\d+(\.\d+)?\s*元|隐藏内容|回复本帖|本帖|楼主|"
     r"[（(【\[][\u4e00-\u9fff]{1,8}(网|站|文库|之家)[）)】\]]"
 )
-# Each of these is a hint: speech text may say any one of them in passing.
-_WEAK = re.compile(
-    "会员|订阅|VIP|vip|下载|付费|充值|优惠|扫码|二维码|公众号|关注我们|点赞|收藏|"
-    "倒卖|外传|商用|商业用途|免费(领取|赠送|获取)|完整版|资料咨询|唯一指定|"
-    "仅供(学习|参考|内部|个人)|用后删除|(整理|收集)(发布|分享)|为大家整理|供(大家|您)(参考|借鉴)|"
-    "(欢迎|敬请)(大家|各位|您)?(阅读|借鉴|参考|收藏|使用|下载|分享|转发)|希望(对|能)(大家|您|你)有(所)?帮助|"
-    "本站|本网|本栏目|讲话稿|发言稿|演讲稿|讲话材料|汇编|精选|模板|编辑部|的相关(介绍|内容|资料)|"
-    "(带来|有所)(启发|帮助|借鉴)|站内|同类文章|未完|"
-    "本文来源|来源[:：]|更多(精彩|范文|资料|内容)|范文|文库|门户|网站|写作网|大全|合集|例文|"
-    "点击(查看|下载|进入|阅读)|返回(首页|顶部)|(阅读|查看)(全部|全文|完整|更多)|展开全文|继续阅读|"
-    "举报|客服|违者"
+# What a page says to its reader, by kind, with a weight. A speech may use words of one kind
+# as its subject (a speech on government websites says 网站, 下载, 公众号 and 会员); a site's
+# line packs several kinds together: it points at itself, speaks to one reader, tells them to
+# click or scan, names its wares and prices, and decorates. Words are told apart by kind, not
+# counted one by one, so a speech that says 网站 five times scores no more than once.
+_LATIN_WORD = r"(?<![A-Za-z])(?=[A-Za-z]*[a-z])[A-Za-z]{2,}(?![A-Za-z])|(?<![A-Za-z])V[Xx](?![A-Za-z])"
+_CUE_PATTERNS = (
+    # the page speaks of itself: 本文, 下文, 本帖, 正文完, 以上内容, 下面这篇
+    (2, r"本文(?!件)|本篇|[此该]篇|[此该]文(?![件化物明字])|[上下]文(?![化明艺体字件物])|文末|[本此该]页|"
+        r"本资料|[本此该]文档|正文(完|结束)|全文(完|阅读|下载|可|共|已)|这篇(?!大?文章|重要)|"
+        r"以上(内容|文章|范文)|以下(内容|文章|范文)|下面(这|那)[篇份]|(分享|推荐)一篇|"
+        r"(的人|朋友)(还|也)(看了|读了)|本站|本网(?!格)|本栏目|本平台|小编"),
+    # it speaks to one reader, not to an audience: 您, 喜欢的朋友 (你 is also a speech's rhetoric:
+    # 你追我赶, 你不作为谁作为)
+    (2, r"您|(喜欢|需要|感兴趣|有需要|想要)的(朋友|小伙伴|读者|网友)|小伙伴|亲们|"
+        r"(?<![有祝])你(?!们)的|给你(?!们)"),
+    # it tells the reader to click, reply or pay, or promises what that gets them (scanning a
+    # code is something a speech asks of citizens too: 扫码乘车, so it counts as a web action)
+    (2, r"点击(?![量率数])|点此|点这里|戳(这里|此|我)|长按|(搜索|搜一搜|搜)[“「]|复制(链接|全文|本文)|"
+        r"一键(生成|下载|复制|套用|排版|获取)|回复[“\"「]|私信|评论区|加(微信|V|VX|vx|群|QQ|qq)|"
+        r"(交流|粉丝|读者|微信|QQ|qq)群|下载券|开通(会员|VIP|vip|年卡)|升级会员|点个(关注|赞|在看|收藏)|"
+        r"(立即|马上|赶紧|速来|快来)(下载|购买|升级|领取|注册|抢购)|"
+        r"(后可|即可|方可)(下载|阅读全文|复制|观看|编辑|打印)|免费(领取|下载|看(?![病护])|试用|试读|获取|赠送)"),
+    # a forum's furniture: 楼主, 沙发, 回复 2楼, 只看该作者
+    (2, r"楼主|层主|只看(该)?作者|沙发|顶一下|顶帖|回帖|本帖|此帖|(谢谢|感谢)(楼主|分享)|"
+        r"(^|回复|引用|#)\s*\d{1,4}\s*楼"),
+    # decoration no prose is written with: arrows, stars, pointing hands, a symbol run, a
+    # handle, a hashtag
+    (2, "[\u2190-\u21ff\u2227\u2228\u25b2-\u25c5\u2605\u2606\u203b\u25c6\u25c7\u258c\u258d\u261b\u261e"
+        "\u2713\u2714\u2728\u2665\u2764\U0001f300-\U0001faff]|(?P<run>[~=*#>_+<])(?P=run){2,}|@\\S|"
+        "(?<![0-9])#[\u4e00-\u9fffA-Za-z]"),
+    # web actions, which a speech may describe: 下载, 登录, 注册, 扫码, 收藏, 转发, 订阅, 购买
+    (1, r"下载|登[录陆]|注册|扫码|[扫搜]一[扫搜]|扫描|识别.{0,4}二维码|收藏|转发|订阅|支付|购买|充值|"
+        r"领取|解锁|预览|试读|试看|打印|投稿|点赞|搜索|关注(我们|本|公众号|后|该|一下)|分享(到|给|一篇|一下)|"
+        r"参考借鉴|借鉴使用|套用|值得(一读|收藏)|建议收藏|阅读(全文|原文|更多)|(阅读|查看)(全部|完整|更多)|"
+        r"(展开|收起)全文|继续阅读|返回(首页|顶部)|(欢迎|敬请)(大家|各位|您)?(阅读|借鉴|参考|收藏|使用|下载|分享|转发)|"
+        r"供(大家|您|各位)(参考|借鉴|参阅)|希望(对|能)(大家|您|你)有(所)?帮助|(带来|有所)(启发|帮助|借鉴)|举报|"
+        r"违者|用后删除|倒卖|外传|商用|商业用途|仅供(学习|参考|内部|个人|交流)|(整理|收集)(发布|分享)|未完"),
+    # a site's wares and trade: 范文, 文档, 会员, 模板, 公众号, 小程序, 广告, 限时特价
+    (1, r"范文|范例|文档|原稿|模板|素材|材料包|资料包|合集|大全|汇编|汇总|精选|例文|会员|VIP|vip|小程序|"
+        r"公众号|微信|微博|抖音|二维码|链接|网址|浏览器|客户端|朋友圈|客服|网盘|网站|站内|论坛|帖子|网友|"
+        r"文库|门户|编辑部|讲话稿|发言稿|演讲稿|讲话材料|讲稿|写作|写材料|代写|写手|稿费|广告|特价|限时|"
+        r"优惠券|免费|折扣|年卡|付费|原创|出处|转载|首发|来源[:：]|完整版|同类文章|更多(精彩|范文|资料|内容)|"
+        r"Word|WORD|word|PDF|pdf|APP|app"),
+    # a price, or a count of documents or of what is held back: 3.00元, ￥9, 12篇, 30%内容
+    (1, r"[￥¥]\s*\d|\d+\.\d{1,2}\s*元|(仅需|只需|低至|特价|售价|仅售|只要)\s*\d|元\s*/\s*[天月年篇份次]|"
+        r"\d+\s*篇|\d+\s*[%％]\s*的?(内容|部分)"),
+    # words in Latin letters other than an acronym: Word, Powered by
+    (1, _LATIN_WORD),
 )
+_CUES = tuple((weight, re.compile(pattern)) for weight, pattern in _CUE_PATTERNS)
+_WORD_CUES = [cue for _, cue in _CUES if cue.pattern != _LATIN_WORD]
+# A page's own counters: 阅读 2498, 在看 6, 点击数：300. Two of them make a line of page furniture.
+_COUNTER = re.compile(
+    r"(阅读|浏览|点击|在看|点赞|评论|收藏|分享|转发|下载|查看|人气|热度|回复|播放)(量|数|次数)?\s*[:：]?\s*\d+"
+)
+# A label opening the line before its text: 导语：, 温馨提示：, 【广告】; not an address to the
+# audience (各位同志：, 同学们：), not a compilation's marker (【篇二】, 第二篇：).
+# The colon stays out of the match: what follows a colon is what the label points at.
+_LABEL = re.compile(
+    rf"^\s*(?!{COMPILATION_MARKER_BODY})"
+    r"([【\[〖［][^】\]〗］]{1,6}[】\]〗］]|(?!各位|亲爱|尊敬)[\u4e00-\u9fff]{2,6}(?<![们志])(?=\s*[:：]))(?=\s*\S)"
+)
+# Words in quotation marks or title marks are named, not said: a speech quotes a shop's
+# “充值送会员” to criticise it, and a blurb names 《在……会议上的讲话》; an ad's own words stand
+# outside its quotes (关注“某某号”领取).
+_DIGIT = re.compile(r"\d")
+_QUOTED = re.compile(r"(?<=“)[^“”]{1,20}(?=”)|(?<=《)[^《》]{1,40}(?=》)")
+# The voice of a speech: it speaks of us and of what must be done (not of 工作 or 会议, which a
+# blurb names when it names the speech). Two of these in a sentence ask for one more kind of
+# site talk before it is taken for noise.
+_VOICE = re.compile(r"我们|我[市县区省]|全[市县区省]|各级|各地|各部门|各单位|群众|干部|同志|要(?!求)|必须|"
+                    r"坚持|推进|推动|加强|落实|确保|切实|认真|进一步|抓好|研究|部署")
+
+
+def _fold(text: str) -> str:
+    """`text` in simplified characters, so that pages in traditional ones say the same words.
+
+    Folding keeps positions (one character for one), or the text is used as it is: what is
+    found in the folded text is cut from the text itself.
+    """
+    folded = to_simplified(text)
+    return folded if len(folded) == len(text) else text
+
+
+_HINTS = (*_STRONG, _DISTINCT, _LABEL, *(cue for _, cue in _CUES))
 
 
 def _hint_spans(text: str) -> list[re.Match[str]]:
-    """Noise words in `text`, found in its simplified form (positions hold: folding is char for char)."""
-    folded = to_simplified(text)
-    folded = folded if len(folded) == len(text) else text
-    return [m for p in (*_STRONG, _DISTINCT, _WEAK) for m in p.finditer(folded)]
+    """Noise words in folded `text`."""
+    return [m for p in _HINTS for m in p.finditer(text)]
+
+
+def _has_hint(text: str) -> bool:
+    return any(p.search(text) for p in _HINTS)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return "＿" * len(match.group())
+
+
+def _said(text: str) -> str:
+    """Folded `text` with what it quotes blanked out."""
+    return _QUOTED.sub(_blank, text)
+
+
+def _cue_score(text: str) -> int:
+    """The weight of the kinds of site talk in folded, blanked `text`.
+
+    A phrase counts once, in its strongest kind: 即可下载 is a promise, not a promise and a
+    web action as well.
+    """
+    score = bool(_LABEL.search(text)) + (min(2, len(_COUNTER.findall(text))) if _DIGIT.search(text) else 0)
+    for weight, cue in _CUES:  # strongest kinds first
+        if cue.search(text):
+            score += weight
+            text = cue.sub(_blank, text)
+    return score
 
 
 def noise_score(line: str) -> int:
     """2 or more means certainly noise; 1 means noise if the line is not prose.
 
-    Sentences are speech text unless advertising words are dense in them: a speech may
+    Sentences are speech text unless several kinds of site talk meet in them: a speech may
     say 关注 or 下载 in passing, an ad says little else.
     """
-    line = to_simplified(line)  # the same words on pages in traditional characters
+    return _score(to_simplified(line))  # the same words on pages in traditional characters
+
+
+def _score(line: str, inside: bool = False) -> int:
+    """noise_score of text already folded to simplified; `inside` a paragraph of the speech's
+    sentences, a sentence needs one more kind of site talk to be noise."""
     long_prose = _prose(line) and len(line) > 100
     if not long_prose and any(p.search(line) for p in _STRONG):
         return 2
     distinct = DISTINCT_WEIGHT * len(_DISTINCT.findall(line))
+    said = _said(line)
     # A heading is the speech's own structure: only a site's own phrases make it noise.
-    # Elsewhere each hint counts once: a speech on websites says 网站 more than once.
-    hints = 0 if heading_of(line) else len({m.group() for m in _WEAK.finditer(line)})
-    hits = hints + distinct
-    if _prose(line) and hits < max(4, len(line) // 15):
+    cues = _cue_score(said)
+    hits = distinct + (0 if cues and heading_of(line) else cues)
+    if _prose(line) and (hits < max(3, len(line) // 40)
+                         or hits < 3 + inside + (len(set(_VOICE.findall(said))) >= 2)):
         return 0
     return hits
 
 
+def _notice(aside: str) -> bool:
+    """A site's note in brackets, folded: in Chinese, in the site's words (a gloss or a term
+    in Latin letters is not one)."""
+    return bool(re.search(_HAN, aside)) and _score(aside) >= 1
+
+
 def _certain(line: str) -> bool:
-    """A short line that is noise whatever surrounds it: taken out before lines are re-flowed.
+    """A short folded line that is noise whatever surrounds it: taken out before lines are re-flowed.
 
     Longer lines wait: they may be a whole speech that lost its line breaks.
     """
     if len(line) > 60 or TERMINAL.search(line):
         return False
-    line = to_simplified(line)
-    return any(p.search(line) for p in _STRONG) or bool(_DISTINCT.search(line))
+    # Three kinds of site talk are more than a line broken off a speech's sentence ever holds.
+    return any(p.search(line) for p in _STRONG) or bool(_DISTINCT.search(line)) or _score(line) >= 3
 
 
 def _prose(line: str) -> bool:
@@ -292,18 +478,23 @@ def _short_fragment(line: str) -> bool:
 
 
 def _keyword_list(line: str) -> bool:
-    """A line of short search keywords (讲话稿 / 领导讲话 / 讲话稿大全), no sentence."""
+    """A folded line of short search keywords (讲话稿 / 领导讲话 / 讲话稿大全), no sentence."""
     if TERMINAL.search(line) or heading_of(line) or is_salutation(line):
         return False
-    line = to_simplified(line)
-    items = re.split(r"[|｜·•]", line)
-    if len(items) >= 3 and all(len(i.strip()) <= 12 for i in items):
-        return True  # a menu: 首页 | 讲话稿 | 工作总结
+    if _KEYWORD_LABEL.match(line):
+        return True
+    items = re.split(r"[|｜·•/／>＞»›→▸]", line)
+    if len(items) >= 3 and all(len(i.strip()) <= 12 for i in items) \
+            and sum(bool(re.search(_HAN, i)) for i in items) >= 2:
+        return True  # a menu or a breadcrumb: 首页 | 讲话稿 | 工作总结, 首页 ▸ 文秘知识 ▸ 致辞讲话
     # Not 、: a title may list topics with it (安全生产、消防安全、食品安全工作会议).
     items = [i for i in re.split(r"[，,|/\s]+", line) if i]
-    if len(items) < 3 or max(map(len, items)) > 15:
+    # Keywords go between spaces, bars or ASCII commas; between full-width commas are the clauses
+    # of a sentence (a line broken off a wrapped paragraph), unless a label said otherwise.
+    if len(items) < 3 or max(map(len, items)) > 15 or "，" in line and not _KEYWORD_WORD.search(line):
         return False
-    if _WEAK.search(line) or _DISTINCT.search(line):
+    # (Latin letters alone are no sign here: an anti-scraping string breaks a line into items too.)
+    if any(cue.search(line) for cue in _WORD_CUES) or _DISTINCT.search(line):
         return True
     if max(map(len, items)) > 10:
         return False  # clauses of a sentence, not keywords
@@ -412,30 +603,36 @@ def _prepare(text: str) -> _Prepared:
     removed: list[Removal] = []
     # (source line, text); "" for a blank line, None for a line taken out as noise
     kept: list[tuple[int, str | None]] = []
-    # HTML tags go first, line by line: they sit at the ends of paragraphs and hide the full
-    # stop that decides whether a line goes on. Other marks run across hard breaks (an
-    # anti-scraping string wrapped onto the next line) and go once lines are re-flowed.
+    # HTML tags and a site's name glued after sentences go first, line by line: they sit at the
+    # ends of paragraphs and hide the full stop that decides whether a line goes on. Other marks
+    # run across hard breaks (an anti-scraping string wrapped onto the next line) and go once
+    # lines are re-flowed.
+    names = _glued_names(text)
     lines: list[str | None] = []
     for number, raw in enumerate(text.split("\n"), start=1):
-        tags = [(m.start(), m.end(), "HTML residue") for m in _TAG.finditer(raw)]
-        line = _cut(raw, tags, number, removed)[0].strip()
+        spans = [(m.start(), m.end(), "HTML residue") for m in _TAG.finditer(raw)]
+        spans += [(m.start(1), m.end(1), "watermark") for m in _GLUED_NAME.finditer(raw)
+                  if m.group(1) in names]
+        line = _cut(raw, sorted(spans), number, removed)[0].strip()
         lines.append(None if raw.strip() and not line else line)
     for number, line in enumerate(lines, start=1):
+        # Only a line with no sentence end in it can be a keyword list or a notice on its own.
+        folded = _fold(line) if line and not TERMINAL.search(line) else ""
         if line and _teaser(line, [rest for rest in lines[number:] if rest]):
             removed.append(Removal(line, "excerpt teaser", number))
             line = None
-        elif line and _keyword_list(line):
+        elif folded and _keyword_list(folded):
             removed.append(Removal(line, "keyword list", number))
             line = None
-        elif line and _certain(line) and not is_structural(line):
-            head, tail = _salvage(line)
+        elif folded and _certain(folded) and not is_structural(line):
+            head, tail = _salvage(line, folded)
             removed.append(Removal(line[len(head):len(line) - len(tail)], "advertising/navigation", number))
             line = (head + " " + tail).strip() or None
         kept.append((number, line))
     glossing = _glossing(text)
     paragraphs = []
     for paragraph in _reflow(kept):
-        spans = _marks(paragraph.text, glossing)
+        spans = _marks(paragraph.text, glossing, text)
         paragraph.text, paragraph.joins = _cut(paragraph.text, spans, paragraph.line, removed,
                                                paragraph.joins)
         paragraphs += [p for p in _split_at_sentence_ends(paragraph) if p.text.strip()]
@@ -461,13 +658,17 @@ _CLOSE_AFTER = re.compile(
 )
 
 
-def _salvage(noise: str) -> tuple[str, str]:
+# Where the clause of a noise phrase ends: a stop, a colon, a space, or a heading glued after it.
+_CLAUSE_END = re.compile(rf"[，,。！？!?；;：:\s]|(?={CN_NUM}、|[（(]{CN_NUM}[）)]|[第其]{CN_NUM}[，、：:])")
+
+
+def _salvage(noise: str, folded: str) -> tuple[str, str]:
     """A title, heading or salutation before or after the noise in a piece of text.
 
     "下载后可任意编辑 在全县XX会议上的讲话" keeps the title: the noise runs from the
     first noise word to the last, and what lies outside them stays if it is structure.
     """
-    hits = _hint_spans(noise)
+    hits = _hint_spans(folded)
     if not hits:
         return "", ""
     first = min(m.start() for m in hits)
@@ -477,20 +678,47 @@ def _salvage(noise: str) -> tuple[str, str]:
     first = opening.start() if opening else first
     closing = _CLOSE_AFTER.match(noise, last)
     last = closing.end() if closing else last
+    # The noise runs on to the end of its clause when a few words are left of it (开通会员后畅享
+    # 全部, 推荐阅读这篇《……》的全文), not over a clean sentence or a title it was glued to.
+    clause = _CLAUSE_END.search(noise, last)
+    end = clause.start() if clause else len(noise)
+    if len(core_text(_said(folded[last:end]))) <= 10 and not _speech_part(noise[last:end], folded[last:end]):
+        last = end
     head = noise[:first]
     tail = noise[last:]
-    head = head if _speech_part(head) or is_structural(head.strip(" ，,：:")) else ""
-    # After a colon comes what the noise points at (上一篇：another speech's title), not the page's own text.
-    tail = "" if tail.lstrip().startswith(("：", ":")) else tail.lstrip(" ，,、；;。！!")
-    return head, tail if _speech_part(tail) else ""
+    # A head cut at a comma is the first half of the noise's own sentence, not a title.
+    head = "" if head.rstrip().endswith(("，", ",", "、")) else head
+    head = head if _speech_part(head, folded[:first]) or is_structural(head.strip(" ，,：:")) else ""
+    # After a colon comes what the noise points at (上一篇：another speech's title) or a field's
+    # short value (栏目：讲话致辞), not the page's own text.
+    pointing = tail.lstrip().startswith(("：", ":")) \
+        or noise[:last].rstrip().endswith(("：", ":")) and len(core_text(tail)) <= 8
+    tail = "" if pointing else tail.lstrip(" ，,、；;。！!")
+    if _speech_part(tail, folded[len(noise) - len(tail):]):
+        return head, tail
+    # In text that lost its line breaks a space is where one was: after a page's fields
+    # (来源：某网 发布时间：…) the speech may go on from the next space.
+    for gap in re.finditer(r"\s+", noise[last:]):
+        at = last + gap.end()
+        rest = noise[at:]
+        if _speech_part(rest, folded[at:]) or _clean_sentence(rest, folded[at:]):
+            return head, rest
+    return head, ""
 
 
-def _speech_part(text: str) -> bool:
+def _clean_sentence(text: str, folded: str) -> bool:
+    """A whole sentence with no site word in it."""
+    return ends_sentence(text) and len(core_text(text)) >= 8 and not _has_hint(folded)
+
+
+def _speech_part(text: str, folded: str) -> bool:
     """Text beside a noise phrase that is the speech's own: its structure, or a whole clean sentence
     (a paywall prompt glued to the start of one)."""
-    text = text.strip()
-    return is_structural(text) or (len(core_text(text)) >= 20 and noise_score(text) == 0
-                                   and not _hint_spans(text))
+    text, folded = text.strip(), folded.strip()
+    # A title in the site's own words is its heading (栏目：讲话致辞, ……讲话稿汇编), not the speech's.
+    # What it quotes does not count towards a whole sentence: 《……》值得细读 is a blurb's end.
+    return is_structural(text) and _score(folded) < 2 or (
+        len(core_text(_said(folded))) >= 20 and _score(folded) == 0 and not _hint_spans(folded))
 
 
 # --- 3: re-flow ------------------------------------------------------------------
@@ -508,6 +736,9 @@ _HEADING_AHEAD = rf"(?={CN_NUM}、|[（(]{CN_NUM}[）)]|第{CN_NUM}[，、：:]|
 _LONG_LINE_BREAK = re.compile(rf"{_STOP_BEFORE}[ \t]*{_HEADING_AHEAD}|{_STOP_BEFORE}[ \t]{{2,}}")
 # A paragraph longer than this is a whole speech that lost its line breaks.
 _RUN_ON = 500
+
+
+_OPEN_BRACKET = re.compile(r"[（(【\[〔][^（()）【】\[\]〔〕]{0,30}$")
 
 
 def _reflow(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
@@ -563,11 +794,14 @@ def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
 
 
 def _continues(previous: str, line: str, threshold: int) -> bool:
+    # A bracket left open runs on: an aside broken over the line end (（转自：⏎某某文苑）).
+    if _OPEN_BRACKET.search(previous) and not is_structural(line):
+        return True
     if len(previous) < threshold or ends_sentence(previous) or previous.endswith(("：", ":")):
         return False
     # A title broken over two lines: the first half has no title words of its own.
-    if is_title_like(line) and not is_title_like(previous) and is_title_like(previous + line) \
-            and not heading_of(line):
+    if is_title_like(line) and not is_title_like(previous) and not TERMINAL.search(previous) \
+            and is_title_like(previous + line) and not heading_of(line):
         return True
     if is_structural(line) or is_salutation(previous) or _MARKER_IN_LINE.match(line):
         return False
@@ -593,21 +827,39 @@ def clean_corpus(texts: list[str]) -> list[CleanedText]:
     return [_finish(f, stats) for f in prepared]
 
 
+_LETTER = re.compile(r"[^\W_]")
+# A paragraph this short is one notice or one point of a speech, judged as a whole too.
+_SHORT_PARAGRAPH = 80
+
+
 def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
     removed = list(prepared.removed)
-    paragraphs = [part for p in prepared.paragraphs for part in _strip_watermarks(p, stats, removed)]
+    # Each paragraph is folded to simplified once; its sentences and tails are cut from both.
+    pairs = [part for p in prepared.paragraphs
+             for part in _strip_watermarks(p, _fold(p.text), stats, removed)]
+    paragraphs = [p for p, _ in pairs]
     # (paragraph, sentence) -> reason
     reasons: dict[tuple[int, int], str] = {}
-    sentences = [split_sentences(p.text) for p in paragraphs]
-    for i, paragraph in enumerate(paragraphs):
-        if _keyword_list(paragraph.text):
+    listed = [_keyword_list(f) for _, f in pairs]
+    # A keyword list is cut as a whole: the title glued after it is salvaged from it.
+    sentences = [split_sentences(p.text) if kw else _units(p.text) for p, kw in zip(paragraphs, listed)]
+    folded = [_slices(f, parts) for (_, f), parts in zip(pairs, sentences)]
+    for i, (_, whole) in enumerate(pairs):
+        if not _LETTER.search(whole):
+            # Only symbols and stops: a separator (——, ……, ***) left between the page's parts.
+            reasons.update({(i, j): "separator" for j in range(len(sentences[i]))})
+            continue
+        if listed[i]:
             reasons.update({(i, j): "keyword list" for j in range(len(sentences[i]))})
             continue
-        for j, sentence in enumerate(sentences[i]):
-            reason = _sentence_noise(sentence.strip(), stats)
+        # A short paragraph is judged whole as well: a site's blurb may spread its words over
+        # two sentences (编者按：这类讲话难在哪里？请看下文……), neither enough alone.
+        blurb = len(sentences[i]) > 1 and len(whole) <= _SHORT_PARAGRAPH and _score(whole) >= 3
+        for j in range(len(sentences[i])):
+            reason = _unit_noise(sentences[i], folded[i], j, stats, blurb)
             if reason:
                 reasons[(i, j)] = reason
-    _mark_wedged(paragraphs, sentences, reasons)
+    _mark_wedged(paragraphs, sentences, folded, reasons)
 
     lines: list[str] = []
     for i, paragraph in enumerate(paragraphs):
@@ -616,7 +868,7 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
             if (i, j) not in reasons:
                 kept += sentence
                 continue
-            head, tail = _salvage(sentence.strip())
+            head, tail = _salvage(sentence.strip(), folded[i][j].strip())
             inner = sentence.strip()[len(head):len(sentence.strip()) - len(tail)]
             removed.append(Removal(inner.strip(), reasons[(i, j)], paragraph.line))
             kept += head + " " + tail + " "
@@ -626,18 +878,73 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
     return CleanedText(lines, [r for r in removed if r.text.strip()])
 
 
-def _sentence_noise(sentence: str, stats: CorpusStats) -> str | None:
-    score = noise_score(sentence)
+def _unit_noise(units: list[str], folded: list[str], j: int, stats: CorpusStats, blurb: bool) -> str | None:
+    """Why unit `j` of a paragraph is noise, if it is."""
+    unit, said = units[j].strip(), folded[j].strip()
+    # A piece a space cut off a sentence is not taken for a short line on one site word; a line
+    # glued before a title or after one, in text that lost its line breaks, is no such piece.
+    piece = units[j][-1:].isspace() and j + 1 < len(units) and not is_structural(units[j + 1].strip()) \
+        or j > 0 and units[j - 1][-1:].isspace() and not is_structural(units[j - 1].strip())
+    reason = _sentence_noise(unit, said, stats, piece=piece)
+    # Sites put their lines between paragraphs or at their ends, not between two of the
+    # speech's sentences: a sentence with plain prose on both sides needs more to be noise.
+    if reason and ends_sentence(unit) and _between_prose(units, folded, j):
+        reason = _sentence_noise(unit, said, stats, inside=True, piece=piece)
+    # In a blurb, what has a site word goes, and so does a hook (材料不会写？); a whole
+    # sentence with none stays (a speech's last words before a glued blurb).
+    hook = ends_sentence(unit) and not _prose(unit)
+    if not reason and blurb and (hook or _has_hint(said)) and not is_structural(unit):
+        reason = "advertising/navigation"
+    return reason
+
+
+# A space between two Chinese characters is where a line break was, in text that lost them.
+_GAP = re.compile(r"(?<=[^\x00-\x7f])[ \t]+(?=[^\x00-\x7f])")
+
+
+def _units(text: str) -> list[str]:
+    """The sentences of a paragraph, cut also where a lost line break left a space: a site's line
+    glued before a sentence is judged apart from it. Joined, they give the text back."""
+    units = []
+    for sentence in split_sentences(text):
+        cuts = [0, *(m.end() for m in _GAP.finditer(sentence)), len(sentence)]
+        units += [sentence[a:b] for a, b in zip(cuts, cuts[1:]) if a < b]
+    return units
+
+
+def _between_prose(sentences: list[str], folded: list[str], j: int) -> bool:
+    """Whether the sentences next to sentence `j` are both plain prose, with no site word."""
+    def plain(k: int) -> bool:
+        return 0 <= k < len(sentences) and _prose(sentences[k].strip()) and not _has_hint(folded[k])
+    return plain(j - 1) and plain(j + 1)
+
+
+def _slices(folded: str, parts: list[str]) -> list[str]:
+    """The folded text of each of the consecutive `parts` a text was split into."""
+    out, at = [], 0
+    for part in parts:
+        out.append(folded[at:at + len(part)])
+        at += len(part)
+    return out
+
+
+def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool = False,
+                    piece: bool = False) -> str | None:
+    """Why a sentence is noise, if it is; `inside` plain prose, or a `piece` of a sentence a
+    space cut off, it is judged more leniently."""
+    score = _score(folded, inside)
     if score >= 2:
         return "advertising/navigation"
-    if is_structural(sentence):
+    # One site word marks a short line (not a short sentence between two of the speech's); a
+    # short line seen in other files is boilerplate. Either way a title, heading or salutation
+    # stays (asked last: it is the dearer question).
+    hinted = score == 1 and len(sentence) <= 60 and not (inside and ends_sentence(sentence)) \
+        and not piece and not _prose(sentence)
+    repeated = len(sentence) <= 40 and stats.fragment_files.get(sentence, 0) >= 2 \
+        and not ends_sentence(sentence) and len(core_text(sentence)) >= 2
+    if not (hinted or repeated) or is_structural(sentence):
         return None
-    if score == 1 and not _prose(sentence) and len(sentence) <= 60:
-        return "advertising/navigation"
-    if _short_fragment(sentence) and len(core_text(sentence)) >= 2 \
-            and stats.fragment_files.get(sentence, 0) >= 2:
-        return "repeated boilerplate"
-    return None
+    return "advertising/navigation" if hinted else "repeated boilerplate"
 
 
 def _teaser(text: str, below: list[str]) -> bool:
@@ -649,14 +956,14 @@ def _teaser(text: str, below: list[str]) -> bool:
     return len(core) >= 15 and core[-15:] in rest and core[:15] in rest
 
 
-def _mark_wedged(paragraphs: list[_Paragraph], sentences: list[list[str]],
+def _mark_wedged(paragraphs: list[_Paragraph], sentences: list[list[str]], folded: list[list[str]],
                  reasons: dict[tuple[int, int], str]) -> None:
     """Runs of short fragments between noise belong to the same ad block; so do two or more
     titles with no sentence in them (a page's list of links: 热门文档 / 相关阅读), but not a
     lone title, which may be the speech's own."""
     order = [(i, j) for i in range(len(paragraphs)) for j in range(len(sentences[i]))]
     texts = {key: sentences[key[0]][key[1]].strip() for key in order}
-    fragment = {key for key in order if _wedgeable(texts[key])}
+    fragment = {key for key in order if _wedgeable(texts[key], folded[key[0]][key[1]].strip())}
     titled = {key for key in order if _listed_title(texts[key])}
     for members, least_titles in ((fragment, 0), (fragment | titled, 2)):
         # A list of titles needs noise on both sides: at the top of a file it may be the title itself.
@@ -685,9 +992,10 @@ def _bounded_runs(order: list[tuple[int, int]], members: set[tuple[int, int]],
     return runs
 
 
-def _wedgeable(text: str) -> bool:
-    """A fragment an ad block may hold: no sentence, and no title unless it names the site's wares."""
-    return _short_fragment(text) or (is_title_like(text) and noise_score(text) >= 1)
+def _wedgeable(text: str, folded: str) -> bool:
+    """A fragment an ad block may hold: no sentence, and no title unless it is in the site's
+    words (a speech's own title may name one of its wares: ……写作培训班上的讲话)."""
+    return _short_fragment(text) or (is_title_like(text) and _score(folded) >= 2)
 
 
 def _listed_title(text: str) -> bool:
@@ -695,23 +1003,31 @@ def _listed_title(text: str) -> bool:
     return is_title_like(text) and not re.search("[，。；]", text)
 
 
-def _strip_watermarks(paragraph: _Paragraph, stats: CorpusStats, removed: list[Removal]) -> list[_Paragraph]:
+def _strip_watermarks(paragraph: _Paragraph, folded: str, stats: CorpusStats,
+                      removed: list[Removal]) -> list[tuple[_Paragraph, str]]:
     """Cut phrases glued after the last sentence of a line: repeated ones, or noise.
 
     Inside a paragraph mended from several lines, a tail may be the start of a sentence the
-    next line goes on with, so only repetition or a clear noise phrase marks it there; once
-    it is cut, the line ended with its sentence and the paragraph ends there too.
+    next line goes on with (。希望大家 is at many a line's end in a wrapped file), so only a
+    clear noise phrase, or a repeated one with a site word in it or in a name's brackets,
+    marks it there; once it is cut, the line ended with its sentence and the paragraph ends
+    there too.
     """
     text = paragraph.text
-    parts: list[_Paragraph] = []
+    parts: list[tuple[_Paragraph, str]] = []
     for start, end in reversed(paragraph.tails()):
         tail = text[start:end]
         if heading_of(tail.strip()) is not None:
             continue
-        needed = 1 if end == len(text) else 2
-        if stats.tails[core_text(tail)] >= 2 or noise_score(tail) >= needed:
-            removed.append(Removal(tail.strip(), "watermark", paragraph.line))
-            if text[end:].strip():
-                parts.append(_Paragraph(text[end:], paragraph.line))
-            text = text[:start]
-    return [_Paragraph(text, paragraph.line), *reversed(parts)]
+        at_end = end == len(text)
+        repeated = stats.tails[core_text(tail)] >= 2 and (
+            at_end or _has_hint(folded[start:end]) or _NAME_SHAPE.fullmatch(tail.strip()))
+        if repeated or _score(folded[start:end]) >= (1 if at_end else 3):
+            # A title glued after the noise (text that lost its line breaks) stays.
+            _, title = _salvage(tail.strip(), folded[start:end].strip())
+            keep = start + len(tail.rstrip()) - len(title)
+            removed.append(Removal(text[start:keep].strip(), "watermark", paragraph.line))
+            if text[keep:].strip():
+                parts.append((_Paragraph(text[keep:], paragraph.line), folded[keep:]))
+            text, folded = text[:start], folded[:start]
+    return [(_Paragraph(text, paragraph.line), folded), *reversed(parts)]

@@ -63,13 +63,24 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
 
 
 def _trailing_links(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """Titles listed after a speech's last sentence: a page's links to other documents."""
+    """Lines after a speech's last sentence that are no part of it: a page's links and furniture.
+
+    A speech ends on a sentence (or, cut short, on a heading). After it, titles are links to
+    other documents, and two or more lines with no sentence in them are a list (往期回顾 and
+    its titles, a forum's threads, 【收藏本文】【返回列表】); one short line alone stays unless it
+    is a title or names the site's wares, since it may be the speech's own last words written
+    without a stop.
+    """
     end = len(paragraphs)
-    while end > 0 and is_title_like(paragraphs[end - 1]):
+    while end > 0 and not (ends_sentence(paragraphs[end - 1]) or heading_of(paragraphs[end - 1])
+                           or is_salutation(paragraphs[end - 1])):
         end -= 1
     if not any(ends_sentence(p) for p in paragraphs[:end]):
         return paragraphs, []
-    return paragraphs[:end], paragraphs[end:]
+    tail = paragraphs[end:]
+    if len(tail) < 2 and not all(is_title_like(p) or noise_score(p) for p in tail):
+        return paragraphs, []
+    return paragraphs[:end], tail
 
 
 def _derived_title(stem: str, paragraphs: list[str]) -> str:
@@ -135,7 +146,7 @@ def _main_title(before: list[str]) -> int:
     n = 0
     while n < min(2, len(before)):
         line = before[-1 - n]
-        if len(line) > 24 or ends_sentence(line) or is_title_like(line) or noise_score(line) \
+        if len(line) > 32 or ends_sentence(line) or is_title_like(line) or noise_score(line) \
                 or heading_of(line) or is_salutation(line) or COMPILATION_MARKER.match(line):
             break
         n += 1
@@ -156,8 +167,9 @@ def _take_title(body: list[str]) -> tuple[str | None, list[str], list[str]]:
         if not glued:
             return None, body, []
         candidates = glued[:1]
-    # Page headers such as "…讲话范文（通用5篇）" carry site words; the speech's own title does not.
-    clean = [i for i in candidates if noise_score(body[i]) == 0]
+    # Page headers such as "…讲话范文（通用5篇）" carry several kinds of site words; the speech's
+    # own title at most one, in passing (在……会员服务中心揭牌仪式上的讲话).
+    clean = [i for i in candidates if noise_score(body[i]) < 2]
     pick = (clean or candidates)[-1]
     found = _title_in(body[pick])
     if found is None:

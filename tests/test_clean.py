@@ -1,0 +1,330 @@
+"""Cleaning judges what a line is, not which site wrote it.
+
+Every noise line here is worded for these tests, in the manner of sites the cleaner has not
+seen: it must go wherever it stands. Every speech sentence here talks about the web, shops,
+apps or members as its subject: it must stay, on its own line and inside a paragraph.
+"""
+
+import pytest
+
+import rag.clean
+from rag.clean import CleanedText, clean_corpus, clean_text, core_text, noise_score, normalize
+from rag.split import split_speeches
+from rag.structure import split_sentences
+
+TITLE = "在全县水土保持工作推进会上的讲话"
+BODY = [
+    "同志们：",
+    "这次推进会的主要任务是回顾去年水土保持工作，研究部署今年的重点任务。",
+    "一、把坡耕地治理摆在突出位置",
+    "各乡镇要摸清坡耕地底数，因地制宜推进梯田改造和保护性耕作，防止水土继续流失。",
+    "二、管住生产建设项目",
+    "凡是扰动地表的建设项目都要编报水土保持方案，未批先建的一律停工整改。要把监督检查的结果向社会公开。",
+    "同志们，保护一方水土就是保护群众的饭碗。希望大家守土尽责，把今年的各项任务落到实处。",
+]
+
+
+def _kept(lines: list[str], name: str = "x.txt") -> str:
+    """The letters and digits of the titles and paragraphs a file comes out with."""
+    cleaned = clean_text(normalize("\n".join(lines)))
+    speeches, _ = split_speeches(cleaned, name)
+    return core_text("".join(p for s in speeches for p in [s.title, *s.paragraphs]))
+
+
+def _lost(kept: str, lines: list[str]) -> list[str]:
+    return [s for line in lines for s in split_sentences(line) if core_text(s) not in kept]
+
+
+# --- new wordings of site noise ---------------------------------------------------
+
+NEW_NOISE = [
+    "喜欢这篇的话，记得点个“在看”再走哦",
+    "👉 戳这里领取更多发言稿模板",
+    "本资料来源于互联网，仅供交流学习，请于24小时内删除",
+    "微信搜一搜“笔下生花录”，每天一篇好材料",
+    "【免费】注册即可下载全部范文，每日限3篇",
+    "文档贡献者：王五 | 上传时间：2023-09-01 | 页数：5页",
+    "点击头像关注作者，私信获取原文",
+    "—— END ——",
+    "本篇共计3521字，预计阅读时间9分钟",
+    "声明：本文内容来源于网络，版权归原作者所有",
+    "您已阅读30%，登录后继续阅读",
+    "更多精彩内容，请下载APP查看",
+    "赞赏 ¥2.00 ¥5.00 ¥10.00",
+    "加入会员，畅享海量精品文档",
+    "在看 点赞 分享",
+    "上一页 1 2 3 下一页",
+    "收起全文 ∧",
+    "特别声明：以上内容仅代表作者观点",
+    "2楼 回复 | 引用",
+    "沙发！楼主辛苦了",
+    "顶一下，谢谢分享",
+    "发表于 3 天前 | 只看该作者",
+    "本文档共5页，当前为第1页",
+    "Tips：本文可编辑修改，按需使用。",
+    "↑返回顶部",
+    "[展开全文]",
+    "转自：笔墨公众号 作者：老周",
+    "全文完，感谢阅读！",
+    "如需转载请联系后台授权",
+    "觉得不错就分享给朋友吧~",
+    "扫描左侧二维码，下载手机客户端",
+    "本站所有资源均可在线预览，付费后下载无水印版",
+    "热门标签：述职报告 心得体会 讲话稿",
+    "文章摘自：某某写作论坛",
+    "友情链接：中国笔墨网 | 公文学习网 | 范文大全",
+    "客服微信：abc_12345，工作时间9:00-18:00",
+    "请使用手机扫码阅读全文",
+    "本帖最后由 笔杆子 于 2024-3-5 10:21 编辑",
+    "All rights reserved. Powered by SiteKit 2.1",
+    "本文由AI辅助生成，仅供参考，请自行核实",
+]
+
+
+@pytest.mark.parametrize("where", ["top", "between", "end"])
+@pytest.mark.parametrize("noise", NEW_NOISE)
+def test_new_wordings_of_site_noise_go_and_the_speech_stays(noise, where):
+    lines = [TITLE, *BODY]
+    lines.insert({"top": 1, "between": 4, "end": len(lines)}[where], noise)
+    kept = _kept(lines)
+    assert core_text(noise) not in kept
+    assert _lost(kept, [TITLE, *BODY]) == []
+
+
+# --- speech that talks about the web --------------------------------------------
+
+SPEECH_ABOUT_THE_WEB = [
+    "要推动政务服务“掌上办”，群众下载一个APP、关注一个公众号，就能办成大部分事项。",
+    "对利用直播带货、扫码领奖等方式诱导老年人消费的行为，要依法严厉打击。",
+    "有的网站打着“免费下载”的幌子，诱导用户充值会员，侵害消费者权益。",
+    "各单位要把会员服务做实做细，让协会真正成为会员之家。",
+    "我们开通了“扫码亮证”服务，群众扫一扫二维码就能查到证照信息。",
+    "作为党员干部，你不担当谁担当？你不作为谁作为？",
+    "县融媒体中心要办好“指尖上的新闻”，让群众点击一下就能看到权威发布。",
+    "这次会议的材料，会后请大家登录内网下载学习。",
+    "按照本文件要求，各地要在月底前报送工作方案。",
+    "不少网友在留言区为他们点赞，称赞他们是新时代最可爱的人。",
+    "祝您和家人新春愉快、身体健康、万事如意！",
+    "文化馆今年免费开放场馆，举办公益讲座四十场，线上点击量超过三十万次。",
+    "有的同志写材料，习惯上网搜范文、套模板，东拼西凑，这种文风必须改。",
+    "现在，有的平台推出付费会员、自动续费，到期不提醒就扣款，群众意见很大。",
+    "请大家扫描会议材料上的二维码，填写意见建议，会后我们逐条研究。",
+    "大家可以扫码关注“县融媒”公众号，及时了解政策。",
+    "以下是我讲的三点意见。",
+    "以上就是我的发言。",
+    "为六十岁以上老人免费提供扫码乘车服务。",
+    "要推广扫码支付，方便群众。",
+    "群众通过手机APP就能查看办理进度。",
+    "科研人员要甘坐冷板凳。",
+    "会议在3楼召开。",
+    "昨天我还看了两个项目现场，总体进展不错。",
+    "要认真学习这篇重要讲话。",
+    "该文化遗址是全省重点文物保护单位。",
+    "1#高炉要在年底前完成大修。",
+    "要用好优惠政策，让企业应享尽享。",
+    "下面分享三个典型案例。",
+    "要马上开通绿色通道，确保物资运得进、送得出。",
+    "去年全县 GDP 增长 5.2%，PM2.5 平均浓度下降 8%，建成 5G 基站 300 个。",
+]
+
+
+@pytest.mark.parametrize("sentence", SPEECH_ABOUT_THE_WEB)
+def test_speech_that_talks_about_the_web_stays(sentence):
+    own_line = [TITLE, *BODY[:4], sentence, *BODY[4:]]
+    in_paragraph = [TITLE, *BODY[:3], BODY[3] + sentence + "要狠抓落实，确保各项任务按时完成。", *BODY[4:]]
+    for lines in (own_line, in_paragraph):
+        assert _lost(_kept(lines), lines) == []
+
+
+def test_a_phrase_counts_once_in_its_strongest_kind():
+    # 即可下载 is one promise to the reader, not a promise and a web action besides.
+    assert noise_score("要加强政府网站建设，让群众在网上即可下载办事指南和表格。") == 0
+    assert noise_score("关注公众号，回复“讲话”即可下载本文完整版") >= 2
+
+
+def test_quoted_words_are_named_not_said():
+    assert noise_score("对打着“免费领取会员”旗号骗取个人信息的网站，要坚决关停。") == 0
+    assert noise_score("搜索“某某笔记”小程序，免费领取会员") >= 2
+
+
+def test_speech_voice_asks_for_more_before_a_sentence_goes():
+    # Three kinds of site words, but said by the speaker to the audience.
+    assert noise_score("我们开通了“扫码亮证”服务，群众扫一扫二维码就能查到证照信息。") == 0
+    assert noise_score("扫一扫二维码，即可下载讲话稿原文。") >= 2
+
+
+# --- pages of sites not seen before ----------------------------------------------
+
+PAGES = {
+    "feed_article": (
+        ["原创 笔墨说 2024-06-11 08:30", TITLE, *BODY,
+         "往期回顾", "乡镇工作总结的五个要点", "讲话稿结尾怎么写才有力量", "公文里的数字怎么写",
+         "阅读 1.2万  在看 30", "微信扫一扫赞赏作者"],
+        ["笔墨说", "往期回顾", "五个要点", "结尾怎么写", "阅读12万", "赞赏作者"],
+    ),
+    "forum_thread": (
+        [f"{TITLE} - 公文交流 - 笔友论坛", "楼主 笔墨客 发表于 2024-3-5 10:21", TITLE, *BODY,
+         "2楼 张三：写得好，学习了", "沙发", "回复 3楼：谢谢分享", "引用 | 举报 | 回复"],
+        ["笔友论坛", "笔墨客", "写得好", "沙发", "谢谢分享", "引用"],
+    ),
+    "template_site": (
+        ["【导读】本文整理了一篇水土保持工作推进会讲话，结构清晰，供写作时参考。", TITLE, *BODY,
+         "为您推荐：水土保持工作总结范文、水保站长述职报告"],
+        ["导读", "结构清晰", "为您推荐"],
+    ),
+    "tags_and_breadcrumb": (
+        ["热搜词：水保讲话 坡耕地治理发言 生态讲话", "您的位置：首页 » 讲话致辞 » 水土保持", TITLE, *BODY,
+         "收录于合集 #讲话稿 12个"],
+        ["热搜词", "您的位置", "收录于合集"],
+    ),
+    "pdf_pages": (
+        [TITLE, *BODY[:3], "- 第 2 页 -", *BODY[3:5], "2 / 7", *BODY[5:], "Page 3"],
+        ["第2页", "27", "Page3"],
+    ),
+    "site_name_after_paragraphs": (
+        [TITLE, *[line + ("——笔墨斋" if line.endswith("。") else "") for line in BODY]],
+        ["笔墨斋"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_furniture_of_pages_from_new_sites_goes(name):
+    lines, noise = PAGES[name]
+    cleaned = clean_corpus([normalize("\n".join(lines))])[0]
+    speeches, _ = split_speeches(cleaned, name + ".txt")
+    assert [s.title for s in speeches] == [TITLE]
+    kept = core_text("".join(p for s in speeches for p in [s.title, *s.paragraphs]))
+    assert _lost(kept, BODY) == []
+    assert [n for n in noise if core_text(n) in kept] == []
+
+
+@pytest.mark.parametrize("glossed", [
+    "今天召開全縣水土保持工作會huì議，主要任務是總結去年工作。",
+    "今天召開全縣水土保持工作會/huì/議，主要任/rèn/務是總/zǒng/結去年工作。",
+    "今天召開全縣水土保持工作會「huì」議，主要任「rèn」務是總「zǒng」結去年工作。",
+])
+def test_glosses_in_other_brackets_and_bare_pinyin_go(glossed):
+    kept = _kept([TITLE, "同志們：", glossed])
+    assert core_text("今天召開全縣水土保持工作會議，主要任務是總結去年工作。") in kept
+    assert "huì" not in kept
+
+
+def test_strings_wedged_into_words_go_and_terms_in_latin_letters_stay():
+    noisy = [TITLE, "同志们：",
+             "今天召开全县水土保 q9#Lk 持工作推进会，主要任务是回顾 ~x7~ 去年工作。",
+             "要把坡耕地治理作为 zz_31 重点，推进 7QXRT 梯田改造，防止水土流失。",
+             "今年要推进梯田改造。"]
+    kept = _kept(noisy)
+    for junk in ("q9", "Lk", "x7", "zz31", "7QXRT"):
+        assert junk not in kept
+    assert core_text("要把坡耕地治理作为重点，推进梯田改造，防止水土流失。") in kept
+    terms = [TITLE, "同志们：",
+             "全县建成 5G 基站 300 个，PM2.5 浓度下降 8%，新增 iPhone 维修网点和 P2P 风险排查。",
+             "对 H7N9 和 COVID-19 的防控经验要认真总结，执行 GB/T 标准。"]
+    assert _lost(_kept(terms), terms[2:]) == []
+
+
+def test_an_aside_broken_over_a_line_end_goes_whole():
+    lines = [TITLE, "同志们：", "这次推进会的主要任务是回顾去年工作。（转自：", "笔墨文苑）",
+             "各乡镇要摸清坡耕地底数，防止水土继续流失。"]
+    kept = _kept(lines)
+    assert "笔墨文苑" not in kept and "转自" not in kept
+    assert _lost(kept, ["这次推进会的主要任务是回顾去年工作。", lines[4]]) == []
+
+
+def test_the_finishing_pass_folds_each_paragraph_once(monkeypatch):
+    calls = []
+    fold = rag.clean.to_simplified
+    monkeypatch.setattr(rag.clean, "to_simplified", lambda text: calls.append(text) or fold(text))
+    text = normalize("\n".join([TITLE, *BODY] * 3))
+    prepared = rag.clean._prepare(text)
+    calls.clear()
+    rag.clean._finish(prepared, rag.clean.CorpusStats.from_paragraphs([prepared.paragraphs]))
+    assert len(calls) <= len(prepared.paragraphs)
+
+
+# --- splitting: what follows the speech's last sentence ---------------------------
+
+def _split(lines: list[str]):
+    return split_speeches(CleanedText(lines), "x.txt")
+
+
+def test_a_list_after_the_last_sentence_is_not_speech():
+    tail = ["往期回顾", "乡镇工作总结的五个要点", "新手报道，多多指教"]
+    speeches, removed = _split([TITLE, *BODY, *tail])
+    assert speeches[0].paragraphs == BODY
+    assert [r.text for r in removed if r.reason == "links after the speech"] == tail
+
+
+def test_one_line_without_a_stop_after_the_speech_stays():
+    speeches, _ = _split([TITLE, *BODY, "谢谢大家"])
+    assert speeches[0].paragraphs == [*BODY, "谢谢大家"]
+
+
+def test_a_heading_left_last_by_a_cut_page_stays():
+    speeches, _ = _split([TITLE, *BODY[:5], "三、加强监测评价", "相关文档", "水保方案编制要点"])
+    assert speeches[0].paragraphs == [*BODY[:5], "三、加强监测评价"]
+
+
+def test_a_title_that_names_members_is_still_the_title():
+    title = "在全县个体工商户会员服务中心揭牌仪式上的讲话"
+    speeches, _ = _split(["个体工商户讲话稿范文（精选3篇）", title, *BODY])
+    assert speeches[0].title == title
+
+
+# --- text that lost its line breaks, and text hard-wrapped -------------------------
+
+def test_site_lines_glued_before_sentences_on_one_line_go():
+    # A page copied as one line: what were line breaks are spaces.
+    line = " ".join([
+        "文章来源：笔墨网 发布时间：2023年5月6日", TITLE, "同志们：", BODY[1],
+        "本篇经授权转载 " + BODY[3], "喜欢就点个关注，每天更新 " + BODY[6],
+    ])
+    kept = _kept([line])
+    assert _lost(kept, [TITLE, BODY[1], BODY[3], BODY[6]]) == []
+    for noise in ("笔墨网", "2023年5月6日", "授权转载", "点个关注"):
+        assert core_text(noise) not in kept
+
+
+def test_a_name_glued_after_many_sentences_of_one_line_goes():
+    line = " ".join([TITLE, "同志们：", BODY[1] + "（笔墨园）", BODY[3] + "（笔墨园）", BODY[6] + "·公文坊·",
+                     BODY[5] + "·公文坊·"])
+    kept = _kept([line])
+    assert "笔墨园" not in kept and "公文坊" not in kept
+    assert _lost(kept, [BODY[1], BODY[3], BODY[5], BODY[6]]) == []
+
+
+def test_a_title_glued_after_a_site_line_stays():
+    kept = _kept(["加老师微信一对一辅导 " + TITLE, *BODY])
+    assert core_text(TITLE) in kept and "老师微信" not in kept
+    kept = _kept(["栏目：讲话致辞  人气：6598", TITLE, *BODY])
+    assert "讲话致辞" not in kept
+
+
+def test_an_anti_scraping_string_inside_a_sentence_leaves_it_whole():
+    # The string's spaces go with it: the sentence is not cut into short pieces judged alone.
+    sentence = "涉密内容不得随意上传到 gh//2k 各类网站和网盘。"
+    kept = _kept([TITLE, "同志们：", BODY[1], sentence, BODY[6]])
+    assert core_text("涉密内容不得随意上传到各类网站和网盘。") in kept
+
+
+def test_lines_of_a_wrapped_speech_are_not_taken_for_keywords_or_watermarks():
+    wrapped = [TITLE, "同志们：",
+               "各单位主要负责同志 uu 8k P 是本单位网络安全第一",
+               "责任人。要加强关键信息基础设施安全保护。",
+               "去年的工作，群众看在眼里、记在心上。希望大家",
+               "真抓实干，把今年的各项任务落到实处。",
+               "今年的任务很重，时间很紧。希望大家",
+               "坚定信心，攻坚克难，确保全年目标如期实现。"]
+    cleaned = clean_corpus([normalize("\n".join(wrapped))] * 2)
+    for c in cleaned:
+        kept = core_text("".join(c.lines))
+        assert core_text("各单位主要负责同志是本单位网络安全第一责任人。") in kept
+        assert core_text("希望大家真抓实干") in kept and core_text("希望大家坚定信心") in kept
+
+
+def test_a_title_naming_a_ware_between_site_lines_stays():
+    title = "在全市机关公文写作能力提升培训班开班式上的讲话"
+    kept = _kept(["以上内容由某某小助手整理，仅供参考。", title, "相关专题：乡村振兴讲话稿汇编", *BODY])
+    assert core_text(title) in kept
