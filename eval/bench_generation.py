@@ -3,13 +3,14 @@
     python eval/bench_generation.py [--model PATH] [--runs 3] [--max-tokens 128] [--alternate] [--json]
 
 Loads the model and the index once and builds the prompt `wengao expand` builds
-for an outline point (prompts/system.md, the passages retrieved for the point,
-the `expand` task for a ~300-character section). Then, alternating, `--runs`
+for the first paragraph of an outline point (prompts/system.md, then
+prompts/paragraph.md with the source sentences planned for the point). Then, alternating, `--runs`
 times each, from an empty KV cache, temperature 0, same seed and max_tokens:
   (a) plain `Llama.create_chat_completion(stream=True)` after `llm.reset()`;
   (b) `Generator.stream` after `Generator.reset()`.
 (Which of the two goes first alternates from run to run.)
-Prints medians: decode tokens/s of each and their ratio (target >= 0.95), our
+Prints medians: decode tokens/s of each and their ratio (target >= 0.95), the
+same with and without the copy block of rag/copyblock.py (target >= 0.95), our
 time to first token over plain llama.cpp prompt-evaluation time (target <= 1.15),
 the time to first token of a follow-up request that shares system prompt and
 passages (warm prefix), retrieval time, whole `expand` calls (retrieve -> first
@@ -37,12 +38,12 @@ sys.path.insert(0, str(ROOT))
 import llama_cpp  # noqa: E402
 
 from eval.measure import peak_rss_mb  # noqa: E402
+from rag.copyblock import CopyBlock  # noqa: E402
 from rag.engine import Embedder, open_searcher  # noqa: E402
-from rag.expand import ExpandRequest, expand, retrieve_for  # noqa: E402
-from rag.generate import messages_for  # noqa: E402
+from rag.expand import ExpandRequest, expand, paragraph_messages, retrieve_for  # noqa: E402
 from rag.llm import Generator, get_llm  # noqa: E402
 from rag.models import resolve_llm  # noqa: E402
-from rag.prompting import format_passages  # noqa: E402
+from rag.plan import Paragraph, plan_section  # noqa: E402
 from rag.retrieve import Searcher  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 from rag.types import Passage  # noqa: E402
@@ -55,10 +56,14 @@ POINTS = ("围绕中心服务大局，当好参谋助手", "强化督查落实�
 # --- the prompt ---------------------------------------------------------------------
 
 
-def build_messages(settings, passages: list[Passage], point: str) -> list[dict]:
-    """The messages `rag.expand.expand` sends for `point`."""
-    return messages_for(settings, "expand", passages=format_passages(passages), topic=TOPIC,
-                        point=point, length=300)
+def first_paragraph(searcher: Searcher, passages: list[Passage], point: str) -> Paragraph:
+    """The sources of the first paragraph `rag.expand.expand` writes for `point`."""
+    return plan_section(point, passages, searcher.encode_queries, 300)[0]
+
+
+def build_messages(settings, paragraph: Paragraph, point: str) -> list[dict]:
+    """The messages `rag.expand.expand` sends for the first paragraph of `point`."""
+    return paragraph_messages(settings, ExpandRequest(point, TOPIC, 300), paragraph, 0)
 
 
 # --- measurements -------------------------------------------------------------------
@@ -140,17 +145,37 @@ def measure_cold(
     return out
 
 
-def measure_warm(gen: Generator, settings, passages: list[Passage], runs: int) -> dict:
-    """Follow-up requests sharing system prompt and passages, each with an outline point not asked before.
+def measure_block(gen: Generator, messages: list[dict], passages: list[Passage], runs: int,
+                  max_tokens: int) -> dict:
+    """Decode speed with the copy block (the passages, as expand blocks them) and without, alternating.
+
+    Sampled at the pipeline's temperature: at 0 the blocked and free texts part at the first ban
+    and the comparison would be between two different lengths of text as much as two decoders.
+    """
+    free, blocked = [], []
+    block = CopyBlock([p.chunk.text for p in passages] + [POINTS[0], TOPIC])
+    for run in range(runs):
+        for side in ("free", "blocked") if run % 2 == 0 else ("blocked", "free"):
+            gen.reset()
+            options = {"block": block} if side == "blocked" else {}
+            "".join(gen.stream(messages, max_tokens=max_tokens, temperature=0.3, seed=SEED + run, **options))
+            (blocked if options else free).append(gen.timings.decode_tps)
+    out = {"unblocked_decode_tps": statistics.median(free), "blocked_decode_tps": statistics.median(blocked)}
+    out["block_ratio"] = out["blocked_decode_tps"] / out["unblocked_decode_tps"]
+    return out
+
+
+def measure_warm(gen: Generator, settings, paragraph: Paragraph, runs: int) -> dict:
+    """Follow-up requests sharing system prompt and sources, each with an outline point not asked before.
 
     Only the lines from the point on are read; a new point each time keeps the
     saved KV states from turning this into a repeat of an earlier prompt.
     """
-    measure_ours(gen, build_messages(settings, passages, POINTS[0]), max_tokens=1, reset=False)
+    measure_ours(gen, build_messages(settings, paragraph, POINTS[0]), max_tokens=1, reset=False)
     rows = []
     for run in range(runs):
         point = f"{POINTS[1 + run % (len(POINTS) - 1)]}（{run + 1}）"
-        rows.append(measure_ours(gen, build_messages(settings, passages, point), max_tokens=4, reset=False))
+        rows.append(measure_ours(gen, build_messages(settings, paragraph, point), max_tokens=4, reset=False))
     return {
         "warm_ttft_s": statistics.median(r["ttft_s"] for r in rows),
         "warm_evaluated_tokens": statistics.median(r["evaluated_tokens"] for r in rows),
@@ -236,16 +261,19 @@ def main() -> int:
                  "runs": args.runs, "max_tokens": args.max_tokens}
     searcher = open_searcher(settings, Embedder(settings))
     passages = retrieve_for(searcher, POINTS[0])
-    main_prompt = build_messages(settings, passages, POINTS[0])
+    paragraph = first_paragraph(searcher, passages, POINTS[0])
+    main_prompt = build_messages(settings, paragraph, POINTS[0])
     out["passage_chars"] = [len(p.chunk.text) for p in passages]
 
     out.update(measure_cold(llm, gen, main_prompt, args.runs, args.max_tokens))
-    out.update(measure_warm(gen, settings, passages, args.runs))
+    out.update(measure_block(gen, main_prompt, passages, args.runs, args.max_tokens))
+    out.update(measure_warm(gen, settings, paragraph, args.runs))
     out.update(measure_retrieval(searcher, args.runs))
     out.update(measure_expand(settings, searcher, gen, args.runs))
     if args.alternate:
-        other = build_messages(settings, retrieve_for(searcher, POINTS[2]), POINTS[0])
-        follow_up = build_messages(settings, passages, POINTS[1])
+        other_passages = retrieve_for(searcher, POINTS[2])
+        other = build_messages(settings, first_paragraph(searcher, other_passages, POINTS[2]), POINTS[0])
+        follow_up = build_messages(settings, paragraph, POINTS[1])
         out.update(measure_alternating(gen, main_prompt, other, follow_up))
     out["peak_rss_mb"] = peak_rss_mb()
     out["others_cpu_cores"] = others_cpu_cores(cpu_start, time.perf_counter() - start)
@@ -264,6 +292,8 @@ def main() -> int:
           f" (plain TTFT {out['plain_ttft_s']:.2f} s)   ours TTFT {out['ours_ttft_s']:6.2f} s"
           f"   ratio {out['ttft_over_prompt_eval']:.3f} (target <= 1.15)")
     print(f"same text as plain    {out['same_text']}")
+    print(f"copy block            decode tokens/s without {out['unblocked_decode_tps']:6.2f}   with"
+          f" {out['blocked_decode_tps']:6.2f}   ratio {out['block_ratio']:.3f} (target >= 0.95)")
     print(f"warm prefix           ours TTFT {out['warm_ttft_s']:6.2f} s"
           f" ({out['warm_evaluated_tokens']} tokens read)")
     if args.alternate:

@@ -67,13 +67,12 @@ import calibrate_support as calibrate  # noqa: E402
 from rag import errors  # noqa: E402
 from rag.cite import (  # noqa: E402
     Embed,
-    _bigrams,
     passage_sentences,
     split_draft,
     support_score,
     unsupported_share,
 )
-from rag.clean import core_text  # noqa: E402
+from rag.clean import bigrams, core_text  # noqa: E402
 from rag.copycheck import invented_specifics  # noqa: E402
 from rag.finish import FLAG_COPY_AT  # noqa: E402
 from rag.structure import HEADING_MARKERS  # noqa: E402
@@ -86,6 +85,8 @@ SEED = 42
 NOTHING_FOUND = "没有找到相关内容"
 # A point repeats an earlier one when this share of its character bigrams is in it.
 DUPLICATE_OVERLAP = 0.7
+# A section's length is right within this share of the request.
+LENGTH_TOLERANCE = 0.25
 # Searched per request for the relevance judge, as it was calibrated.
 RELEVANCE_K = 10
 # Where rag.errors has no OffCorpus the drafting commands never refuse; `except ()` catches nothing.
@@ -157,7 +158,7 @@ def copied_headings(points: list[str], headings: set[str]) -> int:
 
 def near_duplicates(points: list[str]) -> int:
     """Points most of whose wording an earlier point already has."""
-    grams = [_bigrams(heading_core(p)) for p in points]
+    grams = [bigrams(heading_core(p)) for p in points]
     return sum(
         any(g and len(g & earlier) >= DUPLICATE_OVERLAP * min(len(g), len(earlier)) for earlier in grams[:i])
         for i, g in enumerate(grams)
@@ -236,24 +237,65 @@ def score_draft(reply: str, draft, passages: list, judge: Judge) -> dict:
     }
 
 
+def section_figures(draft, length: int) -> dict:
+    """Length against the request and sentences that say an earlier one again."""
+    body = draft.text.partition("\n")[2]
+    claims = [s.text for s in draft.sentences if s.kind == "claim"]
+    grams = [bigrams(s) for s in claims]
+    repeated = sum(any(len(g & h) >= DUPLICATE_OVERLAP * max(1, min(len(g), len(h))) for h in grams[:i])
+                   for i, g in enumerate(grams))
+    ratio = len(core_text(body)) / length
+    return {"length_ratio": round(ratio, 3), "length_ok": abs(ratio - 1) <= LENGTH_TOLERANCE,
+            "repeated": repeated, "paragraphs": [p for p in body.split("\n") if p.strip()],
+            "claims": len(claims)}
+
+
 def run_draft(task: dict, settings, searcher, generator, judge: Judge) -> dict:
     from rag.ask import ANSWER_CHARS, answer
     from rag.expand import ExpandRequest, expand
     from rag.finish import finish_draft
+    from rag.rewrite import finish_section
 
     start = time.perf_counter()
     if task["kind"] == "expand":
         request = ExpandRequest(task["point"], task.get("topic", ""), task.get("length", 300))
         draft, passages = expand(settings, searcher, generator, request)
+        reply = draft.text
+        # The default path of every drafting command: cite, then rewrite what still copies.
+        finish_section(settings, generator, draft, passages, searcher.index, searcher.encode_queries)
     else:
         draft, passages = answer(settings, searcher, generator, task["question"],
                                  task.get("length", ANSWER_CHARS))
-    reply = draft.text
-    finish_draft(draft, passages, searcher.index, searcher.encode_queries)
+        reply = draft.text
+        finish_draft(draft, passages, searcher.index, searcher.encode_queries)
     out = {"timings": timing_fields(draft.timings, time.perf_counter() - start),
            **score_draft(reply, draft, passages, judge)}
+    if task["kind"] == "expand":
+        out.update(section_figures(draft, request.length))
     out["declined"] = task["kind"] == "ask" and NOTHING_FOUND in draft.text
     return out
+
+
+def on_point(rows: list[dict], tasks: list[dict], embed: Embed) -> None:
+    """Mark each section on its point when its paragraphs, taken together, are closer to its own
+    point than to any other point of the task set, and give the share of the point's words
+    (character bigrams, ordinal and outline shell stripped) that the section uses."""
+    from rag.query import search_text
+
+    points = [search_text(t["point"]) for t in tasks if t["kind"] == "expand" and not t.get("off_corpus")]
+    if not points:
+        return
+    point_vectors = embed(points)
+    for row, task in zip(rows, tasks, strict=True):
+        if not row.get("paragraphs"):
+            continue
+        own = search_text(task["point"])
+        section = embed(row["paragraphs"]).mean(axis=0)
+        similarity = point_vectors @ section
+        row["point_similarity"] = round(float(similarity[points.index(own)]), 3)
+        row["on_point"] = int(np.argmax(similarity)) == points.index(own)
+        words = bigrams(own)
+        row["point_words"] = round(len(words & bigrams("".join(row["paragraphs"]))) / max(1, len(words)), 3)
 
 
 def run_outline(task: dict, settings, searcher, generator, headings: set[str]) -> dict:
@@ -336,6 +378,17 @@ def summarise(rows: list[dict]) -> dict:
     for key in ("unsupported", "longest_copy", "copied_share", "copied_sentences"):
         summary["drafts"][key] = stats([r[key] for r in drafts])
     summary["drafts"]["invented"] = stats([len(r["invented"]) for r in drafts])
+    sections = [r for r in drafts if "length_ratio" in r]
+    claims = sum(r["claims"] for r in sections)
+    summary["sections"] = {
+        "n": len(sections),
+        "copied_sentence_share": round(sum(r["copied_sentences"] for r in sections) / max(1, claims), 3),
+        "repeated": sum(r["repeated"] for r in sections),
+        "on_point": sum(bool(r.get("on_point")) for r in sections),
+        "point_words": stats([r.get("point_words", 0.0) for r in sections]),
+        "length_ok": sum(r["length_ok"] for r in sections),
+        "length_ratio": stats([r["length_ratio"] for r in sections]),
+    }
     summary["outlines"] = {
         "n": len(outlines),
         "in_range": sum(r["in_range"] for r in outlines),
@@ -376,6 +429,9 @@ def print_tasks(rows: list[dict]) -> None:
         if r["kind"] == "outline" or "ours" not in r:
             continue
         notes = ("off-corpus " if r["off_corpus"] else "") + ("DECLINED" if r["declined"] else "")
+        if "length_ratio" in r:
+            notes += (f"length {r['length_ratio']:.2f} {'on point' if r.get('on_point') else 'OFF POINT'} "
+                      f"repeated {r['repeated']}")
         t = r["timings"]
         print(f"{r['id']:8} {r['kind']:7} {r['ours']['claims']:>6} {cell(r['ours']['recall'], 6)} "
               f"{cell(r['ours']['precision'], 6)} {cell(r['unsupported'], 6)} {len(r['invented']):>6} "
@@ -405,6 +461,13 @@ def print_summary(summary: dict) -> None:
                                            for k in ("recall", "precision", "citations")))
         for key in ("unsupported", "invented", "longest_copy", "copied_share", "copied_sentences"):
             print(f"{key:16} {cell(d[key]['mean'], 6, 3)} {cell(d[key]['median'], 6, 3)}")
+    s = summary.get("sections", {})
+    if s.get("n"):
+        print(f"\nsections: {s['n']}; sentences with a copied run >= {FLAG_COPY_AT}: "
+              f"{s['copied_sentence_share']:.3f}; repeated sentences {s['repeated']}; on their point "
+              f"{s['on_point']}/{s['n']} (point's words used {s['point_words']['mean']}); length within "
+              f"{LENGTH_TOLERANCE:.0%} {s['length_ok']}/{s['n']} (length / request median "
+              f"{s['length_ratio']['median']})")
     o = summary["outlines"]
     if o["n"]:
         print(f"\noutlines: {o['n']}, {o['points']} points; in range {o['in_range']}/{o['n']}; "
@@ -469,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(run_task(task, settings, searcher, generator, judge, headings))
                 took = rows[-1].get("timings", {}).get("total")
                 print(f"[{n}/{len(tasks)}] {task['id']} {task['kind']} {took} s", file=sys.stderr, flush=True)
+            on_point(rows, tasks, searcher.encode_queries)
             out["model"] = generator.generator.name
             out["tasks"] = rows
             out["summary"] = summarise(rows)

@@ -18,7 +18,7 @@ from rag.outline import check_topic, propose_outline
 from rag.prompting import format_passages
 from rag.relevance import require_relevant
 from rag.retrieve import Searcher
-from rag.rewrite import reduce_copying
+from rag.rewrite import finish_section, reduce_copying
 from rag.settings import Settings
 from rag.structure import is_salutation
 from rag.types import Citation, Draft, Manuscript, Part, Passage
@@ -116,7 +116,10 @@ def draft_speech(
             require_relevant(searcher, point, searcher.search(point, k=10))
     embed = searcher.encode_queries
 
-    def finished(draft: Draft, passages: list[Passage]) -> Draft:
+    def finished(kind: str, draft: Draft, passages: list[Passage]) -> Draft:
+        if kind == "section":
+            return finish_section(settings, generator, draft, passages, searcher.index, embed,
+                                  request.max_copy)
         finish_draft(draft, passages, searcher.index, embed)
         if request.max_copy is not None:
             reduce_copying(settings, generator, draft, passages, searcher.index, embed, request.max_copy)
@@ -130,13 +133,14 @@ def draft_speech(
                 on_part(kind, point)
             if kind == "section":
                 draft, passages = expand(settings, searcher, generator,
-                                         ExpandRequest(point, request.topic, request.section_length),
+                                         ExpandRequest(point, request.topic, request.section_length,
+                                                       request.max_copy),
                                          on_sources, on_token)
             else:
                 draft, passages = write_frame(settings, searcher, generator, request, kind,
                                               on_sources, on_token)
             first_tokens.append(draft.timings["first_token"])
-            parts.append((kind, point, finished(draft, passages)))
+            parts.append((kind, point, finished(kind, draft, passages)))
     manuscript = to_manuscript(request.title.strip() or request.topic, parts)
     manuscript.timings = {"first_token": first_tokens[0], "total": round(time.perf_counter() - start, 3)}
     return manuscript

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.clean import core_text
+from rag.clean import bigrams, core_text
 from rag.structure import (
     TERMINAL,
     ends_sentence,
@@ -160,11 +160,6 @@ def passage_sentences(text: str) -> list[str]:
     return out
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = core_text(text)
-    return {chars[i : i + 2] for i in range(len(chars) - 1)}
-
-
 def support_value(similarity: float, overlap: float) -> float:
     return overlap + SIM_WEIGHT * (similarity - SIM_BASE)
 
@@ -195,7 +190,7 @@ def support_score(sentence: str, passage_text: str, sentence_vec, passage_senten
     same subject"; bigram overlap alone misses paraphrase. Combined, a close
     meaning makes up for some change of wording and the other way round.
     """
-    return _score(_bigrams(sentence), _bigrams(passage_text), sentence_vec, passage_sentence_vecs)
+    return _score(bigrams(sentence), bigrams(passage_text), sentence_vec, passage_sentence_vecs)
 
 
 def align(
@@ -222,7 +217,7 @@ def align(
     row = {s: i for i, s in enumerate(flat)}
     svecs = embed([units[i].text for i in claims]) if claims else None
     pvecs = embed(flat) if flat and claims else None
-    passage_grams = [_bigrams(p.chunk.text) for p in passages]
+    passage_grams = [bigrams(p.chunk.text) for p in passages]
 
     sentences: list[SentenceSupport] = []
     citations: list[Citation] = []
@@ -236,7 +231,7 @@ def align(
         if unit.kind != "claim":
             out.dropped_markers = list(unit.markers)
             continue
-        grams = _bigrams(unit.text)
+        grams = bigrams(unit.text)
         passing: dict[int, tuple[float, str]] = {}
         for j, sents in enumerate(per_passage):
             if not sents:
@@ -255,6 +250,7 @@ def align(
                 citations.append(Citation(number[j], chunk.chunk_id, chunk.title, chunk.section_path,
                                           passing[j][1], chunk.source))
             out.citations.append(number[j])
+            out.quotes.append(passing[j][1])
         out.supported = bool(out.citations)
     return sentences, citations
 

@@ -1,7 +1,8 @@
 """Expand one outline point into a grounded speech section.
 
-retrieve -> choose passages -> prompt -> stream from the model; rag/finish.py
-then attaches citations and checks copying.
+retrieve -> plan the paragraphs from the passages' sentences -> write each paragraph
+from its sources, blocked from copying; rag/finish.py then attaches citations and
+checks copying.
 """
 
 from __future__ import annotations
@@ -11,26 +12,47 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.clean import core_text
+from rag.copyblock import CopyBlock, block_tokens
 from rag.errors import WengaoError
 from rag.generate import Clock, OnToken, check_input, messages_for, token_budget, write
-from rag.prompting import choose_passages, format_passages
+from rag.guard import without_instructions
+from rag.plan import Paragraph, plan_section
+from rag.prompting import CONTEXT_CHARS, choose_passages
+from rag.query import search_text
 from rag.relevance import require_relevant
 from rag.retrieve import Searcher
 from rag.settings import Settings
-from rag.structure import SLOT, heading_of
+from rag.structure import SLOT, heading_of, split_sentences
 from rag.types import Draft, Passage
 
 MAX_POINT_CHARS = 200
 MIN_LENGTH, MAX_LENGTH = 50, 3000
-# A leading salutation or greeting belongs to the whole speech, not to a section.
+# A leading salutation or greeting belongs to the whole speech, not to a section; so does the
+# speaker introducing the talk (今天，我很荣幸…… / 我想和大家分享……).
 _GREETING = re.compile(
-    r"^\s*(尊敬的[^\n：:]*[：:]|各位[^\n：:]{0,20}[：:]|同志们[：:，,！!]|大家好[！!，,。]?)\s*"
+    r"^\s*(尊敬的[^\n：:，,。]{0,20}[：:，,]|各位[^\n：:]{0,20}[：:]|同志们[：:，,！!]|大家好[！!，,。]?"
+    r"|(今天，?)?我(今天)?(非常|很)?(荣幸|高兴|想|要)?(在这里)?(和|与|跟|向)大家[^\n。！!]{0,40}[。！!]"
+    r"|(今天，?)?我(非常|很)(荣幸|高兴)[^\n。！!]{0,40}[。！!])\s*"
 )
+
+# The model talking about its task (在撰写讲话稿时，我们应……; 原句中提到……) rather than doing it.
+_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|上文|下文|以上几句")
 
 # Top-level outline markers: 一、 一要 第一，
 TOP_LEVEL = {"dun", "yao", "di"}
 MIN_BODY_CHARS = 12
+DEFAULT_TEMPERATURE = 0.3
 RETRY_TEMPERATURE = 0.7
+# Writing stops when less than this share of the requested length is left to write: the
+# next call would run past it.
+ENOUGH_SHARE = 0.1
+MIN_PARAGRAPH_CHARS = 40
+# A paragraph of a speech runs to about 150-250 characters; shorter written pieces are joined.
+PARAGRAPH_CHARS = 150
+# Passages only lend the plan their sentences (the prompt holds just the chosen ones), so a
+# section can look further than a prompt of whole passages could.
+PLAN_CONTEXT_CHARS = 2 * CONTEXT_CHARS
+LEAD = "先用一句话点明这一部分的意思，再展开；"
 
 OnSources = Callable[[list[Passage]], None]
 
@@ -40,6 +62,7 @@ class ExpandRequest:
     point: str
     topic: str = ""
     length: int = 600
+    max_copy: int | None = None  # characters in a row a sentence may share with the corpus
 
 
 def check_point(text: str) -> str:
@@ -84,16 +107,69 @@ def section_body(point: str, reply: str, topic: str = "") -> str:
     return body
 
 
+def without_asides(text: str) -> str:
+    """The text without sentences in which the model talks about its task instead of doing it."""
+    return "".join(s for s in split_sentences(text) if not _ASIDE.search(s))
+
+
 def too_thin(body: str) -> bool:
     """True when the body says nothing: empty, or only 【待填】 slots."""
     return len(core_text(SLOT.sub("", body))) < MIN_BODY_CHARS
 
 
-def retrieve_for(searcher: Searcher, query: str, k: int = 10) -> list[Passage]:
+def retrieve_for(searcher: Searcher, query: str, k: int = 10, budget: int = CONTEXT_CHARS) -> list[Passage]:
     """The passages to write from; OffCorpus when the corpus does not speak to the query."""
     found = searcher.search(query, k=k)
     require_relevant(searcher, query, found)
-    return choose_passages(found)
+    return choose_passages(found, budget)
+
+
+def source_lines(paragraph: Paragraph) -> str:
+    return "\n".join(f"{n}. {without_instructions(s.text)[0]}"
+                     for n, s in enumerate(paragraph.sources, start=1))
+
+
+def paragraph_messages(settings: Settings, request: ExpandRequest, paragraph: Paragraph,
+                       n: int) -> list[dict]:
+    """The prompt of paragraph `n`: its sources, and for the first one the point without its
+    ordinal or outline shell. A small model opens with whatever heading or occasion it is
+    given, and told the point in every paragraph it restated it in each; shown the paragraph
+    before, it wrote that one again. So later paragraphs are only told where they stand."""
+    assignment = (f"这一部分讲“{search_text(request.point)}”，这是它的第一段。" if n == 0
+                  else "这一段前后都有别的段落，直接从具体内容写起。")
+    return messages_for(settings, "paragraph", assignment=assignment, sources=source_lines(paragraph),
+                        length=paragraph.length, lead="" if n else LEAD)
+
+
+def write_paragraph(settings: Settings, generator, request: ExpandRequest, paragraph: Paragraph, n: int,
+                    block: CopyBlock, on_token: OnToken | None) -> str:
+    """One paragraph from its source sentences, as one line of text.
+
+    The 1.5B model now and then answers with a lone 【待填】 slot; sampling more freely once
+    more nearly always gives a real paragraph.
+    """
+    messages = paragraph_messages(settings, request, paragraph, n)
+    text = ""
+    for temperature in (DEFAULT_TEMPERATURE, RETRY_TEMPERATURE):
+        reply = write(generator, messages, token_budget(paragraph.length), on_token, temperature=temperature,
+                      length=paragraph.length, block=block)
+        text = without_asides("".join(section_body(request.point, reply, request.topic).split()))
+        if not too_thin(text):
+            break
+        if on_token:
+            on_token("\n")
+    return text
+
+
+def join_short(pieces: list[str]) -> list[str]:
+    """Pieces written one call each, as paragraphs: a short piece goes on the paragraph before it."""
+    paragraphs: list[str] = []
+    for piece in pieces:
+        if paragraphs and len(core_text(paragraphs[-1])) < PARAGRAPH_CHARS:
+            paragraphs[-1] += piece
+        else:
+            paragraphs.append(piece)
+    return paragraphs
 
 
 def expand(
@@ -104,29 +180,36 @@ def expand(
     on_sources: OnSources | None = None,
     on_token: OnToken | None = None,
 ) -> tuple[Draft, list[Passage]]:
-    """Write one section; sources are reported before the first token."""
+    """Write one section; sources are reported before the first token.
+
+    The section is planned from the passages' sentences (rag/plan.py) and written a paragraph
+    at a time from its own sources, blocked from copying them or any passage shown, or
+    repeating an earlier paragraph.
+    """
     request.point = check_point(request.point)
     check_length(request.length)
     clock = Clock()
     # The point alone: a topic such as "在全市…会议上的讲话" matches every speech's opening.
-    passages = retrieve_for(searcher, request.point)
+    passages = retrieve_for(searcher, request.point, budget=PLAN_CONTEXT_CHARS)
+    plan = plan_section(request.point, passages, searcher.encode_queries, request.length)
     clock.mark_retrieved()
     if on_sources:
         on_sources(passages)
-    messages = messages_for(settings, "expand", passages=format_passages(passages),
-                            topic=request.topic or "（未指定）", point=request.point,
-                            length=request.length)
-    budget = token_budget(request.length)
-    body = section_body(request.point, write(generator, messages, budget, on_token, length=request.length),
-                        request.topic)
-    if too_thin(body):
-        # The 1.5B model now and then answers with a lone 【待填】 slot; sampling
-        # more freely once more nearly always gives a real section.
-        if on_token:
-            on_token("\n")
-        body = section_body(request.point, write(generator, messages, budget, on_token,
-                                                 temperature=RETRY_TEMPERATURE, length=request.length),
-                            request.topic)
+    pieces: list[str] = []
+    for n, paragraph in enumerate(plan):
+        left = request.length - sum(len(core_text(p)) for p in pieces)
+        if left < ENOUGH_SHARE * request.length:
+            break
+        if n and on_token:
+            on_token("\n\n")
+        paragraph.length = max(MIN_PARAGRAPH_CHARS, min(paragraph.length, left))
+        # The heading and topic are blocked too: the model would open by writing them out again.
+        block = CopyBlock([p.chunk.text for p in passages] + [request.point, request.topic],
+                          n=block_tokens(request.max_copy), extra=pieces[:])
+        text = write_paragraph(settings, generator, request, paragraph, n, block, on_token)
+        if not too_thin(text):
+            pieces.append(text)
+    body = "\n\n".join(join_short(pieces))
     # The heading is the user's own words; the model writes only the body.
     draft = Draft(text=f"{request.point}\n{body}")
     if too_thin(body):

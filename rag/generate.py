@@ -9,6 +9,7 @@ from contextlib import closing
 from typing import TYPE_CHECKING
 
 from rag.clean import core_text
+from rag.copyblock import CopyBlock
 from rag.errors import WengaoError
 from rag.guard import has_instruction
 from rag.prompting import chat_prompt
@@ -80,17 +81,19 @@ def token_budget(chars: int) -> int:
 
 
 def write(generator, messages: list[dict], max_tokens: int, on_token: OnToken | None = None,
-          temperature: float = 0.3, length: int | None = None) -> str:
+          temperature: float = 0.3, length: int | None = None, block: CopyBlock | None = None) -> str:
     """Stream one reply, handing each piece to `on_token`; returns the whole reply, tidied.
 
     With `length`, the reply ends at the first sentence end once it holds that many letters and
-    digits: a small model asked for 600 字 would otherwise fill its whole budget.
+    digits: a small model asked for 600 字 would otherwise fill its whole budget. With `block`, a
+    model that can (rag/llm.py) may not copy its sources; a model server writes unblocked.
     """
+    options = {"block": block} if block else {}
     pieces: list[str] = []
     written = 0
     # Closed on leaving, so a stop here stops the model (and frees it) at once.
     with closing(generator.stream(messages, max_tokens=max_tokens, temperature=temperature,
-                                  repeat_penalty=REPEAT_PENALTY)) as stream:
+                                  repeat_penalty=REPEAT_PENALTY, **options)) as stream:
         for piece in stream:
             pieces.append(piece)
             if on_token:

@@ -35,12 +35,14 @@ from pathlib import Path
 from typing import Any
 
 import llama_cpp
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ChatMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
+from rag.copyblock import CopyBlock, NgramBan, evasion_tokens, source_tokens
 from rag.errors import ModelMissing, WengaoError
 from rag.models import GGUF_MAGIC, resolve_llm
 from rag.settings import Settings
@@ -276,6 +278,7 @@ class Generator:
         self.lock = shared.lock
         self.states = shared.states
         self.timings = Timings()
+        self._pieces: list[str] | None = None
         model = llm._model
         eos = llm.token_eos()
         bos = llm.token_bos()
@@ -317,11 +320,40 @@ class Generator:
         cancel: threading.Event | None = None,
         seed: int | None = None,
         repeat_penalty: float = 1.0,
+        block: CopyBlock | None = None,
     ) -> Iterator[str]:
-        """Yield the reply in pieces as it is generated; `timings` describes the call when it ends."""
+        """Yield the reply in pieces as it is generated; `timings` describes the call when it ends.
+
+        With `block`, the reply cannot repeat `block.n` tokens in a row of its sources or of itself.
+        """
         with self.lock:
             yield from self._stream(messages, max_tokens, temperature, stop or [], cancel, seed,
-                                    repeat_penalty)
+                                    repeat_penalty, block)
+
+    def _vocabulary(self) -> list[str]:
+        """Every token's text (control tokens are empty), read once per model."""
+        if self._pieces is None:
+            detokenize = self.llm.detokenize
+            self._pieces = [detokenize([i]).decode("utf-8", "replace") for i in range(self.llm.n_vocab())]
+        return self._pieces
+
+    def _ban(self, block: CopyBlock, prompt_len: int) -> list[Callable]:
+        """The logits processor that enforces `block` on a reply that starts at `prompt_len`."""
+        llm = self.llm
+        sources = source_tokens(block, lambda text: llm.tokenize(text.encode("utf-8"), add_bos=False))
+        ban = NgramBan(sources, block.n, block.self_repeat)
+        used = {t for s in sources for t in s}
+        evasions = np.array(evasion_tokens(self._vocabulary(), used), dtype=np.intc)
+
+        def apply(_ids, scores):
+            # llama-cpp-python hands over its whole input buffer; only the first n_tokens are real.
+            banned = ban.banned(llm._input_ids[prompt_len : llm.n_tokens].tolist())
+            scores[evasions] = -np.inf
+            if banned:
+                scores[np.fromiter(banned, dtype=np.intc)] = -np.inf
+            return scores
+
+        return [apply]
 
     def _stream(
         self,
@@ -332,6 +364,7 @@ class Generator:
         cancel: threading.Event | None,
         seed: int | None,
         repeat_penalty: float,
+        block: CopyBlock | None,
     ) -> Iterator[str]:
         start = time.perf_counter()
         llm = self.llm
@@ -359,7 +392,9 @@ class Generator:
             t.finish = "length"
             # The whole prompt is now in the KV cache with live logits, so
             # generate() samples at once instead of evaluating anything again.
-            steps = llm.generate(tokens, temp=temperature, **(SAMPLER | {"repeat_penalty": repeat_penalty}))
+            processors = self._ban(block, len(tokens)) if block else None
+            steps = llm.generate(tokens, temp=temperature, logits_processor=processors,
+                                 **(SAMPLER | {"repeat_penalty": repeat_penalty}))
             try:
                 for token in steps:
                     if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from rag.copyblock import CopyBlock
 from rag.errors import WengaoError
 from rag.llm import SAMPLER, Timings, split_at_stop
 from rag.settings import Settings
@@ -232,8 +233,13 @@ class RemoteGenerator:
         cancel: threading.Event | None = None,
         seed: int | None = None,
         repeat_penalty: float = 1.0,
+        block: CopyBlock | None = None,
     ) -> Iterator[str]:
-        """Yield the reply in pieces as the server sends them; `timings` describes the call when it ends."""
+        """Yield the reply in pieces as the server sends them; `timings` describes the call when it ends.
+
+        `block` is not enforced: a server takes no logits processor. The rewrite pass after
+        the draft (rag/rewrite.py) holds a server's copying down instead.
+        """
         start = time.perf_counter()
         t = self.timings = Timings()
         stops = [s for s in stop or [] if s]

@@ -15,6 +15,10 @@ from rag.settings import Settings
 from rag.types import Draft, Passage
 
 MIN_MAX_COPY = 8  # the copy index's shortest run: a smaller limit cannot be checked
+# What a section may share with the corpus in a row when the user sets nothing. Writing is
+# blocked from copying (rag/copyblock.py); this catches what got through, and everything a
+# model server, which cannot be blocked, copies.
+DEFAULT_MAX_COPY = 15
 ROUNDS = 3
 # A rewrite is one sentence; anything much longer is the model adding content.
 MAX_GROWTH = 1.6
@@ -43,6 +47,17 @@ def over_limit(draft: Draft, limit: int) -> list:
     # Headings are the user's own outline points and salutations are formulas: both stay.
     return [s for s in draft.sentences
             if s.copied_chars > limit and getattr(s, "kind", "claim") in ("claim", "short")]
+
+
+def finish_section(settings: Settings, generator, draft: Draft, passages: list[Passage], index: CorpusIndex,
+                   embed, max_copy: int | None = None) -> Draft:
+    """Cite and check a written section, then rewrite what still copies more than `max_copy`
+    characters in a row (DEFAULT_MAX_COPY when None)."""
+    finish_draft(draft, passages, index, embed)
+    limit = DEFAULT_MAX_COPY if max_copy is None else max_copy
+    if over_limit(draft, limit) and draft.text.strip():
+        reduce_copying(settings, generator, draft, passages, index, embed, limit)
+    return draft
 
 
 def reduce_copying(

@@ -90,6 +90,8 @@ class SentenceSupport:
     supported: bool = False
     # Longest run of characters copied verbatim from the corpus.
     copied_chars: int = 0
+    # Per citation, in the same order: the source sentence that supports this one.
+    quotes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -218,3 +218,18 @@ def test_langchain_chain_streams(generator):
     chunks = list(chain.stream({"topic": "调查研究"}))
     assert len(chunks) > 1 and all(isinstance(c, str) for c in chunks)
     assert isinstance(chain.invoke({"topic": "调查研究"}), str)
+
+
+@pytest.mark.models
+def test_a_blocked_reply_cannot_copy_its_source(generator):
+    from rag.copyblock import CopyBlock
+    from rag.copycheck import CopyIndex
+
+    source = "忠诚理所当然成为办公室的立身之本和大家必须守住的“生命线”，必须始终把讲政治放在首位。"
+    ask = messages("请把下面这句话原样抄写一遍：\n" + source)
+    free = "".join(generator.stream(ask, max_tokens=60, temperature=0))
+    blocked = "".join(generator.stream(ask, max_tokens=60, temperature=0, block=CopyBlock([source])))
+    copies = CopyIndex([source])
+    assert copies.longest_copied_run(free)[0] >= 20  # asked to copy, the model does
+    assert copies.longest_copied_run(blocked)[0] < 20 and len(blocked) >= 10
+    assert not any(c.isascii() and c.isalpha() for c in blocked) and " " not in blocked

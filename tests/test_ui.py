@@ -84,10 +84,14 @@ def test_source_panel_marks_the_words_a_sentence_shares_with_its_passage():
     draft = Draft("盯住重点任务不放松。", citations=[Citation(1, "s1-001", "讲话", "一、抓好督查", "盯住重点任务不放松。")])
     from rag.cite import CitedSentence
 
-    draft.sentences = [CitedSentence("盯住重点任务不放松。", citations=[1], supported=True)]
+    draft.sentences = [CitedSentence("盯住重点任务不放松。", citations=[1], supported=True,
+                                     quotes=["督查工作要坚持问题导向，盯住重点任务不放松。"])]
     html = sources_html("chat-0", draft, [passage])
     assert 'id="chat-0-1"' in html and "《讲话》" in html and "一、抓好督查" in html
-    assert "<mark>盯住重点任务不放松。</mark>" in html and "<mark>督查" not in html
+    assert '<div class="passage">督查工作要坚持问题导向，<mark>盯住重点任务不放松。</mark></div>' in html
+    # The sentence over its own source sentence, the shared words marked.
+    assert ('<p class="citing">盯住重点任务不放松。</p><blockquote>督查工作要坚持问题导向，'
+            '<mark>盯住重点任务不放松。</mark></blockquote>') in html
 
 
 # --- uploads and the corpus folder ---------------------------------------------------------

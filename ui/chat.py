@@ -11,6 +11,7 @@ from rag.errors import WengaoError
 from rag.expand import ExpandRequest, check_length, expand
 from rag.finish import finish_draft
 from rag.refine import REFINEMENTS, refine
+from rag.rewrite import finish_section
 from ui.controls import job_controls, on_model
 from ui.jobs import failure, run_streaming
 from ui.render import (
@@ -104,13 +105,14 @@ def build(ws: Workspace, session: gr.State) -> None:
         base = s.last_draft() if refinement(message) else None
         s.turns.append(turn)
         model = ws.model(ticket)
+        section = not base and bool(_WRITE.match(message))
 
         def work(on_sources, on_token):
             if base is not None:
                 on_sources(base.passages)
                 draft = refine(ws.settings, model, base.draft.text, base.passages, message, on_token)
                 return draft, base.passages
-            if _WRITE.match(message):
+            if section:
                 request = ExpandRequest(message, "", int(words))
                 draft, passages = expand(ws.settings, ws.searcher, model, request, on_sources, on_token)
                 draft.text = draft.text.partition("\n")[2]  # the request is not a heading
@@ -135,7 +137,10 @@ def build(ws: Workspace, session: gr.State) -> None:
             yield "", transcript_html(s.turns), sources_view(s.turns), gr.skip()
             return
         yield notice_html("正在核对出处……", "busy"), gr.skip(), gr.skip(), gr.skip()
-        finish_draft(draft, passages, ws.searcher.index, ws.searcher.encode_queries)
+        if section:
+            finish_section(ws.settings, model, draft, passages, ws.searcher.index, ws.searcher.encode_queries)
+        else:
+            finish_draft(draft, passages, ws.searcher.index, ws.searcher.encode_queries)
         turn.draft, turn.passages = draft, passages
         yield (notice_html("完成。点击 [n] 可在右侧查看出处；可用下面的按钮继续修改。", "done"),
                transcript_html(s.turns), sources_view(s.turns), gr.skip())

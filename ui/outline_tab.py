@@ -6,8 +6,9 @@ import gradio as gr
 
 from rag.errors import WengaoError
 from rag.expand import ExpandRequest, check_length, check_point, expand
-from rag.finish import FLAG_COPY_AT, finish_draft
+from rag.finish import FLAG_COPY_AT
 from rag.outline import parse_points_arg, propose_outline
+from rag.rewrite import finish_section
 from ui.controls import JobControls, job_controls, on_model
 from ui.jobs import failure_html, run_streaming
 from ui.render import (
@@ -227,7 +228,8 @@ class OutlineTab:
             yield stopped, section_view(point), sources_view(s), gr.skip()
             return
         yield notice_html("正在核对出处和查重……", "busy"), gr.skip(), gr.skip(), gr.skip()
-        finish_draft(draft, passages, self.ws.searcher.index, self.ws.searcher.encode_queries)
+        finish_section(self.ws.settings, self.ws.model(ticket), draft, passages, self.ws.searcher.index,
+                       self.ws.searcher.encode_queries)
         point.draft, point.passages = draft, passages
         done = "已停止，保留已写出的部分。" if flag.is_set() else "扩写完成。"
         yield (notice_html(f"{done}点击正文中的 [n] 可在右侧查看出处。", "done"), section_view(point),

@@ -17,6 +17,8 @@ from rag.types import Chunk, Citation, Draft, Passage, SentenceSupport
 # Shortest run of characters a passage must share with a sentence to be marked:
 # shorter runs (的工作, 要坚持) are everywhere and mark nothing in particular.
 MIN_SHARED_RUN = 4
+# A sentence and its source sentence: two characters in a row are a shared word.
+SHARED_WORD = 2
 NOTICE_KINDS = ("info", "busy", "done", "warn", "error")
 
 
@@ -120,12 +122,17 @@ def marked_text(text: str, others: Iterable[str], min_run: int = MIN_SHARED_RUN)
     return "".join(out).replace("\n", "<br>")
 
 
-def source_html(scope: str, citation: Citation, chunk: Chunk | None, citing: list[str]) -> str:
+def source_html(scope: str, citation: Citation, chunk: Chunk | None, citing: list[tuple[str, str]]) -> str:
+    """One cited passage: each sentence citing it over the source sentence behind it (the
+    words they share marked), then the whole passage."""
     text = chunk.text if chunk else citation.quote
     section = f'<span class="path">{esc(citation.section)}</span>' if citation.section else ""
+    pairs = "".join(f'<div class="pair"><p class="citing">{esc(sentence)}</p>'
+                    f'<blockquote>{marked_text(quote, [sentence], SHARED_WORD)}</blockquote></div>'
+                    for sentence, quote in citing)
     return (f'<details class="source" id="{anchor(scope, citation.n)}">'
-            f"<summary><b>[{citation.n}]</b> 《{esc(citation.title)}》{section}</summary>"
-            f'<div class="passage">{marked_text(text, citing)}</div></details>')
+            f"<summary><b>[{citation.n}]</b> 《{esc(citation.title)}》{section}</summary>{pairs}"
+            f'<div class="passage">{marked_text(text, [s for s, _ in citing])}</div></details>')
 
 
 def sources_html(scope: str, draft: Draft, passages: list[Passage]) -> str:
@@ -133,9 +140,9 @@ def sources_html(scope: str, draft: Draft, passages: list[Passage]) -> str:
     chunks = {p.chunk.chunk_id: p.chunk for p in passages}
     if not draft.citations:
         return '<p class="muted">没有句子能在检索到的材料中找到出处。</p>' + retrieved_html(passages)
-    return "".join(
-        source_html(scope, c, chunks.get(c.chunk_id), [s.text for s in draft.sentences if c.n in s.citations])
-        for c in draft.citations)
+    quotes = [(n, s.text, quote) for s in draft.sentences for n, quote in zip(s.citations, s.quotes)]
+    return "".join(source_html(scope, c, chunks.get(c.chunk_id), [(s, q) for n, s, q in quotes if n == c.n])
+                   for c in draft.citations)
 
 
 def retrieved_html(passages: list[Passage]) -> str:

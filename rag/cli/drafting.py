@@ -64,7 +64,14 @@ def show_evidence(draft: Draft) -> None:
 
     print("\n")
     for c in draft.citations:
-        print(f"[{c.n}] 《{c.title}》{c.section}：{c.quote}")
+        print(f"[{c.n}] 《{c.title}》{c.section}")
+    cited = [s for s in draft.sentences if s.citations]
+    if cited:
+        print("\n各句出处原文：")
+    for s in cited:
+        print(f"  · {s.text}")
+        for n, quote in zip(s.citations, s.quotes, strict=True):
+            print(f"      [{n}] {quote}")
     unsupported = [s.text for s in draft.sentences if not s.supported and getattr(s, "kind", "") == "claim"]
     if unsupported:
         print(f"\n未找到出处的句子 {len(unsupported)} 句：", file=sys.stderr)

@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("point", help="提纲要点，如：二要在统筹协调上下功夫")
     parser.add_argument("--topic", default="", help="讲话主题或场合")
     parser.add_argument("--length", type=int, default=600, help="字数（默认 600）")
-    parser.add_argument("--max-copy", type=int, help="与语料连续相同的字数上限，超过的句子自动改写")
+    parser.add_argument("--max-copy", type=int,
+                        help="与语料连续相同的字数上限（默认 15），写作时即避免，超过的句子再自动改写")
     add_model_flags(parser)
     add_common(parser)
     parser.set_defaults(run=run)
@@ -21,12 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rag.expand import ExpandRequest, check_length, check_point, expand
-    from rag.finish import finish_draft
-    from rag.rewrite import check_max_copy, reduce_copying
+    from rag.rewrite import check_max_copy, finish_section
 
     settings = settings_from(args)
-    request = ExpandRequest(check_point(args.point), args.topic.strip(), check_length(args.length))
-    check_max_copy(args.max_copy)
+    request = ExpandRequest(check_point(args.point), args.topic.strip(), check_length(args.length),
+                            check_max_copy(args.max_copy))
     generator, searcher = load(settings)
     console = Console(args.json)
 
@@ -35,11 +35,11 @@ def run(args: argparse.Namespace) -> int:
         console.say(request.point)
 
     draft, passages = expand(settings, searcher, generator, request, sources, console.token)
-    finish_draft(draft, passages, searcher.index, searcher.encode_queries)
-    if args.max_copy is not None:
-        console.say("\n\n正在改写照抄过多的句子……")
-        reduce_copying(settings, generator, draft, passages, searcher.index, searcher.encode_queries,
-                       args.max_copy)
+    written = draft.text
+    finish_section(settings, generator, draft, passages, searcher.index, searcher.encode_queries,
+                   args.max_copy)
+    if draft.copy.get("max_copy") is not None and draft.text != written:
+        console.say("\n\n改写了照抄过多的句子：")
         console.say(draft.text)
     console.emit(draft.to_dict())
     if not args.json:

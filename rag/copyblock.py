@@ -1,0 +1,90 @@
+"""Original by construction: while the model writes, n tokens in a row of a source may not recur.
+
+Seq2seq models have long had `encoder_no_repeat_ngram_size`: an n-gram of the input may not
+appear in the output. Here the input is the source text a section is written from. At each
+step the last n-1 tokens written are looked up, and every token that would complete an
+n-gram of a source, or an n-gram the reply already holds (so it cannot say the same thing
+twice), is banned. A small model that may not copy tries to evade the ban with lookalikes:
+Latin letters inside Chinese words (生命_line), 【】 slots, spaces (必 报告) and traditional
+characters (报備). Tokens holding Latin letters, brackets, markdown, white space or a
+traditional character are therefore banned too, unless a source itself uses that token (5G,
+APP), so the only way left is to say it in other words. A paragraph is one line, so line
+breaks go with the white space.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rag.traditional import to_simplified
+
+# Six of Qwen's tokens are about ten Chinese characters: short enough that no sentence is
+# carried over whole, long enough that stock phrases (办公室工作, 党委和政府) stay free.
+BLOCK_TOKENS = 6
+CHARS_PER_TOKEN = 1.7  # Qwen's tokenizer on Chinese speech text
+EVASIONS = re.compile(r"[A-Za-z【】\[\]{}<>|#*_`~＊＃\s]")
+
+
+def block_tokens(max_copy: int | None) -> int:
+    """The n-gram size that keeps copied runs within `max_copy` characters (None: the default)."""
+    if max_copy is None:
+        return BLOCK_TOKENS
+    return max(2, int(max_copy / CHARS_PER_TOKEN))
+
+
+@dataclass
+class CopyBlock:
+    """What a reply may not copy: the source texts, in runs of `n` tokens, and itself."""
+
+    sources: list[str]
+    n: int = BLOCK_TOKENS
+    self_repeat: bool = True
+    extra: list[str] = field(default_factory=list)  # earlier paragraphs of the same section
+
+
+class NgramBan:
+    """The banned next tokens given what has been written, over token ids."""
+
+    def __init__(self, sources: Sequence[Sequence[int]], n: int, self_repeat: bool = True) -> None:
+        if n < 2:
+            raise ValueError("n must be at least 2")
+        self.n = n
+        self.self_repeat = self_repeat
+        self.table: dict[tuple[int, ...], set[int]] = defaultdict(set)
+        for tokens in sources:
+            self._add(self.table, tokens)
+
+    def _add(self, table: dict[tuple[int, ...], set[int]], tokens: Sequence[int]) -> None:
+        k = self.n - 1
+        for i in range(len(tokens) - k):
+            table[tuple(tokens[i : i + k])].add(tokens[i + k])
+
+    def banned(self, written: Sequence[int]) -> set[int]:
+        k = self.n - 1
+        if len(written) < k:
+            return set()
+        tail = tuple(written[-k:])
+        found = set(self.table.get(tail, ()))
+        if self.self_repeat:
+            for i in range(len(written) - k):
+                if tuple(written[i : i + k]) == tail:
+                    found.add(written[i + k])
+        return found
+
+
+def evasion_tokens(pieces: Sequence[str], allowed: set[int]) -> list[int]:
+    """Ids of the vocabulary pieces a reply may not use to dodge the ban (see above)."""
+    return [i for i, piece in enumerate(pieces)
+            if i not in allowed and (EVASIONS.search(piece) or to_simplified(piece) != piece)]
+
+
+Tokenize = Callable[[str], list[int]]
+
+
+def source_tokens(block: CopyBlock, tokenize: Tokenize) -> list[list[int]]:
+    """Each source as tokens, split at line breaks: a model starts a line afresh."""
+    texts = block.sources + block.extra
+    return [tokenize(line) for text in texts for line in text.splitlines() if line.strip()]
