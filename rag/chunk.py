@@ -4,6 +4,13 @@ Each chunk knows its speech and its section path, is roughly 150-500
 characters, and never ends inside a sentence (unless one sentence alone is
 longer than the limit, when it is cut after a comma or colon, or at the limit
 where a clause alone is longer).
+
+A whole-line heading with paragraphs under it is not chunk text: it lives on in
+the section path of the chunks that follow. A heading line with no paragraph
+under it (a closing wish read as a heading, 最后，祝大家工作顺利！; 四、 followed
+directly by 五、; a page cut after （二）……) has no chunk to carry it in its path,
+so it is kept as text: at the end of the chunk before it where that chunk has room,
+else as a chunk of its own (see _pieces and _place_heading).
 """
 
 from __future__ import annotations
@@ -20,16 +27,6 @@ MAX_CHARS = 500
 
 def chunk_speech(speech: Speech, is_duplicate=lambda text: False) -> list[Chunk]:
     """Chunk one speech; paragraphs for which `is_duplicate` is true are left out."""
-    tracker = SectionTracker()
-    pieces: list[tuple[tuple[str, ...], str]] = []
-    for paragraph in speech.paragraphs:
-        heading = tracker.update(paragraph)
-        if heading and heading.whole_line:
-            continue  # a heading line lives on in the section path of what follows
-        if is_duplicate(paragraph):
-            continue
-        pieces.append((tuple(tracker.path), paragraph))
-
     texts: list[tuple[tuple[str, ...], str]] = []
     buffer: list[str] = []
     buffer_path: tuple[str, ...] = ()
@@ -39,7 +36,14 @@ def chunk_speech(speech: Speech, is_duplicate=lambda text: False) -> list[Chunk]
             texts.append((buffer_path, "\n".join(buffer)))
             buffer.clear()
 
-    for path, paragraph in pieces:
+    for path, paragraph, alone in _pieces(speech, is_duplicate):
+        if alone is not None:
+            # A heading line with nothing under it ends the chunk it is placed in: the
+            # text after it belongs to another section.
+            flush()
+            _place_heading(texts, path, paragraph, own_chunk=alone)
+            buffer_path = texts[-1][0]
+            continue
         size = sum(map(len, buffer))
         if path != buffer_path:
             # Short list items (1、… 2、…) of one section are better retrieved together;
@@ -78,6 +82,68 @@ def chunk_speech(speech: Speech, is_duplicate=lambda text: False) -> list[Chunk]
         )
         for n, (path, text) in enumerate(texts, start=1)
     ]
+
+
+# A piece of a speech: its section path, its text, and for a heading line with no
+# paragraph under it whether it must stand alone (True) or may end the chunk before it
+# (False); None for a paragraph.
+Piece = tuple[tuple[str, ...], str, bool | None]
+
+
+def _pieces(speech: Speech, is_duplicate) -> list[Piece]:
+    """The paragraphs to chunk, with their section paths, and the heading lines nothing is under.
+
+    A whole-line heading waits until a kept paragraph follows it (the heading is then in
+    that paragraph's path) or until a heading of its level or above, or the end of the
+    speech, closes it with nothing under it. A closed heading whose parent heading is
+    still waiting (一、 then （一） then （二）……) stands alone: the chunk before it lies
+    outside its parent's section, and its own chunk puts the parent in a section path,
+    before the text that follows, as the speech has it.
+    """
+    tracker = SectionTracker()
+    pieces: list[Piece] = []
+    waiting: list[tuple[int, tuple[str, ...], str]] = []  # depth, path, line
+
+    def close(depth: int) -> None:
+        closed = [w for w in waiting if w[0] >= depth]
+        waiting[:] = [w for w in waiting if w[0] < depth]
+        for _, path, line in closed:
+            alone = bool(waiting)
+            pieces.append((path, line, alone))
+            if alone:
+                waiting.clear()  # the chunk's path carries the parents now
+
+    for paragraph in speech.paragraphs:
+        heading = tracker.update(paragraph)
+        if heading:
+            depth = len(tracker.path) - 1
+            close(depth)
+            if heading.whole_line:
+                waiting.append((depth, tuple(tracker.path), paragraph))
+                continue
+        if is_duplicate(paragraph):
+            continue
+        waiting.clear()  # this paragraph's path carries them
+        pieces.append((tuple(tracker.path), paragraph, None))
+    close(0)
+    return pieces
+
+
+def _place_heading(texts: list[tuple[tuple[str, ...], str]], path: tuple[str, ...], line: str,
+                   own_chunk: bool) -> None:
+    """Keep a heading line with no paragraph under it as chunk text.
+
+    It ends the chunk before it when it may and that chunk has room: a closing wish
+    belongs with the closing paragraph, and a heading-only chunk would be a poor search
+    result (a few words, ranked high for them, with nothing to draft from or to cite).
+    Otherwise it starts a chunk of its own, in its own section.
+    """
+    if not own_chunk and texts:
+        before_path, before = texts[-1]
+        if len(before.replace("\n", "")) + len(line) <= MAX_CHARS:
+            texts[-1] = (before_path, f"{before}\n{line}")
+            return
+    texts.append((path, line))
 
 
 def sentence_windows(text: str, max_chars: int = MAX_CHARS) -> list[str]:

@@ -10,6 +10,7 @@ from rag.chunk import MAX_CHARS, chunk_speech
 from rag.clean import core_text, normalize
 from rag.ingest import read_corpus
 from rag.structure import ends_sentence, split_sentences
+from rag.types import Speech
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus"
@@ -293,3 +294,82 @@ def test_speech_sentences_that_use_words_ads_use_are_kept(tmp_path):
     corpus = read_corpus([tmp_path])
     assert _sentences_survive(corpus, body) == []
     assert corpus.warnings == [] and sum(len(r.text) for r in corpus.removed["gov.txt"]) == 0
+
+
+# --- heading lines with no paragraph under them ------------------------------------
+
+GREETING = "同志们："
+TALK = ("这次会议的主要任务是回顾过去一年的工作，安排部署今年的重点任务。"
+        "过去一年，全系统干部职工迎难而上，各项工作取得了新的进展。")
+
+
+def _chunks(*paragraphs: str) -> list:
+    return chunk_speech(Speech("s-1", "在全市工作会议上的讲话", "a.txt", list(paragraphs)))
+
+
+def test_a_closing_wish_read_as_a_heading_ends_the_last_chunk():
+    # "最后，……！" opens like the last of a list of points; nothing follows it.
+    closing = "最后，祝大家新春愉快、工作顺利！"
+    chunks = _chunks(GREETING, TALK, closing)
+    assert len(chunks) == 1
+    assert chunks[0].text == f"{GREETING}\n{TALK}\n{closing}"
+    assert chunks[0].section == []
+
+
+def test_a_heading_followed_at_once_by_the_next_one_stays_in_the_text():
+    chunks = _chunks(
+        "三、强化保障", TALK,
+        "四、营造良好氛围",
+        "五、加强组织领导", "各单位主要负责同志要亲自抓，分管负责同志要具体抓。",
+    )
+    assert [(c.section, c.text) for c in chunks] == [
+        (["三、强化保障"], f"{TALK}\n四、营造良好氛围"),
+        (["五、加强组织领导"], "各单位主要负责同志要亲自抓，分管负责同志要具体抓。"),
+    ]
+
+
+def test_a_page_cut_after_a_heading_keeps_the_heading_as_written():
+    # The page ends on a sub-heading; its full stop is speech text as well.
+    chunks = _chunks("一、提升政务服务", "（一）推行一网通办。", TALK, "（二）提升窗口服务水平。")
+    assert chunks[-1].text.endswith(f"{TALK}\n（二）提升窗口服务水平。")
+    assert chunks[-1].section == ["一、提升政务服务", "（一）推行一网通办"]
+
+
+def test_headings_with_paragraphs_under_them_stay_in_the_section_path_only():
+    chunks = _chunks("一、提升政务服务", "（一）推行一网通办", TALK)
+    assert [(c.section, c.text) for c in chunks] == [(["一、提升政务服务", "（一）推行一网通办"], TALK)]
+
+
+def test_a_sub_heading_whose_parent_has_nothing_else_yet_is_a_chunk_of_its_own():
+    # Ending the greeting's chunk would put （一） before 一、, which only the next chunk's
+    # path holds; a chunk of its own keeps the order and names its section.
+    chunks = _chunks(GREETING, TALK, "一、总体要求", "（一）指导思想", "（二）基本原则",
+                     "坚持问题导向，坚持系统观念。")
+    assert [(c.section, c.text) for c in chunks] == [
+        ([], f"{GREETING}\n{TALK}"),
+        (["一、总体要求", "（一）指导思想"], "（一）指导思想"),
+        (["一、总体要求", "（二）基本原则"], "坚持问题导向，坚持系统观念。"),
+    ]
+
+
+def test_a_heading_after_a_full_chunk_is_a_chunk_of_its_own():
+    full = "全面推进依法行政，" * 54 + "建设法治政府。"
+    assert len(full) <= MAX_CHARS < len(full) + len("四、营造良好氛围")
+    chunks = _chunks("三、强化保障", full, "四、营造良好氛围")
+    assert [(c.section, c.text) for c in chunks] == [
+        (["三、强化保障"], full),
+        (["四、营造良好氛围"], "四、营造良好氛围"),
+    ]
+
+
+def test_a_speech_of_headings_alone_still_gets_a_chunk():
+    chunks = _chunks("一、统一思想", "二、突出重点", "三、狠抓落实")
+    assert [(c.section, c.text) for c in chunks] == [(["一、统一思想"], "一、统一思想\n二、突出重点\n三、狠抓落实")]
+
+
+def test_a_heading_left_bare_by_a_page_cut_is_ingested(tmp_path):
+    lines = [SPEECH_TITLE, *SPEECH_BODY[:7], "（三）提升窗口服务水平。"]
+    (tmp_path / "cut.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    corpus = read_corpus([tmp_path])
+    assert corpus.chunks[-1].text.endswith("（三）提升窗口服务水平。")
+    assert _sentences_survive(corpus, SPEECH_BODY[:7]) == []

@@ -16,7 +16,7 @@ from rag.chunk import MAX_CHARS, chunk_speech
 from rag.cite import MARKER, align, cited_paragraphs, split_draft, strip_markers
 from rag.clean import clean_corpus, clean_text, core_text, normalize
 from rag.split import split_speeches
-from rag.structure import ENDS_SENTENCE, heading_of, split_sentences
+from rag.structure import ENDS_SENTENCE, SectionTracker, heading_of, split_sentences
 from rag.types import Chunk, Passage, Speech
 
 FAST = settings(max_examples=100, deadline=None)
@@ -197,15 +197,42 @@ def test_sentences_end_after_a_stop_and_its_closers(text):
 CLAUSE_END = "，,、：:"
 
 
+def _headed_lines(paragraphs: list[str]) -> set[int]:
+    """Indexes of the heading-only lines that some later paragraph stands under.
+
+    Such a line is still on the section stack when the next paragraph that is not a
+    heading-only line is read (the same entry, not an equal one: a heading repeated
+    closes the first).
+    """
+    tracker, stacks = SectionTracker(), []
+    for p in paragraphs:
+        tracker.update(p)
+        stacks.append(list(tracker.stack))
+    headed = set()
+    for i, p in enumerate(paragraphs):
+        if not ((h := heading_of(p)) and h.whole_line):
+            continue
+        entry, depth = stacks[i][-1], len(stacks[i]) - 1
+        for j in range(i + 1, len(paragraphs)):
+            if (h := heading_of(paragraphs[j])) and h.whole_line:
+                continue
+            if len(stacks[j]) > depth and stacks[j][depth] is entry:
+                headed.add(i)
+            break
+    return headed
+
+
 def _check_chunks(speech: Speech) -> None:
     """Chunks cover the speech's text in order and never cut a sentence.
 
-    Heading-only lines are not chunk text (they are the chunks' section path). A
-    sentence longer than MAX_CHARS is the exception: it is cut after a clause
-    separator, or, where a clause alone is too long, at exactly MAX_CHARS characters.
+    Heading-only lines with a paragraph under them are not chunk text (they are the
+    section path of the chunks that follow); those with none are. A sentence longer
+    than MAX_CHARS is the exception: it is cut after a clause separator, or, where a
+    clause alone is too long, at exactly MAX_CHARS characters.
     """
     chunks = chunk_speech(speech)
-    body = [p for p in speech.paragraphs if not ((h := heading_of(p)) and h.whole_line)]
+    headed = _headed_lines(speech.paragraphs)
+    body = [p for i, p in enumerate(speech.paragraphs) if i not in headed]
     stream = "\n".join(body)
     ends, pos = {}, 0
     for chunk in chunks:
@@ -234,6 +261,11 @@ def _check_chunks(speech: Speech) -> None:
 # A lead-in line must not run into the first sentence of a long paragraph and be cut with it.
 @example(["第二篇：在全县作风建设会议上的讲话", "办公室" * 180 + "。"])
 @example(["同志们：", "加强督查工作，" * 71 + "落实。"])
+# Heading-only lines with nothing under them: before one of their level, under a parent
+# with nothing else under it yet, after a full chunk, at the end.
+@example(["同志们：", "一、办公室", "二、督查", "加强督查工作。", "（一）落实", "（二）学习"])
+@example(["一、工作", "（一）落实", "（二）督查", "加强督查工作。", "最后，谢谢大家！"])
+@example(["推动高质量发展。" * 60, "一、办公室"])
 def test_chunks_cover_the_speech_and_keep_sentences_whole(paragraphs):
     _check_chunks(Speech("s-1", "在某会议上的讲话", "a.txt", paragraphs))
 
