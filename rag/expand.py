@@ -149,6 +149,8 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
     more nearly always gives a real paragraph.
     """
     messages = paragraph_messages(settings, request, paragraph, n)
+    # Nor may it echo its own instructions (a small model starts with 这一部分讲……).
+    block.extra += [m["content"] for m in messages]
     text = ""
     for temperature in (DEFAULT_TEMPERATURE, RETRY_TEMPERATURE):
         reply = write(generator, messages, token_budget(paragraph.length), on_token, temperature=temperature,
