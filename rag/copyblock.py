@@ -25,7 +25,7 @@ from rag.traditional import to_simplified
 # carried over whole, long enough that stock phrases (办公室工作, 党委和政府) stay free.
 BLOCK_TOKENS = 6
 CHARS_PER_TOKEN = 1.7  # Qwen's tokenizer on Chinese speech text
-EVASIONS = re.compile(r"[A-Za-z【】\[\]{}<>|#*_`~＊＃\s]")
+EVASIONS = r"A-Za-z【】\[\]{}<>|#*_`~＊＃ \t\u3000"
 
 
 def block_tokens(max_copy: int | None) -> int:
@@ -43,6 +43,12 @@ class CopyBlock:
     n: int = BLOCK_TOKENS
     self_repeat: bool = True
     extra: list[str] = field(default_factory=list)  # earlier paragraphs of the same section
+    multiline: bool = False  # an outline is written a line per point
+    forbidden: str = ""  # more characters the reply may not use
+
+    def evasions(self) -> re.Pattern:
+        newline = "" if self.multiline else "\n\r"
+        return re.compile(f"[{EVASIONS}{newline}{re.escape(self.forbidden)}]")
 
 
 class NgramBan:
@@ -75,10 +81,10 @@ class NgramBan:
         return found
 
 
-def evasion_tokens(pieces: Sequence[str], allowed: set[int]) -> list[int]:
+def evasion_tokens(pieces: Sequence[str], allowed: set[int], pattern: re.Pattern) -> list[int]:
     """Ids of the vocabulary pieces a reply may not use to dodge the ban (see above)."""
     return [i for i, piece in enumerate(pieces)
-            if i not in allowed and (EVASIONS.search(piece) or to_simplified(piece) != piece)]
+            if i not in allowed and (pattern.search(piece) or to_simplified(piece) != piece)]
 
 
 Tokenize = Callable[[str], list[int]]

@@ -343,7 +343,7 @@ class Generator:
         sources = source_tokens(block, lambda text: llm.tokenize(text.encode("utf-8"), add_bos=False))
         ban = NgramBan(sources, block.n, block.self_repeat)
         used = {t for s in sources for t in s}
-        evasions = np.array(evasion_tokens(self._vocabulary(), used), dtype=np.intc)
+        evasions = np.array(evasion_tokens(self._vocabulary(), used, block.evasions()), dtype=np.intc)
 
         def apply(_ids, scores):
             # llama-cpp-python hands over its whole input buffer; only the first n_tokens are real.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from rag.copyblock import CopyBlock
 from rag.errors import WengaoError
 from rag.expand import check_point
 from rag.generate import Clock, OnToken, check_input, messages_for, write
@@ -27,6 +28,9 @@ MIN_POINT_CHARS = 4
 MAX_FILE_POINTS = 12
 PASSAGES_PER_POINT = 3
 HEADINGS_SHOWN = 16
+# Four tokens are about seven characters: under half of a point (12-25 characters) may
+# match a heading of a past speech.
+OUTLINE_BLOCK_TOKENS = 4
 OUTLINE_CONTEXT_CHARS = 700
 
 CN_NUMBERS = "一二三四五六七八九十"
@@ -109,9 +113,14 @@ def propose_outline(
     passages = choose_passages(found, budget=OUTLINE_CONTEXT_CHARS)
     clock.mark_retrieved()
     wanted = str(least) if least == most else f"{least}到{most}"
+    headings = heading_list(found)
     messages = messages_for(settings, "outline", topic=topic, points=wanted,
-                            headings=heading_list(found), passages=format_passages(passages))
-    reply = write(generator, messages, max_tokens=48 * most + 32, on_token=on_token)
+                            headings=headings, passages=format_passages(passages))
+    # Points are the user's, not a past speech's: no run of OUTLINE_BLOCK_TOKENS of a heading
+    # shown, and no （occasion） in brackets. Points repeat their own form (一要……二要……).
+    block = CopyBlock(headings.splitlines() + [h for p in passages for h in p.chunk.section],
+                      n=OUTLINE_BLOCK_TOKENS, self_repeat=False, multiline=True, forbidden="（(")
+    reply = write(generator, messages, max_tokens=48 * most + 32, on_token=on_token, block=block)
     outline = Outline(topic, [OutlinePoint(p) for p in parse_points(reply, most)])
     outline.timings = clock.report(generator)
     if len(outline.points) < least:

@@ -25,9 +25,12 @@ def test_n_must_be_at_least_two():
 
 
 def test_evasions_are_latin_brackets_space_and_traditional_unless_a_source_uses_them():
-    pieces = ["办公室", "line", "【", " 报告", "報", "5G", "。", ""]
-    assert evasion_tokens(pieces, allowed=set()) == [1, 2, 3, 4, 5]
-    assert evasion_tokens(pieces, allowed={5}) == [1, 2, 3, 4]
+    pieces = ["办公室", "line", "【", " 报告", "報", "5G", "。", "", "\n", "（"]
+    pattern = CopyBlock([]).evasions()
+    assert evasion_tokens(pieces, set(), pattern) == [1, 2, 3, 4, 5, 8]
+    assert evasion_tokens(pieces, {5}, pattern) == [1, 2, 3, 4, 8]
+    outline = CopyBlock([], multiline=True, forbidden="（(").evasions()
+    assert evasion_tokens(pieces, set(), outline) == [1, 2, 3, 4, 5, 9]
 
 
 def test_block_size_follows_max_copy():
