@@ -42,6 +42,7 @@ class CopyBlock:
     sources: list[str]
     n: int = BLOCK_TOKENS
     self_repeat: bool = True
+    repeat_n: int | None = None  # n for the reply's own n-grams, when it differs
     extra: list[str] = field(default_factory=list)  # earlier paragraphs of the same section
     multiline: bool = False  # an outline is written a line per point
     forbidden: str = ""  # more characters the reply may not use
@@ -54,11 +55,13 @@ class CopyBlock:
 class NgramBan:
     """The banned next tokens given what has been written, over token ids."""
 
-    def __init__(self, sources: Sequence[Sequence[int]], n: int, self_repeat: bool = True) -> None:
-        if n < 2:
+    def __init__(self, sources: Sequence[Sequence[int]], n: int, self_repeat: bool = True,
+                 repeat_n: int | None = None) -> None:
+        if n < 2 or (repeat_n is not None and repeat_n < 2):
             raise ValueError("n must be at least 2")
         self.n = n
         self.self_repeat = self_repeat
+        self.repeat_k = (repeat_n or n) - 1
         self.table: dict[tuple[int, ...], set[int]] = defaultdict(set)
         for tokens in sources:
             self._add(self.table, tokens)
@@ -70,11 +73,10 @@ class NgramBan:
 
     def banned(self, written: Sequence[int]) -> set[int]:
         k = self.n - 1
-        if len(written) < k:
-            return set()
-        tail = tuple(written[-k:])
-        found = set(self.table.get(tail, ()))
-        if self.self_repeat:
+        found = set(self.table.get(tuple(written[-k:]), ())) if len(written) >= k else set()
+        k = self.repeat_k
+        if self.self_repeat and len(written) >= k:
+            tail = tuple(written[-k:])
             for i in range(len(written) - k):
                 if tuple(written[i : i + k]) == tail:
                     found.add(written[i + k])

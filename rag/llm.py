@@ -341,7 +341,7 @@ class Generator:
         """The logits processor that enforces `block` on a reply that starts at `prompt_len`."""
         llm = self.llm
         sources = source_tokens(block, lambda text: llm.tokenize(text.encode("utf-8"), add_bos=False))
-        ban = NgramBan(sources, block.n, block.self_repeat)
+        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n)
         used = {t for s in sources for t in s}
         evasions = np.array(evasion_tokens(self._vocabulary(), used, block.evasions()), dtype=np.intc)
 

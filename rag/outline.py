@@ -31,6 +31,7 @@ HEADINGS_SHOWN = 16
 # Four tokens are about seven characters: under half of a point (12-25 characters) may
 # match a heading of a past speech.
 OUTLINE_BLOCK_TOKENS = 4
+OUTLINE_REPEAT_TOKENS = 6
 OUTLINE_CONTEXT_CHARS = 700
 
 CN_NUMBERS = "一二三四五六七八九十"
@@ -117,9 +118,9 @@ def propose_outline(
     messages = messages_for(settings, "outline", topic=topic, points=wanted,
                             headings=headings, passages=format_passages(passages))
     # Points are the user's, not a past speech's: no run of OUTLINE_BLOCK_TOKENS of a heading
-    # shown, and no （occasion） in brackets. Points repeat their own form (一要……二要……).
+    # shown, and no （occasion） in brackets. Points share their form (一要……二要……), not their words.
     block = CopyBlock(headings.splitlines() + [h for p in passages for h in p.chunk.section],
-                      n=OUTLINE_BLOCK_TOKENS, self_repeat=False, multiline=True, forbidden="（(")
+                      n=OUTLINE_BLOCK_TOKENS, repeat_n=OUTLINE_REPEAT_TOKENS, multiline=True, forbidden="（(")
     reply = write(generator, messages, max_tokens=48 * most + 32, on_token=on_token, block=block)
     outline = Outline(topic, [OutlinePoint(p) for p in parse_points(reply, most)])
     outline.timings = clock.report(generator)

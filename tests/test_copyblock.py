@@ -19,6 +19,13 @@ def test_the_reply_cannot_repeat_itself():
     assert NgramBan([], n=3, self_repeat=False).banned([5, 6, 7, 5, 6]) == set()
 
 
+def test_the_reply_may_repeat_shorter_runs_of_itself_than_of_its_sources():
+    ban = NgramBan([[1, 2, 3]], n=3, repeat_n=4)
+    assert ban.banned([5, 6, 7, 5, 6]) == set()
+    assert ban.banned([5, 6, 7, 5, 6, 7]) == {5}
+    assert ban.banned([9, 1, 2]) == {3}
+
+
 def test_n_must_be_at_least_two():
     with pytest.raises(ValueError):
         NgramBan([], n=1)
