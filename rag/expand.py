@@ -36,7 +36,8 @@ _GREETING = re.compile(
 )
 
 # The model talking about its task (在撰写讲话稿时，我们应……; 原句中提到……) rather than doing it.
-_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|上文|下文|以上几句")
+_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|原文的意思|上文|下文|以上几句|借鉴上面"
+                    r"|这一部分讲|第[一二三四五六七八九十]段|写一段话")
 
 # Top-level outline markers: 一、 一要 第一，
 TOP_LEVEL = {"dun", "yao", "di"}
