@@ -94,7 +94,8 @@ def test_index_holds_no_pickles(corpus_copy, settings, hash_embedder):
     gen = settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
     names = sorted(p.name for p in gen.iterdir())
     assert names == sorted(["manifest.json", "chunks.jsonl", "speeches.jsonl", "vectors.npy",
-                            "bm25.npz", "bm25_vocab.json", "sentences.npy", "sentence_chunks.npy"])
+                            "bm25.npz", "bm25_vocab.json", "bm25_chars.npz", "bm25_chars_vocab.json",
+                            "sentences.npy", "sentence_chunks.npy"])
 
 
 def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embedder, monkeypatch):
@@ -176,3 +177,46 @@ def test_index_with_a_dense_structure_of_another_kind_asks_for_a_rebuild_and_kee
     assert len(known) == len(texts)
     report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     assert report.embedded == report.sentences_embedded == 0 and _open(settings).manifest["dense"] == "flat"
+
+
+def test_index_of_the_previous_format_is_rebuilt_without_embedding_again(corpus_copy, settings, hash_embedder):
+    import rag.index
+
+    first = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    folder = _open(settings).folder
+    # Format 2 had the same vectors and no BM25 over characters.
+    for name in ("bm25_chars.npz", "bm25_chars_vocab.json"):
+        (folder / name).unlink()
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest["format_version"] = 2
+    manifest["contents"] = {n: v for n, v in manifest["contents"].items() if not n.startswith("bm25_chars")}
+    manifest[rag.index.MANIFEST_SEAL] = rag.index._manifest_digest(manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    with pytest.raises(IndexInvalid, match="不兼容.*wengao ingest"):
+        _open(settings)
+    hash_embedder.calls = 0
+    again = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert again.embedded == again.sentences_embedded == hash_embedder.calls == 0
+    assert again.sentences == first.sentences
+    assert _open(settings).manifest["format_version"] == rag.index.FORMAT_VERSION
+
+
+def test_ingest_splits_each_chunk_into_sentences_once(corpus_copy, settings, hash_embedder, monkeypatch):
+    import rag.engine
+    import rag.index
+
+    calls = []
+
+    def counted(chunk):
+        calls.append(chunk.chunk_id)
+        return split(chunk)
+
+    split = rag.index.sentence_units
+    monkeypatch.setattr(rag.engine, "sentence_units", counted)
+    monkeypatch.setattr(rag.index, "sentence_units", counted)
+    report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert len(calls) == len(set(calls)) == report.chunks
+    index = _open(settings)
+    assert index.sentences.offsets[-1] == report.sentences
+    assert all(index.sentences.offsets[i + 1] - index.sentences.offsets[i] == len(split(c))
+               for i, c in enumerate(index.chunks))

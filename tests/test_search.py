@@ -87,7 +87,8 @@ def test_hybrid_quality_floor_on_dev_set(real_index):
     rels = [relevance([p.to_dict() for p in r], q["answers"]) for q, r in zip(queries, results)]
     recall5 = sum(recall_at(r, 5) for r in rels) / len(rels)
     mrr = sum(reciprocal_rank(r) for r in rels) / len(rels)
-    assert recall5 >= 0.90 and mrr >= 0.75, (recall5, mrr)
+    # Measured 0.983 / 0.921 (BM25 over characters and bigrams; 0.983 / 0.875 over jieba words).
+    assert recall5 >= 0.93 and mrr >= 0.85, (recall5, mrr)
 
 
 def test_quality_floor_on_paraphrase_and_outline_queries(real_index):
@@ -103,7 +104,8 @@ def test_quality_floor_on_paraphrase_and_outline_queries(real_index):
         hit = recall_at(relevance([p.to_dict() for p in found], query["answers"]), 5)
         by_kind.setdefault(query["kind"], []).append(hit)
     recall = {kind: sum(v) / len(v) for kind, v in by_kind.items()}
-    assert recall["paraphrase"] >= 0.85 and recall["outline"] >= 0.95, recall
+    # Measured 0.972 and 1.0 (0.915 and 1.0 over jieba words).
+    assert recall["paraphrase"] >= 0.92 and recall["outline"] >= 0.95, recall
 
 
 def test_sentence_search_finds_one_sentence_of_a_long_chunk(real_index):
