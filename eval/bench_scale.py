@@ -485,6 +485,11 @@ def run_note(row: dict) -> str:
     return f"{run['date']}, {run['cores']} cores" if run else "date not recorded"
 
 
+def latency_cells(row: dict, modes: tuple[str, ...]) -> str:
+    """ "p50 / p95" of each search mode, as table cells."""
+    return " | ".join(f"{row[f'search_{m}']['p50']} / {row[f'search_{m}']['p95']}" for m in modes)
+
+
 def table(rows: list[dict]) -> str:
     lines = [
         "| chunks | dense index | build s (measured + tokenise est.) | embed s (est.) | disk MB | "
@@ -497,9 +502,7 @@ def table(rows: list[dict]) -> str:
             f"| {r['size']:,} | {r['dense_kind']} | {r['write_s']} + {r['tokenize_s_extrapolated']} | "
             f"{r['embed_s_extrapolated']:,.0f} | {r['disk_mb']:,} | {r['build_peak_rss_mb']:,} | "
             f"{r['open_s']} | {r['index_rss_mb']:,} | "
-            + " | ".join(f"{r[f'search_{m}']['p50']} / {r[f'search_{m}']['p95']}"
-                         for m in ("dense", "bm25", "hybrid", "encode"))
-            + " |"
+            + latency_cells(r, ("dense", "bm25", "hybrid", "encode")) + " |"
         )
     lines += ["", "| chunks | dense candidate | recall@10 vs exact | p50 ms | p95 ms | build s | size MB |",
               "|---:|---|---:|---:|---:|---:|---:|"]
@@ -524,9 +527,7 @@ def table(rows: list[dict]) -> str:
             f"{r['sentence_build_s']} ({r['sentence_lists_build_s']}) | "
             f"{r['sentence_embed_s_extrapolated']:,.0f} | "
             f"{r['index_rss_mb']:,} ({r['sentence_rss_mb']:,}) | {r['build_peak_anon_mb']:,} | "
-            + " | ".join(f"{r[f'search_{m}']['p50']} / {r[f'search_{m}']['p95']}"
-                         for m in ("hybrid_chunks", "hybrid", "sentence"))
-            + " |"
+            + latency_cells(r, ("hybrid_chunks", "hybrid", "sentence")) + " |"
         )
     lines += ["", "| chunks | sentence candidates | rows found | chunks@10 | hybrid@10 | p50 ms | p95 ms |",
               "|---:|---|---:|---:|---:|---:|---:|"]

@@ -9,7 +9,7 @@ from contextlib import closing
 from typing import TYPE_CHECKING
 
 from rag.clean import core_text
-from rag.copyblock import CopyBlock
+from rag.copyblock import CHARS_PER_TOKEN, CopyBlock
 from rag.errors import WengaoError
 from rag.guard import has_instruction
 from rag.prompting import chat_prompt
@@ -21,10 +21,8 @@ if TYPE_CHECKING:
     from rag.llm import Generator
     from rag.remote_llm import RemoteGenerator
 
-# Qwen's tokenizer gives about 1.7 Chinese characters per token on speech text (a reply of
-# 1,024 tokens came back as 1,755 characters). A budget for N characters allows a quarter
-# more, room to finish the last sentence; `write` stops at the first sentence end past N.
-CHARS_PER_TOKEN = 1.7
+# A budget for N characters (CHARS_PER_TOKEN, in rag/copyblock.py) allows a quarter more,
+# room to finish the last sentence; `write` stops at the first sentence end past N.
 LENGTH_SLACK = 1.25
 # Small models fall into loops (明确工作成果，明确工作成果，…) without a penalty;
 # 1.1 over llama.cpp's last 64 tokens is its usual default and leaves 要/的 alone.

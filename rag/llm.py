@@ -42,7 +42,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Chat
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-from rag.copyblock import CopyBlock, NgramBan, evasion_tokens, source_tokens
+from rag.copyblock import CopyBlock, NgramBan, evasion_tokens, not_in_sources, source_tokens
 from rag.errors import ModelMissing, WengaoError
 from rag.models import GGUF_MAGIC, resolve_llm
 from rag.settings import Settings
@@ -279,6 +279,7 @@ class Generator:
         self.states = shared.states
         self.timings = Timings()
         self._pieces: list[str] | None = None
+        self._evasions: dict[str, list[int]] = {}
         model = llm._model
         eos = llm.token_eos()
         bos = llm.token_bos()
@@ -330,20 +331,23 @@ class Generator:
             yield from self._stream(messages, max_tokens, temperature, stop or [], cancel, seed,
                                     repeat_penalty, block)
 
-    def _vocabulary(self) -> list[str]:
-        """Every token's text (control tokens are empty), read once per model."""
-        if self._pieces is None:
-            detokenize = self.llm.detokenize
-            self._pieces = [detokenize([i]).decode("utf-8", "replace") for i in range(self.llm.n_vocab())]
-        return self._pieces
+    def _evasion_ids(self, block: CopyBlock) -> list[int]:
+        """The vocabulary's evasion tokens for `block`'s kind of reply, found once per model: the
+        scan covers every token (151k for Qwen) and would otherwise run before every paragraph."""
+        pattern = block.evasions()
+        if pattern.pattern not in self._evasions:
+            if self._pieces is None:
+                detokenize = self.llm.detokenize
+                self._pieces = [detokenize([i]).decode("utf-8", "replace") for i in range(self.llm.n_vocab())]
+            self._evasions[pattern.pattern] = evasion_tokens(self._pieces, pattern)
+        return self._evasions[pattern.pattern]
 
     def _ban(self, block: CopyBlock, prompt_len: int) -> list[Callable]:
         """The logits processor that enforces `block` on a reply that starts at `prompt_len`."""
         llm = self.llm
         sources = source_tokens(block, lambda text: llm.tokenize(text.encode("utf-8"), add_bos=False))
         ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n)
-        used = {t for s in sources for t in s}
-        evasions = np.array(evasion_tokens(self._vocabulary(), used, block.evasions()), dtype=np.intc)
+        evasions = np.array(not_in_sources(self._evasion_ids(block), sources), dtype=np.intc)
 
         def apply(_ids, scores):
             # llama-cpp-python hands over its whole input buffer; only the first n_tokens are real.
