@@ -345,9 +345,14 @@ class Generator:
     def _ban(self, block: CopyBlock, prompt_len: int) -> list[Callable]:
         """The logits processor that enforces `block` on a reply that starts at `prompt_len`."""
         llm = self.llm
-        sources = source_tokens(block, lambda text: llm.tokenize(text.encode("utf-8"), add_bos=False))
+        def tokenize(text: str) -> list[int]:
+            return llm.tokenize(text.encode("utf-8"), add_bos=False)
+
+        sources = source_tokens(block, tokenize)
         ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n)
-        evasions = np.array(not_in_sources(self._evasion_ids(block), sources), dtype=np.intc)
+        # Only the sources proper exempt a token: the prompt, blocked against echo, holds 【待填】.
+        evasions = np.array(not_in_sources(self._evasion_ids(block), [tokenize(t) for t in block.sources]),
+                            dtype=np.intc)
 
         def apply(_ids, scores):
             # llama-cpp-python hands over its whole input buffer; only the first n_tokens are real.
