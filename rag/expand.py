@@ -36,8 +36,9 @@ _GREETING = re.compile(
 )
 
 # The model talking about its task (在撰写讲话稿时，我们应……; 原句中提到……) rather than doing it.
-_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|原文的意思|上文|下文|以上几句|借鉴上面"
-                    r"|这一部分讲|第[一二三四五六七八九十]段|写一段话")
+_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|原文|上文|下文|以上几句|借鉴上面"
+                    r"|这一部分讲|第[一二三四五六七八九十]段|写一段(话|讲话)"
+                    r"|我[^。！？]{0,8}(演讲|讲话|发言|报告)的(主题|题目)|(和|与|跟|向)大家分享")
 
 # Top-level outline markers: 一、 一要 第一，
 TOP_LEVEL = {"dun", "yao", "di"}
@@ -136,8 +137,8 @@ def paragraph_messages(settings: Settings, request: ExpandRequest, paragraph: Pa
     ordinal or outline shell. A small model opens with whatever heading or occasion it is
     given, and told the point in every paragraph it restated it in each; shown the paragraph
     before, it wrote that one again. So later paragraphs are only told where they stand."""
-    assignment = (f"这一部分讲“{search_text(request.point)}”，这是它的第一段。" if n == 0
-                  else "这一段前后都有别的段落，直接从具体内容写起。")
+    assignment = (f"请借鉴上面原句的意思，围绕“{search_text(request.point)}”写一段讲话，" if n == 0
+                  else "请借鉴上面原句的意思，接着写一段讲话，直接从具体内容写起，")
     return messages_for(settings, "paragraph", assignment=assignment, sources=source_lines(paragraph),
                         length=paragraph.length, lead="" if n else LEAD)
 

@@ -34,8 +34,9 @@ TYPED_POINT = "要在督查落实上下功夫"
 # browser would still run if it were inserted as HTML rather than shown as text.
 HOSTILE = "<svg/onload=alert(1)>"
 HOSTILE_IMG = "<img/src=x onerror=alert(1)>"
-UPLOAD = (f"在全市档案工作会议上的讲话\n\n同志们：\n{HOSTILE}今天我们召开全市档案工作会议，研究部署数字档案馆建设工作。"
-          f"{HOSTILE_IMG}\n一、加快推进档案数字化\n要加快馆藏档案数字化进度，做好电子文件归档，推进数字档案馆建设。\n"
+# Inside a sentence, where cleaning keeps it (a tag trailing a line is stripped as page residue).
+UPLOAD = (f"在全市档案工作会议上的讲话\n\n同志们：\n{HOSTILE}今天我们召开全市档案工作会议，{HOSTILE_IMG}"
+          "研究部署数字档案馆建设工作。\n一、加快推进档案数字化\n要加快馆藏档案数字化进度，做好电子文件归档，推进数字档案馆建设。\n"
           "二、强化档案安全管理\n要落实档案安全责任制，定期开展档案安全检查，确保档案实体安全和信息安全。\n")
 
 

@@ -13,7 +13,7 @@ from rag.finish import finish_draft
 from rag.refine import REFINEMENTS, refine
 from rag.rewrite import finish_section
 from ui.controls import job_controls, on_model
-from ui.jobs import failure, run_streaming
+from ui.jobs import failure, nothing_written, run_streaming
 from ui.render import (
     draft_html,
     esc,
@@ -120,7 +120,8 @@ def build(ws: Workspace, session: gr.State) -> None:
             return answer(ws.settings, ws.searcher, model, message, int(words), on_sources, on_token)
 
         yield (notice_html("正在检索材料……", "busy"), transcript_html(s.turns, "……"), gr.skip(), "")
-        for step in run_streaming(work, ws.tickets.flag(ticket)):
+        flag = ws.tickets.flag(ticket)
+        for step in run_streaming(work, flag):
             if step.kind == "sources":
                 yield (notice_html(f"已找到 {len(step.value)} 段材料，正在写作……", "busy"), gr.skip(),
                        sources_view(s.turns, retrieved_html(step.value)), gr.skip())
@@ -133,7 +134,7 @@ def build(ws: Workspace, session: gr.State) -> None:
             else:
                 draft, passages = step.value
         if not draft.text.strip():
-            turn.message, turn.kind = "已停止，没有写出内容。", "info"
+            turn.message, turn.kind = nothing_written(draft.notes, flag.is_set())
             yield "", transcript_html(s.turns), sources_view(s.turns), gr.skip()
             return
         yield notice_html("正在核对出处……", "busy"), gr.skip(), gr.skip(), gr.skip()

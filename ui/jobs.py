@@ -97,5 +97,13 @@ def failure(exc: BaseException) -> tuple[str, str]:
     return user_message(exc), "warn" if isinstance(exc, OffCorpus) else "error"
 
 
+def nothing_written(notes: list[str], stopped: bool) -> tuple[str, str]:
+    """The message and how to show it when a request ended without text: the user stopped it
+    before a word, or the model wrote nothing usable (a warning that says what to try)."""
+    if stopped:
+        return "已停止，没有写出内容。", "info"
+    return "".join(notes) or "模型没有写出正文，请换一种说法再试。", "warn"
+
+
 def failure_html(exc: BaseException) -> str:
     return notice_html(*failure(exc))

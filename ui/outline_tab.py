@@ -10,7 +10,7 @@ from rag.finish import FLAG_COPY_AT
 from rag.outline import parse_points_arg, propose_outline
 from rag.rewrite import finish_section
 from ui.controls import JobControls, job_controls, on_model
-from ui.jobs import failure_html, run_streaming
+from ui.jobs import failure_html, nothing_written, run_streaming
 from ui.render import (
     draft_html,
     evidence_html,
@@ -224,8 +224,8 @@ class OutlineTab:
                 result = step.value
         draft, passages = result
         if not draft.text.partition("\n")[2].strip():
-            stopped = notice_html("已停止，没有写出内容。", "info")
-            yield stopped, section_view(point), sources_view(s), gr.skip()
+            empty = notice_html(*nothing_written(draft.notes, flag.is_set()))
+            yield empty, section_view(point), sources_view(s), gr.skip()
             return
         yield notice_html("正在核对出处和查重……", "busy"), gr.skip(), gr.skip(), gr.skip()
         finish_section(self.ws.settings, self.ws.model(ticket), draft, passages, self.ws.searcher.index,
