@@ -48,6 +48,9 @@ RETRY_TEMPERATURE = 0.7
 # Writing stops when less than this share of the requested length is left to write: the
 # next call would run past it.
 ENOUGH_SHARE = 0.1
+# The plan's reserve paragraphs are written only while the section is this far short: nearer
+# its length, one more paragraph would overshoot more than it makes up.
+RESERVE_SHORTFALL = 0.2
 MIN_PARAGRAPH_CHARS = 40
 # A paragraph of a speech runs to about 150-250 characters; shorter written pieces are joined.
 PARAGRAPH_CHARS = 150
@@ -165,6 +168,24 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
     return text
 
 
+def trim_to_length(pieces: list[str], length: int) -> list[str]:
+    """The pieces without their last sentences while dropping one brings the section nearer
+    `length`: the model stops only at a sentence end past its length, and its sentences run
+    long, so the last one can overshoot by half a paragraph."""
+    pieces = [p for p in pieces if p]
+    total = sum(len(core_text(p)) for p in pieces)
+    while pieces:
+        sentences = split_sentences(pieces[-1])
+        shorter = total - len(core_text(sentences[-1]))
+        if abs(shorter - length) >= abs(total - length):
+            break
+        total = shorter
+        pieces[-1] = "".join(sentences[:-1])
+        if not pieces[-1]:
+            pieces.pop()
+    return pieces
+
+
 def join_short(pieces: list[str]) -> list[str]:
     """Pieces written one call each, as paragraphs: a short piece goes on the paragraph before it."""
     paragraphs: list[str] = []
@@ -202,7 +223,7 @@ def expand(
     pieces: list[str] = []
     for n, paragraph in enumerate(plan):
         left = request.length - sum(len(core_text(p)) for p in pieces)
-        if left < ENOUGH_SHARE * request.length:
+        if left < (RESERVE_SHORTFALL if paragraph.reserve else ENOUGH_SHARE) * request.length:
             break
         if n and on_token:
             on_token("\n\n")
@@ -213,7 +234,7 @@ def expand(
         text = write_paragraph(settings, generator, request, paragraph, n, block, on_token)
         if not too_thin(text):
             pieces.append(text)
-    body = "\n\n".join(join_short(pieces))
+    body = "\n\n".join(join_short(trim_to_length(pieces, request.length)))
     # The heading is the user's own words; the model writes only the body.
     draft = Draft(text=f"{request.point}\n{body}")
     if too_thin(body):

@@ -30,6 +30,9 @@ MIN_SOURCE_CHARS, MAX_SOURCE_CHARS = 12, 160
 # when given sources for 0.9 of it), so a plan holds more than the section needs; writing
 # stops once the section is long enough, and the sources planned last go unused.
 SOURCE_SHARE = 1.5
+# Some paragraphs still come out short, so further sources, up to this share of the length,
+# wait after the plan; they are written up only while the section is short of its length.
+RESERVE_SHARE = 3.0
 # A candidate this much less similar to the point than the best one is off the point
 # (e5-small puts sentences of one field between cosine 0.80 and 0.92).
 MAX_SCORE_GAP = 0.04
@@ -58,6 +61,7 @@ class Paragraph:
 
     sources: list[SourceSentence]
     length: int
+    reserve: bool = False  # written only if the section is still short
 
 
 def candidates(passages: list[Passage]) -> list[SourceSentence]:
@@ -117,7 +121,8 @@ def lay_out(sources: list[SourceSentence]) -> list[Paragraph]:
 
 def plan_section(point: str, passages: list[Passage], embed: Embed, length: int) -> list[Paragraph]:
     """The paragraphs to write a section on `point` of about `length` characters from, in order,
-    each with its sources (more than the section needs: see SOURCE_SHARE)."""
+    each with its sources (more than the section needs: see SOURCE_SHARE), then the reserve
+    paragraphs (RESERVE_SHARE)."""
     pool = candidates(passages)
     if not pool:
         return []
@@ -126,5 +131,15 @@ def plan_section(point: str, passages: list[Passage], embed: Embed, length: int)
     words = bigrams(query)
     shared = np.array([len(words & bigrams(s.text)) / max(1, len(words)) for s in pool])
     similarity = vectors[1:] @ vectors[0] + WORDS_WEIGHT * shared
-    chosen = choose(similarity, pool, vectors[1:], int(length * SOURCE_SHARE))
-    return lay_out([pool[i] for i in chosen])
+    chosen = choose(similarity, pool, vectors[1:], int(length * RESERVE_SHARE))
+    planned, used = [], 0
+    for i in chosen:
+        if used >= length * SOURCE_SHARE:
+            break
+        planned.append(i)
+        used += len(pool[i].text)
+    reserve = chosen[len(planned):]
+    extra = lay_out([pool[i] for i in reserve])
+    for paragraph in extra:
+        paragraph.reserve = True
+    return lay_out([pool[i] for i in planned]) + extra

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from rag.cli import main
-from rag.expand import section_body, strip_greeting, too_thin
+from rag.expand import section_body, strip_greeting, too_thin, trim_to_length, without_asides
 
 
 def test_greetings_are_stripped_from_sections():
@@ -22,6 +22,18 @@ def test_a_section_stops_where_the_model_goes_on_to_the_next_point():
     # An unnumbered point: any top-level heading ends the section; sub-points stay.
     assert section_body("要抓好学习", "要抓好学习。要读原著。\n一是学理论。\n二、另一个要点\n正文") == (
         "要读原著。\n一是学理论。")
+
+
+def test_a_section_ends_at_the_sentence_end_nearest_its_length():
+    first, second = "要把督查落实摆在突出位置。" * 2, "对批示事项要跟踪问效。" + "件件有回音、事事有着落，不能一批了之。"
+    assert trim_to_length([first, second], 40) == [first, "对批示事项要跟踪问效。"]
+    assert trim_to_length([first, second], 26) == [first]
+    assert trim_to_length([first, second], 200) == [first, second]  # short is left to the writer
+
+
+def test_sentences_about_the_task_are_not_the_section():
+    text = "这一部分讲督查落实，这是它的第一段。今天我演讲的主题是督查。督查要盯住关键环节。"
+    assert without_asides(text) == "督查要盯住关键环节。"
 
 
 def test_a_lone_slot_is_not_a_section():

@@ -32,13 +32,19 @@ def test_candidates_skip_headings_salutations_and_short_lines():
 
 def test_the_plan_draws_on_sentences_about_the_point():
     plan = plan_section("二要抓好督查落实", [passage(ON + OFF, 1), passage(ALSO_ON, 2)], embed_by_topic, 36)
-    used = [s.text for p in plan for s in p.sources]
+    used = [s.text for p in plan if not p.reserve for s in p.sources]
     assert ON in used and ALSO_ON in used and OFF not in used
+
+
+def test_reserve_sources_wait_after_the_plan():
+    plan = plan_section("二要抓好督查落实", [passage(ON + OFF, 1), passage(ALSO_ON, 2)], embed_by_topic, 36)
+    assert [p.reserve for p in plan] == [False, True]
+    assert [s.text for s in plan[-1].sources] == [OFF]
 
 
 def test_off_point_sentences_fill_in_only_when_the_length_needs_them():
     plan = plan_section("二要抓好督查落实", [passage(ON + OFF, 1)], embed_by_topic, 400)
-    assert [s.text for p in plan for s in p.sources] == [ON, OFF]
+    assert [s.text for p in plan for s in p.sources] == [ON, OFF] and not any(p.reserve for p in plan)
 
 
 def test_paragraphs_keep_reading_order_and_group_a_few_sentences():
