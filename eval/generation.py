@@ -36,9 +36,11 @@ decline. The verdict of the relevance judge on each request is listed as well
 (judge_relevant), whether or not the pipeline acts on it.
 
 Judge agreement: the judge against the hand labels of eval/data/support_pairs.jsonl
-(written sentences) and eval/data/generated_support_labels.jsonl (sentences the
-1.5B model wrote for these tasks, each with the passage it cites or, uncited, its
-best-scoring passage).
+(written sentences), eval/data/generated_support_labels.jsonl (sentences the 1.5B
+model wrote for these tasks while it still copied) and
+eval/data/paraphrase_support_labels.jsonl (sentences it wrote under the copy block,
+for these tasks and those of eval/data/support_label_tasks.jsonl); each with the
+passage it cites or, uncited, its best-scoring passage.
 
 Sampling: the pipeline passes no seed, and without one each call draws the next,
 so a task's text would depend on the tasks run before it; the generator is
@@ -78,7 +80,6 @@ from rag.finish import FLAG_COPY_AT  # noqa: E402
 from rag.structure import HEADING_MARKERS  # noqa: E402
 
 DEFAULT_TASKS = ROOT / "eval/data/generation_tasks.jsonl"
-GENERATED_LABELS = ROOT / "eval/data/generated_support_labels.jsonl"
 KINDS = ("expand", "ask", "outline")
 SEED = 42
 # How an answer says the passages hold nothing on the question (语料中没有找到相关内容).
@@ -338,10 +339,10 @@ def run_task(task: dict, settings, searcher, generator, judge: Judge, headings: 
 
 
 def label_agreement(chunks: list, embed: Embed) -> dict:
-    """The judge against each set of hand labels, and both together."""
+    """The judge against each set of hand labels, and all together."""
     by_id = {c.chunk_id: c for c in chunks}
     out, everything = {}, []
-    for name, path in (("written", calibrate.DEFAULT_SET), ("generated", GENERATED_LABELS)):
+    for name, path in zip(("written", "generated", "paraphrase"), calibrate.DEFAULT_SETS):
         if not path.exists():
             continue
         scored = calibrate.score_pairs(calibrate.load_pairs(path), by_id, embed)

@@ -266,20 +266,20 @@ def test_placeholders_and_common_phrases_are_fine():
 
 @pytest.mark.models
 def test_judge_agrees_with_labels(real_index):
-    """calibrate_support.py reports agreement 0.881, precision 0.947, recall 0.816 at the
+    """calibrate_support.py reports agreement 0.871, precision 0.917, recall 0.882 at the
     constants in rag/cite.py; allow a few pairs of drift."""
-    from calibrate_support import load_pairs, metrics, score_pairs
+    from calibrate_support import DEFAULT_SETS, load_pairs, metrics, score_pairs
 
     from rag.index import CorpusIndex
 
     settings_, embedder = real_index
     chunks = {c.chunk_id: c for c in CorpusIndex.open(settings_.index_dir).chunks}
-    scored = score_pairs(load_pairs(), chunks, embedder.queries)
-    assert len(scored) >= 120
+    scored = score_pairs([p for path in DEFAULT_SETS for p in load_pairs(path)], chunks, embedder.queries)
+    assert len(scored) >= 440
     m = metrics([p["label"] for p in scored], [p["supported"] for p in scored])
-    assert m["agreement"] >= 0.881 - 0.03
-    assert m["precision"] >= 0.947 - 0.05
-    assert m["recall"] >= 0.816 - 0.06
+    assert m["agreement"] >= 0.871 - 0.03
+    assert m["precision"] >= 0.917 - 0.05
+    assert m["recall"] >= 0.882 - 0.06
 
 
 @pytest.mark.models
