@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.clean import core_text
 from rag.copyblock import CopyBlock, block_tokens
+from rag.drift import check_point_kept
 from rag.errors import WengaoError
 from rag.generate import Clock, OnToken, check_input, messages_for, token_budget, write
 from rag.guard import without_instructions
@@ -147,7 +148,8 @@ def paragraph_messages(settings: Settings, request: ExpandRequest, paragraph: Pa
 
 
 def write_paragraph(settings: Settings, generator, request: ExpandRequest, paragraph: Paragraph, n: int,
-                    block: CopyBlock, on_token: OnToken | None) -> str:
+                    block: CopyBlock, on_token: OnToken | None,
+                    temperature: float = DEFAULT_TEMPERATURE) -> str:
     """One paragraph from its source sentences, as one line of text.
 
     The 1.5B model now and then answers with a lone 【待填】 slot; sampling more freely once
@@ -157,8 +159,8 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
     # Nor may it echo its own instructions (a small model starts with 这一部分讲……).
     block.extra += [m["content"] for m in messages]
     text = ""
-    for temperature in (DEFAULT_TEMPERATURE, RETRY_TEMPERATURE):
-        reply = write(generator, messages, token_budget(paragraph.length), on_token, temperature=temperature,
+    for heat in (temperature, RETRY_TEMPERATURE):
+        reply = write(generator, messages, token_budget(paragraph.length), on_token, temperature=heat,
                       length=paragraph.length, block=block)
         text = without_asides("".join(section_body(request.point, reply, request.topic).split()))
         if not too_thin(text):
@@ -197,6 +199,27 @@ def join_short(pieces: list[str]) -> list[str]:
     return paragraphs
 
 
+def write_section(settings: Settings, generator, request: ExpandRequest, passages: list[Passage],
+                  plan: list[Paragraph], on_token: OnToken | None,
+                  temperature: float = DEFAULT_TEMPERATURE) -> str:
+    """The section's body, written paragraph by paragraph from the plan until it is long enough."""
+    pieces: list[str] = []
+    for n, planned in enumerate(plan):
+        left = request.length - sum(len(core_text(p)) for p in pieces)
+        if left < (RESERVE_SHORTFALL if planned.reserve else ENOUGH_SHARE) * request.length:
+            break
+        if n and on_token:
+            on_token("\n\n")
+        paragraph = replace(planned, length=max(MIN_PARAGRAPH_CHARS, min(planned.length, left)))
+        # The heading and topic are blocked too: the model would open by writing them out again.
+        block = CopyBlock([p.chunk.text for p in passages] + [request.point, request.topic],
+                          n=block_tokens(request.max_copy), extra=pieces[:])
+        text = write_paragraph(settings, generator, request, paragraph, n, block, on_token, temperature)
+        if not too_thin(text):
+            pieces.append(text)
+    return "\n\n".join(join_short(trim_to_length(pieces, request.length)))
+
+
 def expand(
     settings: Settings,
     searcher: Searcher,
@@ -220,24 +243,19 @@ def expand(
     clock.mark_retrieved()
     if on_sources:
         on_sources(passages)
-    pieces: list[str] = []
-    for n, paragraph in enumerate(plan):
-        left = request.length - sum(len(core_text(p)) for p in pieces)
-        if left < (RESERVE_SHORTFALL if paragraph.reserve else ENOUGH_SHARE) * request.length:
-            break
-        if n and on_token:
-            on_token("\n\n")
-        paragraph.length = max(MIN_PARAGRAPH_CHARS, min(paragraph.length, left))
-        # The heading and topic are blocked too: the model would open by writing them out again.
-        block = CopyBlock([p.chunk.text for p in passages] + [request.point, request.topic],
-                          n=block_tokens(request.max_copy), extra=pieces[:])
-        text = write_paragraph(settings, generator, request, paragraph, n, block, on_token)
-        if not too_thin(text):
-            pieces.append(text)
-    body = "\n\n".join(join_short(trim_to_length(pieces, request.length)))
+    body = write_section(settings, generator, request, passages, plan, on_token)
+    kept = check_point_kept(request.point, body.split("\n\n"), searcher.encode_queries) if body else None
+    if kept and not kept.on_point:
+        # Written once more, sampled more freely, from the same plan; flagged if it drifts again.
+        if on_token:
+            on_token("\n\n——上文偏离了要点，重写如下——\n\n")
+        body = write_section(settings, generator, request, passages, plan, on_token, RETRY_TEMPERATURE)
+        kept = check_point_kept(request.point, body.split("\n\n"), searcher.encode_queries) if body else None
     # The heading is the user's own words; the model writes only the body.
     draft = Draft(text=f"{request.point}\n{body}")
     if too_thin(body):
         draft.notes.append("模型没有写出正文，请换一种说法表述要点，或补充相关材料后再试。")
+    elif kept and not kept.on_point:
+        draft.notes.append("这一节重写后仍可能偏离要点，请对照要点检查，或换一种说法表述要点后再试。")
     draft.timings = clock.report(generator)
     return draft, passages
