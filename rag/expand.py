@@ -141,8 +141,8 @@ def paragraph_messages(settings: Settings, request: ExpandRequest, paragraph: Pa
     ordinal or outline shell. A small model opens with whatever heading or occasion it is
     given, and told the point in every paragraph it restated it in each; shown the paragraph
     before, it wrote that one again. So later paragraphs are only told where they stand."""
-    assignment = (f"请借鉴上面原句的意思，围绕“{search_text(request.point)}”写一段讲话，" if n == 0
-                  else "请借鉴上面原句的意思，接着写一段讲话，直接从具体内容写起，")
+    assignment = (f"请围绕“{search_text(request.point)}”，用自己的话把上面原句的意思写成一段讲话，" if n == 0
+                  else "请用自己的话把上面原句的意思写成一段讲话，接在前文之后，直接从具体内容写起，")
     return messages_for(settings, "paragraph", assignment=assignment, sources=source_lines(paragraph),
                         length=paragraph.length, lead="" if n else LEAD)
 
