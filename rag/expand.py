@@ -36,10 +36,13 @@ _GREETING = re.compile(
     r"|(今天，?)?我(非常|很)(荣幸|高兴)[^\n。！!]{0,40}[。！!])\s*"
 )
 
-# The model talking about its task (在撰写讲话稿时，我们应……; 原句中提到……) rather than doing it.
-_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|原文|上文|下文|以上几句|借鉴上面"
-                    r"|这一部分讲|第[一二三四五六七八九十]段|写一段(话|讲话)"
-                    r"|我[^。！？]{0,8}(演讲|讲话|发言|报告)的(主题|题目)|(和|与|跟|向)大家分享")
+# The model talking about its task (在撰写讲话稿时，我们应……; 原句中提到……) rather than doing it,
+# framing the speech (下面我将从几个方面……), or speaking as an assistant (好的，我明白了; 感谢您……).
+# Greetings and thanks belong to the speech's opening and close, not inside a section.
+_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|原文|素材|上文|下文|以上几句|借鉴上面"
+                    r"|这一部分讲|第[一二三四五六七八九十]段|写一段(话|讲话)|您|谢谢|大家好|^好的|我明白了|请参考|请随时|告诉我|如有需要"
+                    r"|我[^。！？]{0,8}(演讲|讲话|发言|报告)的(主题|题目)|(和|与|跟|向)大家分享"
+                    r"|(下面|接下来)，?我(将|就|想|要)")
 
 # Top-level outline markers: 一、 一要 第一，
 TOP_LEVEL = {"dun", "yao", "di"}
