@@ -83,10 +83,14 @@ def parse_points(reply: str, most: int) -> list[str]:
 
 
 def shorten_point(text: str) -> str:
-    """The leading clauses of an over-long point that fit MAX_POINT_CHARS ('' if even the first does not)."""
+    """The leading clauses of an over-long point that fit MAX_POINT_CHARS. A first clause
+    longer than that is kept whole up to twice the limit: dropping it left topics without
+    a single point; longer still, it is a sentence, not a point ('')."""
     kept = ""
     for clause in re.split(r"(?<=[，,；;])", text):
         if len((kept + clause).rstrip("，,；;")) > MAX_POINT_CHARS:
+            if not kept and len(clause.rstrip("，,；;")) <= 2 * MAX_POINT_CHARS:
+                kept = clause
             break
         kept += clause
     return kept.rstrip("，,；;")

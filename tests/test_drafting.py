@@ -54,6 +54,13 @@ def test_points_are_parsed_renumbered_and_deduplicated():
     assert len(parse_points(reply, 2)) == 2
 
 
+def test_long_points_are_cut_at_a_clause_or_kept_when_one_clause_is_the_point():
+    reply = ("一、坚持以人民为中心，把群众满意作为检验办公室工作成效的根本标准，切实改进作风\n"
+             "二、进一步健全完善办公室系统上下联动横向协同的督查督办工作机制\n"
+             "三、" + "督查" * 40 + "\n")
+    assert parse_points(reply, 6) == ["一、坚持以人民为中心，把群众满意作为检验办公室工作成效的根本标准", "二、进一步健全完善办公室系统上下联动横向协同的督查督办工作机制"]
+
+
 def test_points_argument():
     assert parse_points_arg("4") == (4, 4)
     assert parse_points_arg("3-6") == (3, 6)
