@@ -246,6 +246,7 @@ def expand(
     clock.mark_retrieved()
     if on_sources:
         on_sources(passages)
+    on_token = clock.watch(on_token)
     body = write_section(settings, generator, request, passages, plan, on_token)
     kept = check_point_kept(request.point, body.split("\n\n"), searcher.encode_queries) if body else None
     if kept and not kept.on_point:

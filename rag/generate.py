@@ -108,17 +108,32 @@ class Clock:
     def __init__(self) -> None:
         self.start = time.perf_counter()
         self.retrieved = self.start
+        self.first_piece: float | None = None
 
     def mark_retrieved(self) -> None:
         self.retrieved = time.perf_counter()
 
+    def watch(self, on_token: OnToken | None) -> OnToken:
+        """`on_token` that also marks when the first piece of text arrived: a request written in
+        several calls has its first token in the first call, not the last one `report` sees."""
+
+        def token(piece: str) -> None:
+            if self.first_piece is None:
+                self.first_piece = time.perf_counter()
+            if on_token:
+                on_token(piece)
+
+        return token
+
     def report(self, generator) -> dict[str, float]:
-        """Retrieval, first token (retrieval + prompt reading) and decoding figures of the last call."""
+        """Retrieval, first token (as watched, else retrieval + the call's prompt reading) and
+        decoding figures of the last call."""
         t = generator.timings
         retrieve = self.retrieved - self.start
+        first = self.first_piece - self.start if self.first_piece is not None else retrieve + t.ttft_s
         return {
             "retrieve": round(retrieve, 3),
-            "first_token": round(retrieve + t.ttft_s, 3),
+            "first_token": round(first, 3),
             "prompt_tokens": t.prompt_tokens,
             "cached_prompt_tokens": t.cached_tokens,
             "generated_tokens": t.generated_tokens,
