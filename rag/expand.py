@@ -40,9 +40,12 @@ _GREETING = re.compile(
 # framing the speech (下面我将从几个方面……), or speaking as an assistant (好的，我明白了; 感谢您……).
 # Greetings and thanks belong to the speech's opening and close, not inside a section.
 _ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|原文|素材|上文|下文|以上几句|借鉴上面"
-                    r"|这一部分讲|第[一二三四五六七八九十]段|写一段(话|讲话)|您|谢谢|大家好|^好的|我明白了|请参考|请随时|告诉我|如有需要"
+                    r"|这一部分讲|第[一二三四五六七八九十]段|写一段(话|讲话)|您|谢谢|大家好|^好的|我明白了|请参考|请随时|告诉我|如有需要|重写|改写"
                     r"|我[^。！？]{0,8}(演讲|讲话|发言|报告)的(主题|题目)|(和|与|跟|向)大家分享"
                     r"|(下面|接下来)，?我(将|就|想|要)")
+
+# The model announcing or measuring its own text: （以上内容约162字）, 以下是正文内容：
+_META_SPAN = re.compile(r"[（(]以上[^）)\n]{0,20}[）)]|(以下|下面)是[^。！？：:\n]{0,20}[：:]")
 
 # Top-level outline markers: 一、 一要 第一，
 TOP_LEVEL = {"dun", "yao", "di"}
@@ -118,7 +121,7 @@ def section_body(point: str, reply: str, topic: str = "") -> str:
 
 def without_asides(text: str) -> str:
     """The text without sentences in which the model talks about its task instead of doing it."""
-    return "".join(s for s in split_sentences(text) if not _ASIDE.search(s))
+    return "".join(s for s in split_sentences(_META_SPAN.sub("", text)) if not _ASIDE.search(s))
 
 
 def too_thin(body: str) -> bool:

@@ -34,8 +34,8 @@ def test_a_section_ends_at_the_sentence_end_nearest_its_length():
 def test_sentences_about_the_task_are_not_the_section():
     text = ("这一部分讲督查落实，这是它的第一段。今天我演讲的主题是督查。督查要盯住关键环节。"
             "好的，我明白了。各位领导、同事们，大家好！下面我将从三个方面谈谈体会。要件件有回音。"
-            "请随时告诉我需要修改的地方。")
-    assert without_asides(text) == "督查要盯住关键环节。要件件有回音。"
+            "请随时告诉我需要修改的地方。（以上内容约162字）以下是正文内容：要跟踪问效。")
+    assert without_asides(text) == "督查要盯住关键环节。要件件有回音。要跟踪问效。"
 
 
 def test_a_lone_slot_is_not_a_section():
