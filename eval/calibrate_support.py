@@ -69,6 +69,7 @@ def score_pairs(pairs: list[dict], chunks: dict, embed) -> list[dict]:
     """similarity / overlap of every pair, as rag.cite.support_score computes them.
     Two embedding calls in all: the sentences, then every distinct chunk sentence."""
     from rag.cite import passage_sentences, support_score
+    from rag.copycheck import CopyIndex
 
     missing = sorted({p["chunk_id"] for p in pairs} - set(chunks))
     if missing:
@@ -84,17 +85,8 @@ def score_pairs(pairs: list[dict], chunks: dict, embed) -> list[dict]:
         text = chunks[pair["chunk_id"]].text
         s = support_score(pair["sentence"], text, svec, pvecs[[row[x] for x in sents]])
         out.append({**pair, **{k: s[k] for k in ("similarity", "overlap", "support", "supported")},
-                    "run": longest_shared_run(pair["sentence"], text)})
+                    "run": CopyIndex([text]).longest_copied_run(pair["sentence"])[0]})
     return out
-
-
-def longest_shared_run(sentence: str, text: str) -> int:
-    """Characters in the longest run of `sentence` that `text` also has."""
-    best = 0
-    for start in range(len(sentence)):
-        while start + best < len(sentence) and sentence[start:start + best + 1] in text:
-            best += 1
-    return best
 
 
 def is_paraphrase(pair: dict) -> bool:

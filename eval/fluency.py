@@ -51,12 +51,9 @@ class Scorer:
         self.generator = generator  # for its chat template
 
     def perplexity(self, text: str) -> float:
+        # The template's prompt ends with the assistant's turn opened: the reply's tokens follow.
         prompt, _ = self.generator.prompt_tokens([{"role": "user", "content": NEUTRAL_REQUEST}])
-        whole, _ = self.generator.prompt_tokens([{"role": "user", "content": NEUTRAL_REQUEST},
-                                                 {"role": "assistant", "content": text}])
-        # The reply's tokens, without what the template adds after it.
-        reply = self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
-        tokens = whole[:len(prompt)] + reply
+        tokens = prompt + self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
         tokens = tokens[:self.llm.n_ctx()]
         self.llm.reset()
         self.llm.eval(tokens)

@@ -250,14 +250,14 @@ def expand(
     if on_sources:
         on_sources(passages)
     on_token = clock.watch(on_token)
-    body = write_section(settings, generator, request, passages, plan, on_token)
-    kept = check_point_kept(request.point, body.split("\n\n"), searcher.encode_queries) if body else None
-    if kept and not kept.on_point:
-        # Written once more, sampled more freely, from the same plan; flagged if it drifts again.
-        if on_token:
-            on_token("\n\n——上文偏离了要点，重写如下——\n\n")
-        body = write_section(settings, generator, request, passages, plan, on_token, RETRY_TEMPERATURE)
+    # A section that drifts from its point is written once more, sampled more freely, from the
+    # same plan; flagged if it drifts again.
+    for temperature in (DEFAULT_TEMPERATURE, RETRY_TEMPERATURE):
+        body = write_section(settings, generator, request, passages, plan, on_token, temperature)
         kept = check_point_kept(request.point, body.split("\n\n"), searcher.encode_queries) if body else None
+        if kept is None or kept.on_point or temperature == RETRY_TEMPERATURE:
+            break
+        on_token("\n\n——上文偏离了要点，重写如下——\n\n")
     # The heading is the user's own words; the model writes only the body.
     draft = Draft(text=f"{request.point}\n{body}")
     if too_thin(body):
