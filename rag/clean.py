@@ -97,12 +97,16 @@ def bigrams(text: str) -> set[str]:
 
 # --- marks inside the text -----------------------------------------------------
 
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\n]{0,300})?/?>")
+# Markup, also as escaped inside a script's string (<\/p>).
+_TAG = re.compile(r"<\\?/?[A-Za-z][A-Za-z0-9:]*(?:\s[^<>\n]{0,300})?/?>")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[1-5]?"
+# A gloss is set off by any mark that is neither a letter nor sentence punctuation (〖〗, 「」,
+# ‖‖, /…/, ^…), and may carry a short label (读作, 注音：).
+_GLOSS_MARK = r"[^\w\s，。、；：？！,.;:?!…—“”‘’\"'-]"
 _GLOSS = re.compile(
-    rf"(?<={_HAN})[（(\[［【〔〈⟨{{｛<《「『/|^][ \t]*{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*"
-    rf"[）)\]］】〕〉⟩}}｝>》」』/|^]"
+    rf"(?<={_HAN}){_GLOSS_MARK}[ \t]*(?:{_HAN}{{1,3}}[:：]?[ \t]*)?{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*"
+    rf"(?:{_GLOSS_MARK}|(?=[ \t]?{_HAN}))"
     # or toned pinyin standing bare between two characters (會huì議): no speech text writes that
     rf"|(?<={_HAN})[ \t]?(?=[a-zü]*[{_TONES}]){_SYLLABLE}(?=[ \t]?{_HAN})"
 )
@@ -163,8 +167,40 @@ def _is_random_run(run: str) -> bool:
 _WEDGED = re.compile(rf"(?<={_HAN})[ \t]*([!-~](?:[!-~ \t]{{0,14}}[!-~])?)[ \t]*(?={_HAN})")
 _PLAIN = re.compile(
     r"[\d.,:/%-]+|[A-Z]{2,8}[s+]?|[A-Z]{1,5}-?\d+(\.\d+)?[A-Z]?|\d+[A-Z]{1,2}\+?|[A-Z]\d+[A-Z]\d*|"
-    r"[A-Z]+(/[A-Z]+)+|[A-Za-z][a-z]+|[a-z]*[A-Z][a-z]+([A-Z][a-z]+)*"
+    r"[A-Z]+(/[A-Z]+)+|[A-Za-z][a-z]+|[a-z]?([A-Z][a-z]*[aeiouy][a-z]*)+[A-Z]{0,4}\d*|[a-z][A-Z]{1,4}\d*"
 )
+# A run of letters and digits with whatever joins them short of a space, a Chinese character or
+# Chinese punctuation: MkGY¦HgS, 7730X*67675, J·7E·A3·R, COVID-19, PM2.5.
+_NOT_JOINING = r"\s\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】…—()\[\]\"'<>"
+_FOREIGN = re.compile(rf"[A-Za-z0-9](?:[^{_NOT_JOINING}]*[A-Za-z0-9])?")
+# What joins the parts of words and numbers in speech text: 3.5, 1,200, COVID-19, GB/T, 8:30,
+# 1+N, R&D, 5%.
+_SPEECH_JOINERS = set(".,:/%-+&")
+# Days named by their date: 3·15, 6·26, 9·18.
+_DAY = re.compile(r"\d{1,2}·\d{1,2}")
+_VOWEL = re.compile(r"[aeiouyAEIOUY]")
+# A page whose text is strewn with this many different runs of shapes speech text does not
+# write has had them inserted; a speech names a product or two, and the same ones again.
+ODD_RUNS_PER_PAGE = 3
+
+
+def _odd_run(run: str) -> bool:
+    """A run of a shape speech text does not write: parts joined by other marks (¦ · * #), or a
+    part that is no word, number, acronym or product name (usoT5KDYY, epYW, Nvzt)."""
+    if _ADDRESS.fullmatch(run) or _DAY.fullmatch(run):
+        return False
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", run) if p]
+    if set(re.sub(r"[A-Za-z0-9]", "", run)) - _SPEECH_JOINERS:
+        return len(parts) >= 2
+    return any(len(p) >= 3 and not _PLAIN.fullmatch(p) or re.fullmatch(r"[A-Za-z][a-z]{3,}", p)
+               and not _VOWEL.search(p) for p in parts)
+
+
+def odd_runs(text: str) -> set[str]:
+    """The runs of shapes speech text does not write, when a page holds enough different ones
+    to have had them inserted; else none."""
+    odd = {m.group() for m in _FOREIGN.finditer(text) if _odd_run(m.group())}
+    return odd if len(odd) >= ODD_RUNS_PER_PAGE else set()
 
 
 def _wedged_in_word(match: re.Match[str], text: str, whole: str) -> bool:
@@ -199,8 +235,9 @@ def _glossing(text: str) -> bool:
     return sum(bool(_TONED.search(m.group())) for m in _GLOSS.finditer(text)) >= 3
 
 
-def _marks(text: str, glossing: bool, whole: str) -> list[tuple[int, int, str]]:
-    """Spans of `text` that are marks, not text, with the reason for each."""
+def _marks(text: str, glossing: bool, whole: str, odd: set[str]) -> list[tuple[int, int, str]]:
+    """Spans of `text` that are marks, not text, with the reason for each; `odd` are the page's
+    inserted runs (odd_runs)."""
     spans = [(m.start(), m.end(), "pinyin gloss") for m in _GLOSS.finditer(text)
              if glossing or _TONED.search(m.group())]
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _SCRAMBLE.finditer(text)
@@ -209,6 +246,8 @@ def _marks(text: str, glossing: bool, whole: str) -> list[tuple[int, int, str]]:
               if _is_random_run(m.group())]
     spans += [(m.start(1), m.end(1), "anti-scraping string") for m in _WEDGED.finditer(text)
               if _wedged_in_word(m, text, whole)]
+    spans += [(m.start(), m.end(), "anti-scraping string") for m in _FOREIGN.finditer(text)
+              if m.group() in odd]
     spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
     spans += [(m.start(), m.end(), "bracketed notice") for m in _ASIDE.finditer(text)
               if _notice(_fold(m.group(1)))]
@@ -630,9 +669,10 @@ def _prepare(text: str) -> _Prepared:
             line = (head + " " + tail).strip() or None
         kept.append((number, line))
     glossing = _glossing(text)
+    odd = odd_runs(text)
     paragraphs = []
     for paragraph in _reflow(kept):
-        spans = _marks(paragraph.text, glossing, text)
+        spans = _marks(paragraph.text, glossing, text, odd)
         paragraph.text, paragraph.joins = _cut(paragraph.text, spans, paragraph.line, removed,
                                                paragraph.joins)
         paragraphs += [p for p in _split_at_sentence_ends(paragraph) if p.text.strip()]

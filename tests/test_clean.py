@@ -5,6 +5,8 @@ seen: it must go wherever it stands. Every speech sentence here talks about the 
 apps or members as its subject: it must stay, on its own line and inside a paragraph.
 """
 
+import re
+
 import pytest
 
 import rag.clean
@@ -203,6 +205,9 @@ def test_furniture_of_pages_from_new_sites_goes(name):
     "今天召開全縣水土保持工作會huì議，主要任務是總結去年工作。",
     "今天召開全縣水土保持工作會/huì/議，主要任/rèn/務是總/zǒng/結去年工作。",
     "今天召開全縣水土保持工作會「huì」議，主要任「rèn」務是總「zǒng」結去年工作。",
+    "今天召開全縣水土保持工作會§hui4§議，主要任§ren4§務是總§zong3§結去年工作。",
+    "今天召開全縣水土保持工作會（拼音：huì）議，主要任（拼音：rèn）務是總（拼音：zǒng）結去年工作。",
+    "今天召開全縣水土保持工作會~huì議，主要任~rèn務是總~zǒng結去年工作。",
 ])
 def test_glosses_in_other_brackets_and_bare_pinyin_go(glossed):
     kept = _kept([TITLE, "同志們：", glossed])
@@ -223,6 +228,27 @@ def test_strings_wedged_into_words_go_and_terms_in_latin_letters_stay():
              "全县建成 5G 基站 300 个，PM2.5 浓度下降 8%，新增 iPhone 维修网点和 P2P 风险排查。",
              "对 H7N9 和 COVID-19 的防控经验要认真总结，执行 GB/T 标准。"]
     assert _lost(_kept(terms), terms[2:]) == []
+
+
+@pytest.mark.parametrize("joiner", ["¦", "·", "*", "#", "~"])
+def test_runs_joined_by_marks_speech_does_not_write_go(joiner):
+    runs = [joiner.join(parts) for parts in (["Qe", "7T", "x"], ["81", "4406", "29"], ["pZ", "Kw", "R3", "j"])]
+    sentences = ["今天召开全县水土保持工作推进会。", "主要任务是回顾去年工作。", "要把坡耕地治理作为重点。",
+                 "推进梯田改造，防止水土流失。"]
+    kept = _kept([TITLE, "同志们：", "".join(s + r for s, r in zip(sentences, [*runs, ""]))])
+    assert _lost(kept, sentences) == []
+    assert not re.search(r"[A-Za-z0-9]", kept)
+
+
+def test_a_page_strewn_with_odd_words_loses_them_and_a_speech_naming_products_keeps_them():
+    odd = ["kuoR8TTQ", "avWX", "Bxqt", "hmPZ3e"]
+    sentences = ["今天召开全县水土保持工作推进会。", "主要任务是回顾去年工作。", "要把坡耕地治理作为重点。",
+                 "推进梯田改造，防止水土流失。"]
+    kept = _kept([TITLE, "同志们：", "".join(s + o for s, o in zip(sentences, odd))])
+    assert _lost(kept, sentences) == [] and not re.search(r"[A-Za-z]", kept)
+    named = ["要用好ChatGPT、HarmonyOS等新工具，iPhone15和macOS的适配也要跟上。",
+             "3·15前后要集中开展消费维权宣传，mRNA疫苗、eSIM和WeChat小程序的监管都要跟进。"]
+    assert _lost(_kept([TITLE, "同志们：", *named]), named) == []
 
 
 def test_an_aside_broken_over_a_line_end_goes_whole():
