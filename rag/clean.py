@@ -37,6 +37,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from rag.site_talk import CATCH, RESCUE, site_talk
 from rag.structure import (
     CN_NUM,
     COMPILATION_MARKER_BODY,
@@ -968,12 +969,23 @@ def _slices(folded: str, parts: list[str]) -> list[str]:
     return out
 
 
+def _reads_as_speech(sentence: str, folded: str) -> bool:
+    """Whether a sentence of prose the rules take for noise reads as speech: a speech on fraud
+    or online sales says 开通会员, 点击关注 and 链接, a site's line has its own voice. What the
+    cut would take must not read as a site's line on its own (a paywall glued to a sentence)."""
+    sentence, folded = sentence.strip(), folded.strip()
+    head, tail = _salvage(sentence, folded)
+    cut = folded[len(head):len(folded) - len(tail)]
+    talk = site_talk(cut)
+    return talk < RESCUE and _prose(cut) or talk < CATCH and _prose(sentence) and site_talk(folded) < RESCUE
+
+
 def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool = False,
                     piece: bool = False) -> str | None:
     """Why a sentence is noise, if it is; `inside` plain prose, or a `piece` of a sentence a
     space cut off, it is judged more leniently."""
     score = _score(folded, inside)
-    if score >= 2:
+    if score >= 2 and not _reads_as_speech(sentence, folded):
         return "advertising/navigation"
     # One site word marks a short line (not a short sentence between two of the speech's); a
     # short line seen in other files is boilerplate. Either way a title, heading or salutation
@@ -982,9 +994,12 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
         and not piece and not _prose(sentence)
     repeated = len(sentence) <= 40 and stats.fragment_files.get(sentence, 0) >= 2 \
         and not ends_sentence(sentence) and len(core_text(sentence)) >= 2
-    if not (hinted or repeated) or is_structural(sentence):
+    # The score alone never takes a sentence of prose: figures and Latin letters, common in
+    # work reports, push a speech's sentence towards a site's.
+    worded = not piece and not _prose(sentence) and site_talk(folded) >= CATCH
+    if not (hinted or repeated or worded) or is_structural(sentence) or _MARKER_IN_LINE.match(sentence):
         return None
-    return "advertising/navigation" if hinted else "repeated boilerplate"
+    return "advertising/navigation" if hinted or worded else "repeated boilerplate"
 
 
 def _teaser(text: str, below: list[str]) -> bool:

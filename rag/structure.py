@@ -38,7 +38,7 @@ HEADING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 # Where a compilation starts its next speech: 【篇1】, 【第二篇】, 第三篇：, 范文4：.
-_NUM = "[0-9一二三四五六七八九十]+"
+_NUM = "[0-9一二三四五六七八九十①-⑳]+"
 COMPILATION_MARKER_BODY = (
     rf"(【\s*(篇\s*{_NUM}|第\s*{_NUM}\s*篇|范文\s*{_NUM})\s*】|第{_NUM}篇[：:\s]|(篇|范文){_NUM}[：:])\s*"
 )

@@ -354,3 +354,29 @@ def test_a_title_naming_a_ware_between_site_lines_stays():
     title = "在全市机关公文写作能力提升培训班开班式上的讲话"
     kept = _kept(["以上内容由某某小助手整理，仅供参考。", title, "相关专题：乡村振兴讲话稿汇编", *BODY])
     assert core_text(title) in kept
+
+
+def test_the_site_talk_score_knows_wordings_no_rule_was_written_for():
+    from rag.site_talk import CATCH, RESCUE, site_talk
+
+    for line in ("点击下方链接即可免费领取本文完整Word版", "更多优质公文模板，尽在本站资料库",
+                 "本站所有文章均来自网络，如有侵权请联系删除"):
+        assert site_talk(line) >= CATCH, line
+    for sentence in ("要引导商户开通线上店铺，用好直播带货、扫码支付等新方式。",
+                     "全县实现地区生产总值一百二十亿元，同比增长百分之六点二。"):
+        assert site_talk(sentence) < RESCUE, sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "要组织电商专班手把手教农户开网店，教他们怎么做直播、怎么引导顾客点击关注、怎么设置商品链接。",
+    "要督促平台落实责任，对诱导未成年人充值开通会员、点击链接购买虚拟装备的行为严肃查处。",
+])
+def test_a_speech_sentence_full_of_web_words_stays_when_it_reads_as_speech(sentence):
+    lines = [TITLE, *BODY[:3], BODY[3] + sentence + "要狠抓落实，确保各项任务按时完成。", *BODY[4:]]
+    assert _lost(_kept(lines), lines) == []
+
+
+def test_a_paywall_glued_before_a_sentence_still_goes():
+    lines = [TITLE, *BODY[:3], "剩余70%的内容需登录后解锁，点此继续阅读。" + BODY[3], *BODY[4:]]
+    kept = _kept(lines)
+    assert _lost(kept, [BODY[3]]) == [] and "解锁" not in kept
