@@ -1,6 +1,8 @@
 """Generate the noise evaluation set: noisy speech documents with their gold clean text.
 
-    python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split dev|test|test2|test3|test4 ...]
+    python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
+
+NAME is one of SPLITS: dev, test, test2, test3, test4, test5.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -10,7 +12,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test3.txt, noise_variants_test3.json: the same for the held-out split test3,
   written separately again, from none of the files above;
 - speeches_test4.txt, noise_variants_test4.json: the same for the held-out split test4,
-  written afresh, none of its strings taken from the files above.
+  written afresh, none of its strings taken from the files above;
+- speeches_test5.txt, noise_variants_test5.json: the same for the held-out split test5, with
+  new wordings and new shapes of every kind (the plan options marked test5 below).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -37,7 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SEED = 20250611
 Seg = tuple[str, str | None]  # (text, noise kind); kind None is speech text
-SPLITS = ("dev", "test", "test2", "test3", "test4")
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -45,6 +49,7 @@ SOURCES = {
     "test2": ("speeches_test2.txt", "noise_variants_test2.json"),
     "test3": ("speeches_test3.txt", "noise_variants_test3.json"),
     "test4": ("speeches_test4.txt", "noise_variants_test4.json"),
+    "test5": ("speeches_test5.txt", "noise_variants_test5.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -365,6 +370,85 @@ PLAN: list[dict] = [
     dict(name="w28_jianshen.html", split="test4", speeches=["M16"], fmt="html",
          noise={"nav": {"top": 1, "variant": 12}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 2]}}),
+    # ---------------------------------------------------------------- test5 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test2, and shapes of its own:
+    # antiscrape "pad" (share of runs spaced off; 0 glues them to the characters), own-kind
+    # "tails" (glued after paragraphs), html "flavour" (whose editor's residue), "formfeed"
+    # between PDF pages; page counters, pinyin glosses and page chromes in new forms (the data).
+    dict(name="x01_diming.txt", split="test5", speeches=["N01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1], "pad": 0.0}}),
+    dict(name="x02_binzang.txt", split="test5", speeches=["N02"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 1}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2], "pad": 0.0}}),
+    dict(name="x03_yinshui.txt", split="test5", speeches=["N03"], layout="wrap", width=29, page_lines=16,
+         encoding="gb18030", formfeed=True,
+         noise={"banner": {"top": 1, "running": True, "variant": 6}, "page": {"variant": 0},
+                "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="x04_jizi.html", split="test5", speeches=["N06"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1, "variant": 6}}),
+    dict(name="x05_feiyi.txt", split="test5", speeches=["N05"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 1}}),
+    dict(name="x06_laozihao.txt", split="test5", speeches=["N24"], layout="normal", indent="\u3000\u3000",
+         noise={}),
+    dict(name="x07_huibian.txt", split="test5", speeches=["N07", "N08", "N09"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 0}}),
+    dict(name="x08_jiliang.txt", split="test5", speeches=["N22"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 3, "quotes": False, "span": 2}}),
+    dict(name="x09_biaozhun.md", split="test5", speeches=["N21"], fmt="md",
+         noise={"seo": {"top": 1, "variant": 1}, "template": {"after": "line"},
+                "banner": {"top": 1, "variant": 5}}),
+    dict(name="x10_tijian.txt", split="test5", speeches=["N16"], layout="blank", encoding="utf-16",
+         noise={"nav": {"top": 2}, "ad": {"between": 2}, "page": {"between": 2, "variant": 1}}),
+    dict(name="x11_shuju.txt", split="test5", speeches=["N20"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="x12_minsheng.txt", split="test5", speeches=["N26", "N27"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 4], "pad": 0.3},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="x13_zhuanli.txt", split="test5", speeches=["N23"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="x14_shanghui.txt", split="test5", speeches=["N13"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [5, 6]}}),
+    dict(name="x15_yejing.html", split="test5", speeches=["N25"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 3}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "tails": 1, "variant": 4}}),
+    dict(name="x16_gangkou.txt", split="test5", speeches=["N18"], layout="wrap", width=27, page_lines=18,
+         noise={"nav": {"top": 1, "variant": 1}, "page": {"variant": 6},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [0], "pad": 0.0}}),
+    dict(name="x17_jiazheng.txt", split="test5", speeches=["N28"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 5}}),
+    dict(name="x18_linxia.md", split="test5", speeches=["N04"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1},
+                "page": {"between": 1, "variant": 11}}),
+    dict(name="x19_kexie.txt", split="test5", speeches=["N12"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 4}, "watermark": {"share": 0.5, "variant": 7}}),
+    dict(name="x20_wuliu.txt", split="test5", speeches=["N17"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 0}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 3},
+                "nav": {"bottom": 1, "variant": 18}}),
+    dict(name="x21_cunji.txt", split="test5", speeches=["N15"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 5}}),
+    dict(name="x22_jichang.html", split="test5", speeches=["N19"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 8}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.3, "style": 3}}),
+    dict(name="x23_zhongyi.txt", split="test5", speeches=["N30"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="x24_zhongye.txt", split="test5", speeches=["N31", "N32"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 2},
+                "html": {"flavour": 1, "tags": True, "indent": True, "br": 2, "quotes": True, "span": 1}}),
+    dict(name="x25_guofang.txt", split="test5", speeches=["N11"], layout="normal", noise={}),
+    dict(name="x26_zuqiu.txt", split="test5", speeches=["N10"], layout="normal",
+         noise={"nav": {"top": 1, "bottom": 2}, "ad": {"between": 1, "tails": 1, "variant": 7}}),
+    dict(name="x27_fangzhi.txt", split="test5", speeches=["N29"], layout="wrap", width=23, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="x28_minbing.html", split="test5", speeches=["N14"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 12}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 4]}}),
 ]
 
 
@@ -441,6 +525,36 @@ def _tone_number(py: str) -> str:
              "ū": "u", "ú": "u", "ǔ": "u", "ù": "u", "ǖ": "v", "ǘ": "v", "ǚ": "v", "ǜ": "v"}
     tone = next((n for marks, n in tones.items() for ch in py if ch in marks), 5)
     return "".join(plain.get(ch, ch) for ch in py) + str(tone)
+
+
+_SUPERSCRIPT = str.maketrans("012345", "⁰¹²³⁴⁰")  # the neutral tone (5) written as 0
+
+
+def _pinyin_forms(py: str) -> dict[str, str]:
+    """The spellings a gloss style can use: huì, hui4, hui (no tone), and hui with ⁴ (test5)."""
+    num = _tone_number(py)
+    return {"py": py, "num": num, "bare": num[:-1], "sup": num[-1].translate(_SUPERSCRIPT)}
+
+
+_CHINESE_DIGITS = "〇一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    """3 -> 三, 12 -> 十二: page numbers as some PDF exports print them."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CHINESE_DIGITS[tens] + "十")
+    return head + (_CHINESE_DIGITS[ones] if ones or not tens else "")
+
+
+def _page_counter(template: str, page: int, total: int) -> str:
+    """Fill a page counter: {i}/{total} in digits, {wi}/{wtotal} full-width, {zi}/{ztotal} in Chinese."""
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    forms = {"i": str(page), "total": str(total),
+             "wi": str(page).translate(wide), "wtotal": str(total).translate(wide),
+             "zi": _chinese_number(page), "ztotal": _chinese_number(total)}
+    for name, value in forms.items():
+        template = template.replace("{" + name + "}", value)
+    return template
 
 
 # --- building one document --------------------------------------------------------------
@@ -565,7 +679,7 @@ class Builder:
             for pos in range(len(gold) - 1, -1, -1):
                 py = table.get(gold[pos])
                 if py and self.rng.random() < opts["rate"]:
-                    gloss = style.format(py=py, num=_tone_number(py))
+                    gloss = style.format(**_pinyin_forms(py))
                     self.insert(line, pos + 1, (gloss, "pinyin"))
 
     def antiscrape_string(self, shapes: list[int] | None = None) -> str:
@@ -593,7 +707,8 @@ class Builder:
                     pos = self.rng.choice(bounds)
                 else:
                     pos = self.rng.randint(2, max(2, len(gold) - 2))
-                pad = " " if self.rng.random() < 0.67 else ""  # most forums space them off
+                # Most forums space them off; a plan's "pad" (test5) sets how often.
+                pad = " " if self.rng.random() < opts.get("pad", 0.67) else ""
                 text = self.antiscrape_string(opts.get("shapes"))
                 self.insert(line, pos, (pad + text + pad, "antiscrape"))
 
@@ -631,6 +746,10 @@ class Builder:
             self.lines.append(self.noise_line(kind, self.pick(kind, opts)))
         top = [self.noise_line(kind, self.pick(kind, opts)) for _ in range(opts.get("top", 0))]
         self.lines[0:0] = top
+        if opts.get("tails"):  # test5: glued after a paragraph's last sentence, as WeChat mirrors do
+            paras = self.body_lines()
+            for i in self.rng.sample(paras, min(opts["tails"], len(paras))):
+                self.lines[i].segs.append((self.pick(kind, opts), kind))
 
     def add_pages(self) -> None:
         """Page counters between paragraphs (wrapped layouts get theirs at render time)."""
@@ -640,11 +759,13 @@ class Builder:
         spots = sorted(self.rng.sample(self.body_lines()[1:], count))
         for n, index in enumerate(reversed(spots)):
             page = count - n
-            text = template.replace("{i}", str(page)).replace("{total}", str(total))
+            text = _page_counter(template, page, total)
             self.lines.insert(index, self.noise_line("page", text))
 
     def add_html_residue(self, opts: dict) -> None:
         cfg = self.variants["html"][self.split]
+        if isinstance(cfg, list):  # several editors' residue (test5): the plan says which
+            cfg = cfg[opts.get("flavour", 0)]
         rng = self.rng
         open_tag, close_tag = rng.choice(cfg["open"]), rng.choice(cfg["close"])
         body = [line for line in self.lines if line.role != "noise"]
@@ -761,11 +882,14 @@ class Builder:
         header = self.pick("banner") if self.noise.get("banner", {}).get("running") else None
         out: list[str] = []
         for page in range(total):
+            first = len(out)
             if header and page > 0:
                 out.append(header)
                 self.extra.append({"kind": "banner", "text": header})
             out += rows[page * per_page : (page + 1) * per_page]
-            counter = template.replace("{i}", str(page + 1)).replace("{total}", str(total))
+            if self.plan.get("formfeed") and page > 0:
+                out[first] = "\f" + out[first]  # pdftotext starts each later page with a form feed (test5)
+            counter = _page_counter(template, page + 1, total)
             out.append(counter)
             self.extra.append({"kind": "page", "text": counter})
         return "\n".join(out) + "\n"
@@ -826,7 +950,8 @@ class Builder:
             parts.append(f"<{tag}>{esc(line)}</{tag}>")
         parts.append(f'<div class="info">{html.escape(info)}</div>')
         parts.append('<div class="content">')
-        parts += [f"<p>{esc(line)}</p>" for line in body]
+        para = page.get("para", "<p>{}</p>")  # test5 sites wrap paragraphs their own way
+        parts += [para.format(esc(line)) for line in body]
         parts += ["</div>", "</div>", '<div class="sidebar">', f"<h3>{page['sidebar'][0]}</h3>", "<ul>"]
         parts += [f'<li><a href="/fanwen/{rng.randint(1000, 9999)}.html">{t}</a></li>'
                   for t in page["sidebar"][1:]]
