@@ -101,7 +101,8 @@ def bigrams(text: str) -> set[str]:
 # Markup, also as escaped inside a script's string (<\/p>).
 _TAG = re.compile(r"<\\?/?[A-Za-z][A-Za-z0-9:]*(?:\s[^<>\n]{0,300})?/?>")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[1-5]?"
+_TONE_DIGITS = "1-5¹²³⁴⁵"
+_SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[{_TONE_DIGITS}]?"
 # A gloss is set off by any mark that is neither a letter nor sentence punctuation (〖〗, 「」,
 # ‖‖, /…/, ^…), and may carry a short label (读作, 注音：).
 _GLOSS_MARK = r"[^\w\s，。、；：？！,.;:?!…—“”‘’\"'-]"
@@ -109,9 +110,9 @@ _GLOSS = re.compile(
     rf"(?<={_HAN}){_GLOSS_MARK}[ \t]*(?:{_HAN}{{1,3}}[:：]?[ \t]*)?{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*"
     rf"(?:{_GLOSS_MARK}|(?=[ \t]?{_HAN}))"
     # or toned pinyin standing bare between two characters (會huì議): no speech text writes that
-    rf"|(?<={_HAN})[ \t]?(?=[a-zü]*[{_TONES}]){_SYLLABLE}(?=[ \t]?{_HAN})"
+    rf"|(?<={_HAN})[ \t]?(?=[a-zü]*[{_TONES}]|[a-zü]+[¹²³⁴⁵]){_SYLLABLE}(?![A-Za-z0-9])"
 )
-_TONED = re.compile(rf"[{_TONES}]|[a-z][1-5]")
+_TONED = re.compile(rf"[{_TONES}]|[a-z][{_TONE_DIGITS}]")
 # Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
 # end in punctuation that normalising made full-width, but never is only that (a real comma).
 _SCRAMBLE_TOKEN = r"[!-~]{1,3}"
@@ -127,7 +128,10 @@ _HIDDEN = re.compile(r"[（(【\[]?(?:……|…)?此处(?:已)?隐藏\s*\d+\s*�
 _ASIDE = re.compile(r"[（(【\[]([^（）()【】\[\]\n]{2,40})[）)】\]]")
 _PAGE = re.compile(
     r"(?:当前)?第\s*\d+\s*页\s*[/，,、]?\s*(?:共\s*\d+\s*页)?|共\s*\d+\s*页\s*[/，,、]?\s*(?:当前)?第\s*\d+\s*页"
-    r"|\bPage\s*\d+\s*(?:of|/)\s*\d+",
+    r"|\bPage\s*\d+\s*(?:of|/)\s*\d+"
+    # in words only as a pair, which no sentence writes: 共二页之第一页, 第三页（共五页）
+    r"|共\s*[一二三四五六七八九十百]+\s*页\s*[之/，,、]?\s*第\s*[一二三四五六七八九十百]+\s*页"
+    r"|第\s*[一二三四五六七八九十百]+\s*页\s*[（(/，,、]?\s*共\s*[一二三四五六七八九十百]+\s*页[）)]?",
     re.I,
 )
 
@@ -156,6 +160,9 @@ def _is_random_run(run: str) -> bool:
         return False
     if re.search(r"[A-Za-z0-9]_[A-Za-z0-9]", run):
         return True  # groups joined by underscores (kq_7x2): no word or number is written so
+    parts = re.split(r"[-./]", run)
+    if len(parts) <= 3 and all(re.fullmatch(r"[A-Z]?[a-z]+|\d+|[A-Z]{2,6}", part) for part in parts):
+        return False  # words and numbers joined as they are written (Wi-Fi, COVID-19, No.1)
     kinds = ["u" if c.isupper() else "l" if c.islower() else "d" if c.isdigit() else "s" for c in run]
     switches = sum(a != b for a, b in zip(kinds, kinds[1:]))
     letters = "u" in kinds or "l" in kinds
@@ -170,38 +177,54 @@ _PLAIN = re.compile(
     r"[\d.,:/%-]+|[A-Z]{2,8}[s+]?|[A-Z]{1,5}-?\d+(\.\d+)?[A-Z]?|\d+[A-Z]{1,2}\+?|[A-Z]\d+[A-Z]\d*|"
     r"[A-Z]+(/[A-Z]+)+|[A-Za-z][a-z]+|[a-z]?([A-Z][a-z]*[aeiouy][a-z]*)+[A-Z]{0,4}\d*|[a-z][A-Z]{1,4}\d*"
 )
-# A run of letters and digits with whatever joins them short of a space, a Chinese character or
-# Chinese punctuation: MkGY¦HgS, 7730X*67675, J·7E·A3·R, COVID-19, PM2.5.
+# A run of letters and digits of any script but Chinese, or decorations (● □ ◆ † ¤), with
+# whatever joins them short of a space, a Chinese character or Chinese punctuation: MkGY¦HgS,
+# 7730X*67675, J·7E·A3·R, ΚΚνχ, ◇●35□15, and COVID-19, PM2.5.
 _NOT_JOINING = r"\s\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】…—()\[\]\"'<>"
-_FOREIGN = re.compile(rf"[A-Za-z0-9](?:[^{_NOT_JOINING}]*[A-Za-z0-9])?")
+_DECORATION = "\u25a0-\u25ff\u2600-\u27bf\u2020\u2021\u00a4"
+_RUN_END = rf"(?:[^\W_\u3400-\u9fff\uf900-\ufaff]|[{_DECORATION}])"
+_FOREIGN = re.compile(rf"{_RUN_END}(?:[^{_NOT_JOINING}]*{_RUN_END})?")
 # What joins the parts of words and numbers in speech text: 3.5, 1,200, COVID-19, GB/T, 8:30,
 # 1+N, R&D, 5%.
 _SPEECH_JOINERS = set(".,:/%-+&")
 # Days named by their date: 3·15, 6·26, 9·18.
 _DAY = re.compile(r"\d{1,2}·\d{1,2}")
-_VOWEL = re.compile(r"[aeiouyAEIOUY]")
+# Decorations, percent-encoded bytes (%E9%2F), two letters of another script (Greek, Cyrillic
+# look-alikes of Latin ones).
+_NEVER_IN_SPEECH = re.compile(
+    rf"[{_DECORATION}]|(%[0-9A-Fa-f]{{2}}){{2}}|[^\W\d_a-zA-Z\u3400-\u9fff\uf900-\ufaff]{{2}}")
+_VOWEL = re.compile(r"[aeiouAEIOU]")
 # A page whose text is strewn with this many different runs of shapes speech text does not
 # write has had them inserted; a speech names a product or two, and the same ones again.
 ODD_RUNS_PER_PAGE = 3
 
 
 def _odd_run(run: str) -> bool:
-    """A run of a shape speech text does not write: parts joined by other marks (¦ · * #), or a
-    part that is no word, number, acronym or product name (usoT5KDYY, epYW, Nvzt)."""
+    """A run of a shape speech text does not write: letters of other scripts (Greek, Cyrillic),
+    decorations, parts joined by other marks (¦ · * #), or a part that is no word, number,
+    acronym or product name (usoT5KDYY, epYW, Nvzt)."""
     if _ADDRESS.fullmatch(run) or _DAY.fullmatch(run):
         return False
+    if _NEVER_IN_SPEECH.search(run):
+        return True
     parts = [p for p in re.split(r"[^A-Za-z0-9]+", run) if p]
     if set(re.sub(r"[A-Za-z0-9]", "", run)) - _SPEECH_JOINERS:
         return len(parts) >= 2
-    return any(len(p) >= 3 and not _PLAIN.fullmatch(p) or re.fullmatch(r"[A-Za-z][a-z]{3,}", p)
-               and not _VOWEL.search(p) for p in parts)
+    return any(len(p) >= 3 and not _PLAIN.fullmatch(p) or _unpronounceable(p) for p in parts)
 
 
-def odd_runs(text: str) -> set[str]:
-    """The runs of shapes speech text does not write, when a page holds enough different ones
-    to have had them inserted; else none."""
-    odd = {m.group() for m in _FOREIGN.finditer(text) if _odd_run(m.group())}
-    return odd if len(odd) >= ODD_RUNS_PER_PAGE else set()
+def _unpronounceable(part: str) -> bool:
+    """A word of letters drawn at random: few vowels (Nvzt, hxpapdtj, tbvyykjwus)."""
+    if not re.fullmatch(r"[A-Za-z][a-z]{3,}", part):
+        return False
+    vowels = len(_VOWEL.findall(part))
+    return vowels == 0 or len(part) >= 6 and vowels / len(part) < 0.3
+
+
+def strewn(text: str) -> bool:
+    """Whether a page holds enough different runs of shapes speech text does not write to have
+    had them inserted."""
+    return len({m.group() for m in _FOREIGN.finditer(text) if _odd_run(m.group())}) >= ODD_RUNS_PER_PAGE
 
 
 def _wedged_in_word(match: re.Match[str], text: str, whole: str) -> bool:
@@ -218,7 +241,9 @@ def _wedged_in_word(match: re.Match[str], text: str, whole: str) -> bool:
 # A site's name glued after a sentence (。【某某网】, 。——某某文库): in text that lost its line
 # breaks it is not at a line's end, but it comes back after sentence after sentence.
 _GLUED_NAME = re.compile(
-    r"(?<=[。！？；”])[ \t]*([【〖\[（(][^【】〖〗\[\]（）()。！？\s]{2,12}[】〗\]）)]|·[^·。！？\s]{2,12}·"
+    r"(?<=[。！？；”])[ \t]*([【〖\[（(][^【】〖〗\[\]（）()。！？\s]{2,12}[】〗\]）)]"
+    # or set off by the same mark on both sides: ·某某网·, —某某汇—, ★某某文库★
+    r"|([·—~～*★☆◆◇●○■□※#|])\2?(?:(?!\2)[^。！？\s]){2,12}\2\2?"
     r"|——[^—。！？；，、\s]{2,12}(?=\s|$))"
 )
 # A name set apart as a name: 【某某网】, （某某整理）, ·某某网·, ——某某文库
@@ -236,9 +261,9 @@ def _glossing(text: str) -> bool:
     return sum(bool(_TONED.search(m.group())) for m in _GLOSS.finditer(text)) >= 3
 
 
-def _marks(text: str, glossing: bool, whole: str, odd: set[str]) -> list[tuple[int, int, str]]:
-    """Spans of `text` that are marks, not text, with the reason for each; `odd` are the page's
-    inserted runs (odd_runs)."""
+def _marks(text: str, glossing: bool, whole: str, odd: bool) -> list[tuple[int, int, str]]:
+    """Spans of `text` that are marks, not text, with the reason for each; `odd` runs go when
+    the page is strewn with them."""
     spans = [(m.start(), m.end(), "pinyin gloss") for m in _GLOSS.finditer(text)
              if glossing or _TONED.search(m.group())]
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _SCRAMBLE.finditer(text)
@@ -248,7 +273,7 @@ def _marks(text: str, glossing: bool, whole: str, odd: set[str]) -> list[tuple[i
     spans += [(m.start(1), m.end(1), "anti-scraping string") for m in _WEDGED.finditer(text)
               if _wedged_in_word(m, text, whole)]
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _FOREIGN.finditer(text)
-              if m.group() in odd]
+              if odd and _odd_run(m.group())]
     spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
     spans += [(m.start(), m.end(), "bracketed notice") for m in _ASIDE.finditer(text)
               if _notice(_fold(m.group(1)))]
@@ -670,7 +695,7 @@ def _prepare(text: str) -> _Prepared:
             line = (head + " " + tail).strip() or None
         kept.append((number, line))
     glossing = _glossing(text)
-    odd = odd_runs(text)
+    odd = strewn(text)
     paragraphs = []
     for paragraph in _reflow(kept):
         spans = _marks(paragraph.text, glossing, text, odd)

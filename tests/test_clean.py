@@ -208,6 +208,7 @@ def test_furniture_of_pages_from_new_sites_goes(name):
     "今天召開全縣水土保持工作會§hui4§議，主要任§ren4§務是總§zong3§結去年工作。",
     "今天召開全縣水土保持工作會（拼音：huì）議，主要任（拼音：rèn）務是總（拼音：zǒng）結去年工作。",
     "今天召開全縣水土保持工作會~huì議，主要任~rèn務是總~zǒng結去年工作。",
+    "今天召開全縣水土保持工作會hui⁴議，主要任ren⁴務是總zong³結去年工作zuo⁴。",
 ])
 def test_glosses_in_other_brackets_and_bare_pinyin_go(glossed):
     kept = _kept([TITLE, "同志們：", glossed])
@@ -230,6 +231,28 @@ def test_strings_wedged_into_words_go_and_terms_in_latin_letters_stay():
     assert _lost(_kept(terms), terms[2:]) == []
 
 
+@pytest.mark.parametrize("runs", [
+    ["Σλφπ", "ЖдкУн", "ΩψЛб7"],  # other scripts
+    ["▲42◎7", "17■□", "◈☆3"],  # decorations with digits
+    ["%E4%B8%AD%E5", "7F%2A%C3%9B", "%A1%A2%0D"],  # percent-encoded bytes
+    ["qrtvbnzk", "hxdfplmw", "ktrsvbqz"],  # letters drawn at random
+])
+def test_strings_of_other_shapes_strewn_over_a_page_go(runs):
+    sentences = ["今天召开全县水土保持工作推进会。", "主要任务是回顾去年工作。", "要把坡耕地治理作为重点。",
+                 "推进梯田改造，防止水土流失。"]
+    kept = _kept([TITLE, "同志们：", "".join(s + r for s, r in zip(sentences, [*runs, ""]))])
+    assert _lost(kept, sentences) == []
+    assert not any(core_text(r) in kept for r in runs)
+
+
+def test_a_page_counter_in_words_and_a_name_between_dashes_go():
+    lines = [TITLE, "同志们：", BODY[1] + "—笔下文苑—", "共二页之第一页", BODY[3] + "—笔下文苑—",
+             "第二页（共二页）", BODY[5] + "—笔下文苑—"]
+    kept = _kept(lines)
+    assert _lost(kept, [BODY[1], BODY[3], BODY[5]]) == []
+    assert "笔下文苑" not in kept and "二页" not in kept
+
+
 @pytest.mark.parametrize("joiner", ["¦", "·", "*", "#", "~"])
 def test_runs_joined_by_marks_speech_does_not_write_go(joiner):
     runs = [joiner.join(parts) for parts in (["Qe", "7T", "x"], ["81", "4406", "29"], ["pZ", "Kw", "R3", "j"])]
@@ -246,7 +269,7 @@ def test_a_page_strewn_with_odd_words_loses_them_and_a_speech_naming_products_ke
                  "推进梯田改造，防止水土流失。"]
     kept = _kept([TITLE, "同志们：", "".join(s + o for s, o in zip(sentences, odd))])
     assert _lost(kept, sentences) == [] and not re.search(r"[A-Za-z]", kept)
-    named = ["要用好ChatGPT、HarmonyOS等新工具，iPhone15和macOS的适配也要跟上。",
+    named = ["要用好ChatGPT、HarmonyOS等新工具，iPhone15和macOS的适配也要跟上，公共场所免费Wi-Fi要全覆盖。",
              "3·15前后要集中开展消费维权宣传，mRNA疫苗、eSIM和WeChat小程序的监管都要跟进。"]
     assert _lost(_kept([TITLE, "同志们：", *named]), named) == []
 
