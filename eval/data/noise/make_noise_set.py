@@ -2,7 +2,7 @@
 
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
-NAME is one of SPLITS: dev, test, test2, test3, test4, test5.
+NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -14,7 +14,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test4.txt, noise_variants_test4.json: the same for the held-out split test4,
   written afresh, none of its strings taken from the files above;
 - speeches_test5.txt, noise_variants_test5.json: the same for the held-out split test5, with
-  new wordings and new shapes of every kind (the plan options marked test5 below).
+  new wordings and new shapes of every kind (the plan options marked test5 below);
+- speeches_test6.txt, noise_variants_test6.json: the same for the held-out split test6, again
+  with new wordings and shapes (the plan options marked test6 below).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -41,7 +43,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SEED = 20250611
 Seg = tuple[str, str | None]  # (text, noise kind); kind None is speech text
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5")
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -50,6 +52,7 @@ SOURCES = {
     "test3": ("speeches_test3.txt", "noise_variants_test3.json"),
     "test4": ("speeches_test4.txt", "noise_variants_test4.json"),
     "test5": ("speeches_test5.txt", "noise_variants_test5.json"),
+    "test6": ("speeches_test6.txt", "noise_variants_test6.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -449,6 +452,85 @@ PLAN: list[dict] = [
     dict(name="x28_minbing.html", split="test5", speeches=["N14"], fmt="html",
          noise={"nav": {"top": 1, "variant": 12}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 4]}}),
+    # ---------------------------------------------------------------- test6 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test5, and shapes of its own:
+    # own-line noise as named runs above ("head") or below ("foot") the text, a table of contents
+    # built from the speech's headings (nav "toc"), a PDF running header with the title and the
+    # page number (banner "header"), Markdown furniture left unquoted ("quote_noise"), Windows
+    # line ends ("crlf"); zhuyin glosses, Roman and circled page numbers (the data).
+    dict(name="y01_nongtian.txt", split="test6", speeches=["P01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1], "pad": 0.0}}),
+    dict(name="y02_shuibao.txt", split="test6", speeches=["P10"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 0}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2]}}),
+    dict(name="y03_dianli.txt", split="test6", speeches=["P25"], layout="wrap", width=31, page_lines=15,
+         encoding="gb18030", crlf=True,
+         noise={"banner": {"header": 5}, "page": {"variant": 5}, "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="y04_kuajing.html", split="test6", speeches=["P04"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1, "variant": 0}}),
+    dict(name="y05_bowuguan.txt", split="test6", speeches=["P08"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 0}}),
+    dict(name="y06_wenwu.txt", split="test6", speeches=["P09"], layout="normal", indent="\u00a0" * 4,
+         noise={}),
+    dict(name="y07_biaozhang.txt", split="test6", speeches=["P15", "P22", "P23"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 0}}),
+    dict(name="y08_fangyi.txt", split="test6", speeches=["P11"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 3, "quotes": True, "span": 2}}),
+    dict(name="y09_chawenhua.md", split="test6", speeches=["P12"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [22]}, "seo": {"top": 1, "variant": 5}, "template": {"after": "line"}}),
+    dict(name="y10_ditie.txt", split="test6", speeches=["P13"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [0, 18]}, "ad": {"between": 2}, "page": {"between": 2, "variant": 1}}),
+    dict(name="y11_geren.txt", split="test6", speeches=["P05"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="y12_xuesheng.txt", split="test6", speeches=["P16", "P17"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 4], "pad": 0.3},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="y13_shuzhan.txt", split="test6", speeches=["P07"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="y14_shangshi.txt", split="test6", speeches=["P24"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [5, 6]}}),
+    dict(name="y15_rongmeiti.html", split="test6", speeches=["P02"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 3}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "tails": 1, "variant": 5}}),
+    dict(name="y16_shidi.txt", split="test6", speeches=["P26"], layout="wrap", width=25, page_lines=18,
+         noise={"nav": {"top": 1, "variant": 1}, "page": {"variant": 3},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [6], "pad": 0.0}}),
+    dict(name="y17_banquan.txt", split="test6", speeches=["P03"], layout="normal", crlf=True,
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 6}}),
+    dict(name="y18_kongyan.md", split="test6", speeches=["P21"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 3},
+                "page": {"between": 1, "variant": 11}}),
+    dict(name="y19_shaoxian.txt", split="test6", speeches=["P18"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 2}, "watermark": {"share": 0.5, "variant": 7}}),
+    dict(name="y20_guangong.txt", split="test6", speeches=["P19"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 13}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 3},
+                "nav": {"foot": [6, 7, 8, 9]}}),
+    dict(name="y21_hunsu.txt", split="test6", speeches=["P20"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 0}, "nav": {"toc": 0}}),
+    dict(name="y22_zhuyuan.html", split="test6", speeches=["P14"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 10}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.3, "style": 3}}),
+    dict(name="y23_diyishuji.txt", split="test6", speeches=["P27"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="y24_xiezuo.txt", split="test6", speeches=["P28", "P29"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 2},
+                "html": {"flavour": 1, "tags": True, "indent": False, "br": 2, "quotes": False, "span": 2}}),
+    dict(name="y25_bingxue.txt", split="test6", speeches=["P30"], layout="normal", noise={}),
+    dict(name="y26_baoxian.txt", split="test6", speeches=["P31"], layout="normal",
+         noise={"nav": {"head": [14], "foot": [4, 5, 19]}, "banner": {"top": 1, "variant": 7},
+                "ad": {"between": 1, "tails": 1, "variant": 12}}),
+    dict(name="y27_baoshe.txt", split="test6", speeches=["P06"], layout="wrap", width=22, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="y28_laonian.html", split="test6", speeches=["P32"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0, "toc": 1}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [7, 3]}}),
 ]
 
 
@@ -530,10 +612,12 @@ def _tone_number(py: str) -> str:
 _SUPERSCRIPT = str.maketrans("012345", "⁰¹²³⁴⁰")  # the neutral tone (5) written as 0
 
 
-def _pinyin_forms(py: str) -> dict[str, str]:
-    """The spellings a gloss style can use: huì, hui4, hui (no tone), and hui with ⁴ (test5)."""
+def _pinyin_forms(reading: str) -> dict[str, str]:
+    """The spellings a gloss style can use: huì, hui4, hui (no tone), hui with ⁴ (test5), and
+    the zhuyin ㄏㄨㄟˋ that test6's table gives after a bar (huì|ㄏㄨㄟˋ)."""
+    py, _, zhuyin = reading.partition("|")
     num = _tone_number(py)
-    return {"py": py, "num": num, "bare": num[:-1], "sup": num[-1].translate(_SUPERSCRIPT)}
+    return {"py": py, "num": num, "bare": num[:-1], "sup": num[-1].translate(_SUPERSCRIPT), "zy": zhuyin}
 
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
@@ -546,12 +630,26 @@ def _chinese_number(n: int) -> str:
     return head + (_CHINESE_DIGITS[ones] if ones or not tens else "")
 
 
+_ROMAN = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _roman(n: int) -> str:
+    """3 -> iii: the lower-case page numbers of a PDF's front matter."""
+    out = ""
+    for value, letters in _ROMAN:
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
+
 def _page_counter(template: str, page: int, total: int) -> str:
-    """Fill a page counter: {i}/{total} in digits, {wi}/{wtotal} full-width, {zi}/{ztotal} in Chinese."""
+    """Fill a page counter: {i}/{total} in digits, {wi}/{wtotal} full-width, {zi}/{ztotal} in Chinese,
+    {ri} in lower-case Roman numerals and {ci} as a circled digit (test6)."""
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     forms = {"i": str(page), "total": str(total),
              "wi": str(page).translate(wide), "wtotal": str(total).translate(wide),
-             "zi": _chinese_number(page), "ztotal": _chinese_number(total)}
+             "zi": _chinese_number(page), "ztotal": _chinese_number(total),
+             "ri": _roman(page), "ci": chr(0x2460 + page - 1)}
     for name, value in forms.items():
         template = template.replace("{" + name + "}", value)
     return template
@@ -745,11 +843,28 @@ class Builder:
         for _ in range(opts.get("bottom", 0)):
             self.lines.append(self.noise_line(kind, self.pick(kind, opts)))
         top = [self.noise_line(kind, self.pick(kind, opts)) for _ in range(opts.get("top", 0))]
-        self.lines[0:0] = top
+        # test6: runs of named strings in order, above everything ("head") or below ("foot"),
+        # as a page shows a consent bar, a comment section or a WeChat article's foot.
+        head = [self.noise_line(kind, self.pick(kind, {"variant": v})) for v in opts.get("head", [])]
+        self.lines[0:0] = head + top
+        self.lines += [self.noise_line(kind, self.pick(kind, {"variant": v})) for v in opts.get("foot", [])]
+        if "toc" in opts:
+            self.add_toc(kind, self.variants["toc"][self.split][opts["toc"]])
         if opts.get("tails"):  # test5: glued after a paragraph's last sentence, as WeChat mirrors do
             paras = self.body_lines()
             for i in self.rng.sample(paras, min(opts["tails"], len(paras))):
                 self.lines[i].segs.append((self.pick(kind, opts), kind))
+
+    def add_toc(self, kind: str, style: dict) -> None:
+        """A document site's table of contents above the title: the speech's own whole-line
+        headings with page numbers (test6), so the headings stand twice in the file."""
+        entries, page = [style["head"]], 1
+        for line in self.lines:
+            if line.role == "heading":
+                page += self.rng.randint(0, 1)
+                entries.append(style["entry"].format(heading=line.text(), page=page))
+        first = next(i for i, line in enumerate(self.lines) if line.role == "title")
+        self.lines[first:first] = [self.noise_line(kind, entry) for entry in entries]
 
     def add_pages(self) -> None:
         """Page counters between paragraphs (wrapped layouts get theirs at render time)."""
@@ -840,6 +955,8 @@ class Builder:
             text, layout = self.render_md(), ["markdown"]
         else:
             text, layout = self.render_txt()
+        if self.plan.get("crlf"):  # test6: saved on Windows
+            text, layout = text.replace("\n", "\r\n"), layout + ["crlf"]
         records = [
             {"kind": kind.split(":")[0], "text": seg, **({"replaces": kind[5:]} if ":" in kind else {})}
             for line in self.lines for seg, kind in line.segs if kind
@@ -879,13 +996,17 @@ class Builder:
             return "\n".join(rows) + "\n"
         total = math.ceil(len(rows) / per_page)
         template = self.pick_raw("page", self.noise["page"])
-        header = self.pick("banner") if self.noise.get("banner", {}).get("running") else None
+        banner = self.noise.get("banner", {})
+        if "header" in banner:  # test6: the title and the page number, as a PDF's running header
+            header = self.fill(self.variants["banner"][self.split][banner["header"]])
+        else:
+            header = self.pick("banner") if banner.get("running") else None
         out: list[str] = []
         for page in range(total):
             first = len(out)
             if header and page > 0:
-                out.append(header)
-                self.extra.append({"kind": "banner", "text": header})
+                out.append(_page_counter(header, page + 1, total))
+                self.extra.append({"kind": "banner", "text": out[-1]})
             out += rows[page * per_page : (page + 1) * per_page]
             if self.plan.get("formfeed") and page > 0:
                 out[first] = "\f" + out[first]  # pdftotext starts each later page with a form feed (test5)
@@ -908,7 +1029,8 @@ class Builder:
                 label, _, rest = text.partition("：")
                 out.append(f"**{label}**：{rest}" if rest else f"**{text}**")
             elif line.role == "noise":
-                out.append("> " + text)
+                # A note app's export (test6) writes the page's furniture as it found it.
+                out.append(("> " if self.plan.get("quote_noise", True) else "") + text)
             else:
                 out.append(text)
         return "\n\n".join(out) + "\n"
