@@ -37,7 +37,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from rag.site_talk import CATCH, RESCUE, site_talk
+from rag.site_talk import CATCH, CATCH_PROSE, RESCUE, site_talk
 from rag.structure import (
     CN_NUM,
     COMPILATION_MARKER_BODY,
@@ -1016,12 +1016,14 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
     # short line seen in other files is boilerplate. Either way a title, heading or salutation
     # stays (asked last: it is the dearer question).
     hinted = score == 1 and len(sentence) <= 60 and not (inside and ends_sentence(sentence)) \
-        and not piece and not _prose(sentence)
+        and not piece and not _prose(sentence) \
+        and not (ends_sentence(sentence) and site_talk(folded) < RESCUE)  # 谢谢各位会员！
     repeated = len(sentence) <= 40 and stats.fragment_files.get(sentence, 0) >= 2 \
         and not ends_sentence(sentence) and len(core_text(sentence)) >= 2
-    # The score alone never takes a sentence of prose: figures and Latin letters, common in
-    # work reports, push a speech's sentence towards a site's.
-    worded = not piece and not _prose(sentence) and site_talk(folded) >= CATCH
+    # The score alone takes a sentence of prose only when very sure, and never between two of the
+    # speech's: figures and Latin letters, common in work reports, push a sentence towards a site's.
+    talk = 0.0 if piece else site_talk(folded)
+    worded = talk >= CATCH and not _prose(sentence) or talk >= CATCH_PROSE and not inside
     if not (hinted or repeated or worded) or is_structural(sentence) or _MARKER_IN_LINE.match(sentence):
         return None
     return "advertising/navigation" if hinted or worded else "repeated boilerplate"

@@ -403,3 +403,8 @@ def test_a_paywall_glued_before_a_sentence_still_goes():
     lines = [TITLE, *BODY[:3], "剩余70%的内容需登录后解锁，点此继续阅读。" + BODY[3], *BODY[4:]]
     kept = _kept(lines)
     assert _lost(kept, [BODY[3]]) == [] and "解锁" not in kept
+
+
+def test_a_short_line_with_a_site_word_stays_when_it_reads_as_speech():
+    lines = [TITLE, *BODY, "感谢各位会员单位一年来的支持！"]
+    assert _lost(_kept(lines), lines) == []
