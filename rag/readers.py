@@ -80,6 +80,9 @@ def read_file(path: Path, display: str | None = None) -> SourceText:
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _plausibility(text: str) -> float:
     """Share of characters a Chinese document is made of; low for a wrong codec."""
     if not text:
@@ -106,6 +109,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
                 return data.decode(codec), codec
             except UnicodeDecodeError:
                 raise UnreadableFile(f"声明为 {codec} 但无法解码 (undecodable)") from None
+    try:
+        text = data.decode("utf-8")
+        # Bytes that decode as UTF-8 by chance are rare: whatever script the page mixes in
+        # (zhuyin glosses, Greek, emoji), the file is UTF-8 unless it holds control codes.
+        if not _CONTROL.search(text):
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
     scored = []
     for codec in ("utf-8", "gb18030", "utf-16-le", "utf-16-be"):
         try:

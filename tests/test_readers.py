@@ -3,7 +3,7 @@
 import docx
 import pytest
 
-from rag.readers import UnreadableFile, find_files, read_file
+from rag.readers import UnreadableFile, decode_text, find_files, read_file
 
 SPEECH = "在全市审计工作会议上的讲话\n同志们：\n审计监督是党和国家监督体系的重要组成部分。\n"
 
@@ -87,3 +87,9 @@ def test_find_files_reports_unsupported_and_missing(tmp_path):
     assert [p.name for p in found] == ["a.txt"]
     reasons = {p.name: why for p, why in skipped}
     assert "不支持" in reasons["b.xlsx"] and "不存在" in reasons["missing"]
+
+
+def test_utf8_full_of_other_scripts_is_read_as_utf8():
+    # A page glossing every character in zhuyin, with Greek letters and emoji mixed in.
+    text = "博ㄅㄛˊ物ㄨˋ館ㄍㄨㄢˇ是ㄕˋ城ㄔㄥˊ市ㄕˋ的ㄉㄜ˙記ㄐㄧˋ憶ㄧˋ。αβγ 🎉" * 20
+    assert decode_text(text.encode("utf-8")) == (text, "utf-8")
