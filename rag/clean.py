@@ -41,6 +41,7 @@ from rag.site_talk import CATCH, CATCH_PROSE, RESCUE, site_talk
 from rag.structure import (
     CN_NUM,
     COMPILATION_MARKER_BODY,
+    COUNTED_LABEL,
     TERMINAL,
     ends_sentence,
     heading_of,
@@ -62,6 +63,10 @@ _SPACE_AT_FULLWIDTH = re.compile(r"(?<=[，。：；！？、（）“”])[ \t]
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_NEWLINE_ESCAPE = re.compile(r"(?:\\r)?\\n(?=[^\x00-\x7f]|\\|$)|(?<=[^\x00-\x7f])(?:\\r)?\\n")
+
+
 def normalize(text: str) -> str:
     """Consistent punctuation and line ends; the same rules for every file.
 
@@ -69,6 +74,9 @@ def normalize(text: str) -> str:
     a banner or a heading ends in text that lost its line breaks.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Text that went through a JSON string on its way (\u003cp\u003e, \u3000, \n), unescaped.
+    text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = _NEWLINE_ESCAPE.sub("\n", text)
     text = _INVISIBLE.sub("", text)
     text = text.replace("\u3000", " ").replace("\u00a0", " ")
     # Full-width letters and digits to ASCII, leaving CJK punctuation as it is.
@@ -111,8 +119,10 @@ _GLOSS = re.compile(
     rf"(?:{_GLOSS_MARK}|(?=[ \t]?{_HAN}))"
     # or toned pinyin standing bare between two characters (會huì議): no speech text writes that
     rf"|(?<={_HAN})[ \t]?(?=[a-zü]*[{_TONES}]|[a-zü]+[¹²³⁴⁵]){_SYLLABLE}(?![A-Za-z0-9])"
+    # or zhuyin, bracketed or bare (博⦅ㄅㄛˊ⦆): speech text is never written in it
+    rf"|(?<={_HAN}){_GLOSS_MARK}?[ \t]*[\u3105-\u312f\u31a0-\u31bfˊˇˋ˙]+[ \t]*{_GLOSS_MARK}?"
 )
-_TONED = re.compile(rf"[{_TONES}]|[a-z][{_TONE_DIGITS}]")
+_TONED = re.compile(rf"[{_TONES}]|[a-z][{_TONE_DIGITS}]|[\u3105-\u312f\u31a0-\u31bf]")
 # Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
 # end in punctuation that normalising made full-width, but never is only that (a real comma).
 _SCRAMBLE_TOKEN = r"[!-~]{1,3}"
@@ -181,7 +191,8 @@ _PLAIN = re.compile(
 # whatever joins them short of a space, a Chinese character or Chinese punctuation: MkGY¦HgS,
 # 7730X*67675, J·7E·A3·R, ΚΚνχ, ◇●35□15, and COVID-19, PM2.5.
 _NOT_JOINING = r"\s\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】…—()\[\]\"'<>"
-_DECORATION = "\u25a0-\u25ff\u2600-\u27bf\u2020\u2021\u00a4"
+# Decorations, and letters no speech is typed in: circled (ⓐ) and mathematical (𝐌, 𝟖) ones.
+_DECORATION = "\u25a0-\u25ff\u2600-\u27bf\u2020\u2021\u00a4\u24b6-\u24e9\U0001d400-\U0001d7ff"
 _RUN_END = rf"(?:[^\W_\u3400-\u9fff\uf900-\ufaff]|[{_DECORATION}])"
 _FOREIGN = re.compile(rf"{_RUN_END}(?:[^{_NOT_JOINING}]*{_RUN_END})?")
 # What joins the parts of words and numbers in speech text: 3.5, 1,200, COVID-19, GB/T, 8:30,
@@ -190,9 +201,9 @@ _SPEECH_JOINERS = set(".,:/%-+&")
 # Days named by their date: 3·15, 6·26, 9·18.
 _DAY = re.compile(r"\d{1,2}·\d{1,2}")
 # Decorations, percent-encoded bytes (%E9%2F), two letters of another script (Greek, Cyrillic
-# look-alikes of Latin ones).
+# look-alikes of Latin ones), nine digits in a row (a speech writes large numbers with 万 or 亿).
 _NEVER_IN_SPEECH = re.compile(
-    rf"[{_DECORATION}]|(%[0-9A-Fa-f]{{2}}){{2}}|[^\W\d_a-zA-Z\u3400-\u9fff\uf900-\ufaff]{{2}}")
+    rf"[{_DECORATION}]|(%[0-9A-Fa-f]{{2}}){{2}}|[^\W\d_a-zA-Z\u3400-\u9fff\uf900-\ufaff]{{2}}|\d{{9}}")
 _VOWEL = re.compile(r"[aeiouAEIOU]")
 # A page whose text is strewn with this many different runs of shapes speech text does not
 # write has had them inserted; a speech names a product or two, and the same ones again.
@@ -680,10 +691,14 @@ def _prepare(text: str) -> _Prepared:
                   if m.group(1) in names]
         line = _cut(raw, sorted(spans), number, removed)[0].strip()
         lines.append(None if raw.strip() and not line else line)
+    furniture = _page_furniture(lines)
     for number, line in enumerate(lines, start=1):
         # Only a line with no sentence end in it can be a keyword list or a notice on its own.
         folded = _fold(line) if line and not TERMINAL.search(line) else ""
-        if line and _teaser(line, [rest for rest in lines[number:] if rest]):
+        if number in furniture:
+            removed.append(Removal(line or "", furniture[number], number))
+            line = None
+        elif line and _teaser(line, [rest for rest in lines[number:] if rest]):
             removed.append(Removal(line, "excerpt teaser", number))
             line = None
         elif folded and _keyword_list(folded):
@@ -703,6 +718,37 @@ def _prepare(text: str) -> _Prepared:
                                                paragraph.joins)
         paragraphs += [p for p in _split_at_sentence_ends(paragraph) if p.text.strip()]
     return _Prepared(paragraphs, removed)
+
+
+# A table of contents: a heading, dot leaders, perhaps a page number (一、……………… 3).
+_CONTENTS_LINE = re.compile(r"^[^。！？]{2,60}?(?:…{4,}|[.·．]{6,})\s*\d{0,3}$")
+_CONTENTS_HEAD = re.compile(r"^目\s*录[:：]?$")
+_DIGITS = re.compile(r"\d+")
+
+
+def _page_furniture(lines: list[str | None]) -> dict[int, str]:
+    """Line numbers of a copy's page furniture, with the reason: a line that comes back on page
+    after page with only its number changed (a running header: the title and the page), and a
+    table of contents with its heading."""
+    def key(line: str) -> str:
+        return _DIGITS.sub("#", line.replace(" ", ""))
+
+    counts = Counter(key(line) for line in lines
+                     if line and len(line) <= 60 and _DIGIT.search(line) and not ends_sentence(line))
+    found: dict[int, str] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        if counts.get(key(line), 0) >= 2 and not is_salutation(line) and not _MARKER_IN_LINE.match(line):
+            found[number] = "running header"
+        elif _CONTENTS_LINE.match(line):
+            found[number] = "table of contents"
+    for number, line in enumerate(lines, start=1):
+        following = [n for n in range(number + 1, min(number + 4, len(lines) + 1)) if lines[n - 1]]
+        if line and _CONTENTS_HEAD.match(line) and following \
+                and found.get(following[0]) == "table of contents":
+            found[number] = "table of contents"
+    return found
 
 
 def _split_at_sentence_ends(paragraph: _Paragraph) -> list[_Paragraph]:
@@ -994,6 +1040,12 @@ def _slices(folded: str, parts: list[str]) -> list[str]:
     return out
 
 
+def _marker(line: str) -> bool:
+    """A compilation's marker, which rag/split.py takes out once it has split the speeches."""
+    counted = COUNTED_LABEL.match(line.strip())
+    return bool(_MARKER_IN_LINE.match(line) or counted and not counted.group(3))
+
+
 def _reads_as_speech(sentence: str, folded: str) -> bool:
     """Whether a sentence of prose the rules take for noise reads as speech: a speech on fraud
     or online sales says 开通会员, 点击关注 and 链接, a site's line has its own voice. What the
@@ -1024,7 +1076,7 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
     # speech's: figures and Latin letters, common in work reports, push a sentence towards a site's.
     talk = 0.0 if piece else site_talk(folded)
     worded = talk >= CATCH and not _prose(sentence) or talk >= CATCH_PROSE and not inside
-    if not (hinted or repeated or worded) or is_structural(sentence) or _MARKER_IN_LINE.match(sentence):
+    if not (hinted or repeated or worded) or is_structural(sentence) or _marker(sentence):
         return None
     return "advertising/navigation" if hinted or worded else "repeated boilerplate"
 

@@ -11,7 +11,14 @@ import re
 from pathlib import PurePath
 
 from rag.clean import CleanedText, Removal, core_text, noise_score
-from rag.structure import COMPILATION_MARKER, ends_sentence, heading_of, is_salutation, is_title_like
+from rag.structure import (
+    COMPILATION_MARKER,
+    COUNTED_LABEL,
+    ends_sentence,
+    heading_of,
+    is_salutation,
+    is_title_like,
+)
 from rag.types import Speech
 
 
@@ -25,7 +32,8 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
     removed: list[Removal] = []
     # (marker line or None, body lines)
     segments: list[tuple[str | None, list[str]]] = []
-    markers = [i for i, line in enumerate(lines) if COMPILATION_MARKER.match(line)]
+    counted = counted_labels(lines)
+    markers = [i for i, line in enumerate(lines) if COMPILATION_MARKER.match(line) or i in counted]
     if markers:
         removed += [Removal(line, "compilation front matter", 0) for line in lines[: markers[0]]]
         bounds = markers + [len(lines)]
@@ -40,7 +48,8 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
         removed += [Removal(line, "front matter", 0) for line in front]
         derived = False
         if marker is not None:
-            marker_title = COMPILATION_MARKER.sub("", marker).strip()
+            counted = None if COMPILATION_MARKER.match(marker) else COUNTED_LABEL.match(marker.strip())
+            marker_title = counted.group(3) if counted else COMPILATION_MARKER.sub("", marker).strip()
             if title is None and marker_title:
                 title = marker_title
                 removed.append(Removal(marker[: len(marker) - len(marker_title)],
@@ -60,6 +69,18 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
             # A title with nothing under it is no speech, but its text must still be accounted for.
             removed.append(Removal(title, "title without text", 0))
     return speeches, removed
+
+
+def counted_labels(lines: list[str]) -> set[int]:
+    """Indexes of lines that count the speeches of a compilation: two or more lines alone, each
+    the same label with another count. A speech's headings are no such lines (一、… has text)."""
+    by_label: dict[str, list[tuple[int, str]]] = {}
+    for i, line in enumerate(lines):
+        match = COUNTED_LABEL.match(line.strip())
+        if match and not heading_of(line.strip()) and not COMPILATION_MARKER.match(line) \
+                and (not match.group(3) or is_title_like(match.group(3))):
+            by_label.setdefault(match.group(1), []).append((i, match.group(2)))
+    return {i for found in by_label.values() if len({n for _, n in found}) >= 2 for i, _ in found}
 
 
 def _trailing_links(paragraphs: list[str]) -> tuple[list[str], list[str]]:

@@ -43,6 +43,11 @@ COMPILATION_MARKER_BODY = (
     rf"(【\s*(篇\s*{_NUM}|第\s*{_NUM}\s*篇|范文\s*{_NUM})\s*】|第{_NUM}篇[：:\s]|(篇|范文){_NUM}[：:])\s*"
 )
 COMPILATION_MARKER = re.compile("^" + COMPILATION_MARKER_BODY)
+# A label and its count, alone or before the speech's title (◎ 选篇一, 范本A在……上的讲话, 样稿（二）).
+COUNTED_LABEL = re.compile(
+    r"^[^\w\s]{0,2}\s*([\u4e00-\u9fff]{1,4}?)\s*[（(]?([0-9]{1,2}|[一二三四五六七八九十]{1,2}|[①-⑳]|[A-Z])[）)]?"
+    r"\s*[^\w\s]{0,2}\s*[：:]?\s*(.*)$"
+)
 
 # A slot a user fills in where the sources give no fact: 【待填：时间】.
 SLOT = re.compile(r"【待填[^】]*】")

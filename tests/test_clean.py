@@ -209,6 +209,7 @@ def test_furniture_of_pages_from_new_sites_goes(name):
     "今天召開全縣水土保持工作會（拼音：huì）議，主要任（拼音：rèn）務是總（拼音：zǒng）結去年工作。",
     "今天召開全縣水土保持工作會~huì議，主要任~rèn務是總~zǒng結去年工作。",
     "今天召開全縣水土保持工作會hui⁴議，主要任ren⁴務是總zong³結去年工作zuo⁴。",
+    "今天召開全縣水土保持工作會⟪ㄏㄨㄟˋ⟫議，主要任⟪ㄖㄣˋ⟫務是總⟪ㄗㄨㄥˇ⟫結去年工作。",
 ])
 def test_glosses_in_other_brackets_and_bare_pinyin_go(glossed):
     kept = _kept([TITLE, "同志們：", glossed])
@@ -236,6 +237,8 @@ def test_strings_wedged_into_words_go_and_terms_in_latin_letters_stay():
     ["▲42◎7", "17■□", "◈☆3"],  # decorations with digits
     ["%E4%B8%AD%E5", "7F%2A%C3%9B", "%A1%A2%0D"],  # percent-encoded bytes
     ["qrtvbnzk", "hxdfplmw", "ktrsvbqz"],  # letters drawn at random
+    ["ⓚⓡ④ⓦ", "𝐐𝟕𝐙𝐱", "ⓑ𝟐ⓣⓣ"],  # circled and mathematical letters
+    ["730194826551", "4420183377", "9182736450"],  # long digit runs
 ])
 def test_strings_of_other_shapes_strewn_over_a_page_go(runs):
     sentences = ["今天召开全县水土保持工作推进会。", "主要任务是回顾去年工作。", "要把坡耕地治理作为重点。",
@@ -408,3 +411,23 @@ def test_a_paywall_glued_before_a_sentence_still_goes():
 def test_a_short_line_with_a_site_word_stays_when_it_reads_as_speech():
     lines = [TITLE, *BODY, "感谢各位会员单位一年来的支持！"]
     assert _lost(_kept(lines), lines) == []
+
+
+def test_a_running_header_a_table_of_contents_and_escaped_markup_go():
+    lines = [TITLE, "目录", "一、把坡耕地治理摆在突出位置…………………… 1", "二、管住生产建设项目…………………… 2",
+             "同志们：", BODY[1], TITLE + " 2", BODY[3], TITLE + " 3",
+             "\\u003cp\\u003e" + BODY[5] + "\\u003c/p\\u003e\\n" + BODY[6]]
+    kept = _kept(lines)
+    assert _lost(kept, [BODY[1], BODY[3], BODY[5], BODY[6]]) == []
+    assert kept.count(core_text(TITLE)) == 1 and "目录" not in kept and "u003c" not in kept
+    assert kept.count(core_text("把坡耕地治理摆在突出位置")) == 0
+
+
+@pytest.mark.parametrize("labels", [["◎ 稿例一", "◎ 稿例二"], ["参考稿A", "参考稿B"]])
+def test_speeches_counted_by_a_label_of_any_wording_are_split(labels):
+    other = "在全县林长制工作会议上的讲话"
+    for glued in (False, True):
+        first, second = (labels[0] + TITLE, labels[1] + other) if glued else (labels[0], labels[1])
+        lines = [first, *([] if glued else [TITLE]), *BODY[:2], second, *([] if glued else [other]), *BODY[2:]]
+        speeches, _ = split_speeches(clean_text(normalize("\n".join(lines))), "x.txt")
+        assert [s.title for s in speeches] == [TITLE, other]
