@@ -2,7 +2,7 @@
 
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
-NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6.
+NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -16,7 +16,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test5.txt, noise_variants_test5.json: the same for the held-out split test5, with
   new wordings and new shapes of every kind (the plan options marked test5 below);
 - speeches_test6.txt, noise_variants_test6.json: the same for the held-out split test6, again
-  with new wordings and shapes (the plan options marked test6 below).
+  with new wordings and shapes (the plan options marked test6 below);
+- speeches_test7.txt, noise_variants_test7.json: the same for the held-out split test7, again
+  with new wordings and shapes (the plan options marked test7 below).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -42,8 +44,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SEED = 20250611
-Seg = tuple[str, str | None]  # (text, noise kind); kind None is speech text
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6")
+Seg = tuple[str, str | None]  # (text, noise kind); None is speech text, "markup" a page's own tags (test7)
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -53,6 +55,7 @@ SOURCES = {
     "test4": ("speeches_test4.txt", "noise_variants_test4.json"),
     "test5": ("speeches_test5.txt", "noise_variants_test5.json"),
     "test6": ("speeches_test6.txt", "noise_variants_test6.json"),
+    "test7": ("speeches_test7.txt", "noise_variants_test7.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -531,6 +534,88 @@ PLAN: list[dict] = [
     dict(name="y28_laonian.html", split="test6", speeches=["P32"], fmt="html",
          noise={"nav": {"top": 1, "variant": 0, "toc": 1}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [7, 3]}}),
+    # ---------------------------------------------------------------- test7 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test6, and shapes of its own:
+    # glosses as <ruby> markup on an HTML page (pinyin "ruby"), PDF page counters run on from the
+    # page's last line (glue_page), U+2028 line separators ("u2028"), an em-space indent; Braille,
+    # Hangul, Armenian and Arabic-Indic anti-scraping runs, a Google Docs paste and a .docx's XML
+    # as HTML residue, Markdown links and images as furniture (the data).
+    dict(name="z01_jiegan.txt", split="test7", speeches=["Q01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1], "pad": 0.0}}),
+    dict(name="z02_nonglu.txt", split="test7", speeches=["Q03"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 0}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2]}}),
+    dict(name="z03_songlin.txt", split="test7", speeches=["Q05"], layout="wrap", width=30, page_lines=16,
+         encoding="gb18030", glue_page=True,
+         noise={"banner": {"header": 3}, "page": {"variant": 1}, "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="z04_guanggao.html", split="test7", speeches=["Q10"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}}),
+    dict(name="z05_cehui.txt", split="test7", speeches=["Q06"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 3}}),
+    dict(name="z06_xiongtong.txt", split="test7", speeches=["Q13"], layout="normal", indent="\u2003\u2003",
+         noise={}),
+    dict(name="z07_huibian.txt", split="test7", speeches=["Q09", "Q24", "Q25"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 0}}),
+    dict(name="z08_lvxie.txt", split="test7", speeches=["Q19"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 3, "quotes": False, "span": 2}}),
+    dict(name="z09_shuzi.md", split="test7", speeches=["Q16"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [2], "foot": [24]}, "seo": {"top": 1, "variant": 1},
+                "template": {"after": "line"}, "banner": {"top": 1, "variant": 6},
+                "ad": {"bottom": 1, "variant": 5}}),
+    dict(name="z10_hulianwang.txt", split="test7", speeches=["Q12"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [16, 17], "foot": [18]}, "ad": {"between": 2},
+                "page": {"between": 2, "variant": 2}}),
+    dict(name="z11_tushuguan.txt", split="test7", speeches=["Q14"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="z12_dengji.txt", split="test7", speeches=["Q27", "Q28"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 4], "pad": 0.3},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="z13_xuebao.txt", split="test7", speeches=["Q15"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="z14_yancao.txt", split="test7", speeches=["Q29"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [5, 6]}}),
+    dict(name="z15_wangyueche.html", split="test7", speeches=["Q11"], fmt="html",
+         noise={"nav": {"head": [3], "top": 1, "variant": 4}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "tails": 1, "variant": 11}}),
+    dict(name="z16_sheying.txt", split="test7", speeches=["Q20"], layout="wrap", width=24, page_lines=18,
+         noise={"nav": {"top": 1, "variant": 1}, "page": {"variant": 4},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [7], "pad": 0.0}}),
+    dict(name="z17_fanxiqian.txt", split="test7", speeches=["Q18"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 6}, "nav": {"foot": [19, 21]}}),
+    dict(name="z18_wuzhangai.md", split="test7", speeches=["Q08"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 1},
+                "page": {"between": 1, "variant": 5}}),
+    dict(name="z19_yundonghui.txt", split="test7", speeches=["Q23"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 0}, "watermark": {"share": 0.5, "variant": 7}}),
+    dict(name="z20_touchan.txt", split="test7", speeches=["Q17"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 2}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 3},
+                "nav": {"foot": [25, 6, 7, 8, 9, 10]}}),
+    dict(name="z21_jixiao.txt", split="test7", speeches=["Q26"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 11}, "nav": {"toc": 0}}),
+    dict(name="z22_yanxue.html", split="test7", speeches=["Q22"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 23}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.3, "style": 7, "ruby": True}}),
+    dict(name="z23_tepaiyuan.txt", split="test7", speeches=["Q32"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="z24_caoyuan.txt", split="test7", speeches=["Q02", "Q04"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 22},
+                "html": {"flavour": 1, "tags": True, "indent": True, "br": 2, "quotes": False, "span": 2}}),
+    dict(name="z25_jiazhang.txt", split="test7", speeches=["Q30"], layout="normal", noise={}),
+    dict(name="z26_shitang.txt", split="test7", speeches=["Q07"], layout="normal", u2028=True,
+         noise={"nav": {"head": [11, 12], "foot": [14, 13, 15]}, "banner": {"top": 1, "variant": 7},
+                "ad": {"between": 1, "tails": 1, "variant": 3}}),
+    dict(name="z27_jisheng.txt", split="test7", speeches=["Q21"], layout="wrap", width=23, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="z28_jiaozheng.html", split="test7", speeches=["Q31"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 26, "toc": 1}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [1, 6]}}),
 ]
 
 
@@ -778,7 +863,18 @@ class Builder:
                 py = table.get(gold[pos])
                 if py and self.rng.random() < opts["rate"]:
                     gloss = style.format(**_pinyin_forms(py))
-                    self.insert(line, pos + 1, (gloss, "pinyin"))
+                    if opts.get("ruby"):
+                        self.add_ruby(line, pos, gloss)
+                    else:
+                        self.insert(line, pos + 1, (gloss, "pinyin"))
+
+    def add_ruby(self, line: Line, pos: int, gloss: str) -> None:
+        """<ruby>字<rt>zì</rt></ruby> around the character at pos (test7), as pages for young readers
+        show the reading above it: the tags are markup of the page, only the reading is its text."""
+        pieces = [piece for piece in re.split("(<[^>]+>)", gloss + "</ruby>") if piece]
+        for piece in reversed(pieces):  # each lands right after the character, before the ones already in
+            self.insert(line, pos + 1, (piece, "markup" if piece.startswith("<") else "pinyin"))
+        self.insert(line, pos, ("<ruby>", "markup"))
 
     def antiscrape_string(self, shapes: list[int] | None = None) -> str:
         cfg = self.variants["antiscrape"][self.split]
@@ -955,11 +1051,14 @@ class Builder:
             text, layout = self.render_md(), ["markdown"]
         else:
             text, layout = self.render_txt()
-        if self.plan.get("crlf"):  # test6: saved on Windows
-            text, layout = text.replace("\n", "\r\n"), layout + ["crlf"]
+        # Saved on Windows (crlf, test6); exported from a layout program, which ends lines with
+        # U+2028 LINE SEPARATOR (u2028, test7).
+        for name, newline in (("crlf", "\r\n"), ("u2028", "\u2028")):
+            if self.plan.get(name):
+                text, layout = text.replace("\n", newline), layout + [name]
         records = [
             {"kind": kind.split(":")[0], "text": seg, **({"replaces": kind[5:]} if ":" in kind else {})}
-            for line in self.lines for seg, kind in line.segs if kind
+            for line in self.lines for seg, kind in line.segs if kind and kind != "markup"
         ] + self.extra
         return Built(text, gold, records, layout)
 
@@ -1011,7 +1110,10 @@ class Builder:
             if self.plan.get("formfeed") and page > 0:
                 out[first] = "\f" + out[first]  # pdftotext starts each later page with a form feed (test5)
             counter = _page_counter(template, page + 1, total)
-            out.append(counter)
+            if self.plan.get("glue_page"):
+                out[-1] += counter  # test7: the footer runs on from the page's last line when copied
+            else:
+                out.append(counter)
             self.extra.append({"kind": "page", "text": counter})
         return "\n".join(out) + "\n"
 
@@ -1051,8 +1153,9 @@ class Builder:
         self.extra += [{"kind": k, "text": t} for k, t in chrome]
 
         def esc(line: Line) -> str:
-            # Real quotes are written as entities in some pages; the parser decodes them.
-            text = html.escape(line.text(), quote=False)
+            # Real quotes are written as entities in some pages; the parser decodes them. Ruby
+            # markup (test7) is the page's own and is written as it is.
+            text = "".join(t if k == "markup" else html.escape(t, quote=False) for t, k in line.segs)
             return text.replace("“", "&ldquo;").replace("”", "&rdquo;") if rng.random() < 0.5 else text
 
         top = [line for line in self.lines if line.role == "noise" and line.segs[0][1] == "nav"]
