@@ -264,3 +264,32 @@ def test_refused_uploads_and_requests_get_a_message(page, server, tmp_path):
     answer.wait_for(timeout=60_000)
     assert "语料库中没有" in answer.inner_text() and "现有语料收录的讲话有" in answer.inner_text()
     shot(page, "chat")
+
+
+def test_a_question_is_answered_with_quotes_first_whose_citations_open_their_passage(page):
+    view = tab(page, "素材问答")
+    view.get_by_label("提问或要求").fill("哪些讲话用了“身在兵位，胸为帅谋”这句话？")
+    view.get_by_role("button", name="发送").click()
+    # The quotes are on the page before the model has written a word of the synthesis.
+    quotes = view.locator("#chat-transcript .quotes").last
+    quotes.wait_for(timeout=60_000)
+    assert view.locator("#chat-transcript .streaming").count() == 1
+    assert quotes.locator("blockquote.quote").count() == 3
+    assert all("身在兵位，胸为帅谋" in q for q in quotes.locator("blockquote.quote").all_inner_texts())
+    status = wait_until_done(view)
+    assert "完成" in status, status
+    answer = view.locator("#chat-transcript .answer").last
+    assert answer.locator(".quotes").count() == 1
+    link = answer.locator(".quotes a.cite").nth(1)
+    target = link.get_attribute("data-target")
+    link.click()
+    source = page.locator(f"#{target}")
+    assert source.evaluate("el => el.open")
+    assert "身在兵位，胸为帅谋" in source.locator(".passage").inner_text()
+    # A follow-up is read with the question before: the second quote, in its whole passage.
+    view.get_by_label("提问或要求").fill("第二条具体怎么说的？")
+    view.get_by_role("button", name="发送").click()
+    wait_until_done(view)
+    follow = view.locator("#chat-transcript .answer").last
+    assert "敢于胸为帅谋" in follow.locator(".quotes").inner_text()
+    shot(page, "chat-quotes")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import gradio as gr
 
-from rag.ask import answer, check_question
+from rag.ask import Answer, Context, answer, check_question
 from rag.errors import WengaoError
+from rag.evidence import evidence_chunks
 from rag.expand import ExpandRequest, check_length, expand
 from rag.finish import finish_draft
 from rag.refine import REFINEMENTS, refine
 from rag.rewrite import finish_section
+from rag.types import Passage
 from ui.controls import job_controls, on_model
 from ui.jobs import failure, nothing_written, run_streaming
 from ui.render import (
@@ -20,6 +23,8 @@ from ui.render import (
     evidence_html,
     group_html,
     notice_html,
+    quote_sources_html,
+    quotes_html,
     retrieved_html,
     sources_html,
     streaming_html,
@@ -37,6 +42,29 @@ LABEL_CHARS = 24
 PLACEHOLDER = "例如：哪些讲话谈到了督查工作？ 或：写一段关于加强调查研究的话"
 
 
+@dataclass
+class AskTurn(Turn):
+    """A question: its answer holds the quoted evidence, the synthesis and what a follow-up reads."""
+
+    answer: Answer | None = None
+
+
+def previous_context(turns: list[Turn]) -> Context | None:
+    """The latest answered question, which a follow-up (那县里的讲话呢？) is read with."""
+    latest = next((t for t in reversed(turns) if isinstance(t, AskTurn) and t.answer), None)
+    return latest.answer.context() if latest else None
+
+
+def answer_html(turn: AskTurn, n: int) -> str:
+    """The quotes first, then the synthesis, whose verified [n] are the quotes' numbers."""
+    draft = turn.answer.draft
+    body = quotes_html(turn.answer.evidence, scope(n))
+    if draft.text:
+        body += f'<div class="draft synthesis"><h5>归纳</h5>{draft_html(draft, scope(n))}</div>'
+    notes = "".join(f"<li>{esc(note)}</li>" for note in draft.notes)
+    return f'<div class="answer">{body}</div>' + (f'<ul class="notes">{notes}</ul>' if notes else "")
+
+
 def refinement(message: str) -> str | None:
     text = message.strip().rstrip("。！!")
     return text if text in REFINEMENTS else None
@@ -52,7 +80,9 @@ def transcript_html(turns: list[Turn], live: str = "") -> str:
         return EMPTY_CHAT
     out = []
     for n, turn in enumerate(turns):
-        if turn.draft is not None:
+        if isinstance(turn, AskTurn) and turn.answer is not None:
+            reply = answer_html(turn, n)
+        elif turn.draft is not None:
             body = draft_html(turn.draft, scope(n))
             reply = f'<div class="answer draft">{body}</div>{evidence_html(turn.draft)}'
         elif turn.message:
@@ -68,8 +98,11 @@ def sources_view(turns: list[Turn], live: str = "") -> str:
     groups = [group_html("检索到的材料", live)] if live else []
     for n in reversed(range(len(turns))):
         turn = turns[n]
-        if turn.draft is not None:
-            label = f"第 {n + 1} 问：{turn.request[:LABEL_CHARS]}"
+        label = f"第 {n + 1} 问：{turn.request[:LABEL_CHARS]}"
+        if isinstance(turn, AskTurn) and turn.answer is not None:
+            chunks = {p.chunk.chunk_id: p.chunk for p in turn.passages}
+            groups.append(group_html(label, quote_sources_html(scope(n), turn.answer.evidence, chunks)))
+        elif turn.draft is not None:
             groups.append(group_html(label, sources_html(scope(n), turn.draft, turn.passages)))
     return "".join(groups) or EMPTY_SOURCES
 
@@ -101,11 +134,14 @@ def build(ws: Workspace, session: gr.State) -> None:
 
     def job(ticket: str, s: Session, message: str, words: float):
         message = message.strip()
-        turn = Turn(message)
         base = s.last_draft() if refinement(message) else None
-        s.turns.append(turn)
-        model = ws.model(ticket)
         section = not base and bool(_WRITE.match(message))
+        asking = not base and not section
+        context = previous_context(s.turns)
+        turn = AskTurn(message) if asking else Turn(message)
+        s.turns.append(turn)
+        n = len(s.turns) - 1
+        model = ws.model(ticket)
 
         def work(on_sources, on_token):
             if base is not None:
@@ -117,22 +153,42 @@ def build(ws: Workspace, session: gr.State) -> None:
                 draft, passages = expand(ws.settings, ws.searcher, model, request, on_sources, on_token)
                 draft.text = draft.text.partition("\n")[2]  # the request is not a heading
                 return draft, passages
-            return answer(ws.settings, ws.searcher, model, message, int(words), on_sources, on_token)
+            return answer(ws.settings, ws.searcher, model, message, int(words), on_sources, on_token, context)
 
         yield (notice_html("正在检索材料……", "busy"), transcript_html(s.turns, "……"), gr.skip(), "")
         flag = ws.tickets.flag(ticket)
+        shown = ""  # the quotes, above the synthesis as it streams
         for step in run_streaming(work, flag):
-            if step.kind == "sources":
+            if step.kind == "sources" and asking:
+                evidence = step.value
+                chunks = evidence_chunks(ws.searcher.index, evidence)
+                turn.passages = [Passage(chunk, 1.0) for chunk in chunks.values()]
+                shown = quotes_html(evidence, scope(n))
+                yield (notice_html(f"已找到 {len(evidence)} 句原文，正在归纳……", "busy"),
+                       transcript_html(s.turns, shown + streaming_html("")),
+                       sources_view(s.turns, quote_sources_html(scope(n), evidence, chunks)), gr.skip())
+            elif step.kind == "sources":
                 yield (notice_html(f"已找到 {len(step.value)} 段材料，正在写作……", "busy"), gr.skip(),
                        sources_view(s.turns, retrieved_html(step.value)), gr.skip())
             elif step.kind == "text":
-                yield gr.skip(), transcript_html(s.turns, streaming_html(step.value)), gr.skip(), gr.skip()
+                live = transcript_html(s.turns, shown + streaming_html(step.value))
+                yield gr.skip(), live, gr.skip(), gr.skip()
             elif step.kind == "error":
                 turn.message, turn.kind = failure(step.value)
                 yield "", transcript_html(s.turns), sources_view(s.turns), gr.skip()
                 return
+            elif asking:
+                turn.answer = step.value
             else:
                 draft, passages = step.value
+        if asking:
+            done = "完成。点击 [n] 可在右侧查看原文所在段落。"
+            if turn.answer.draft.text:
+                turn.draft = turn.answer.draft
+            elif flag.is_set():
+                done = "已停止。上面的原文摘录就是检索到的回答。"
+            yield (notice_html(done, "done"), transcript_html(s.turns), sources_view(s.turns), gr.skip())
+            return
         if not draft.text.strip():
             turn.message, turn.kind = nothing_written(draft.notes, flag.is_set())
             yield "", transcript_html(s.turns), sources_view(s.turns), gr.skip()

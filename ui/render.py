@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+from rag.evidence import Evidence, grouped
 from rag.finish import FLAG_COPY_AT
 from rag.structure import SLOT
 from rag.types import Chunk, Citation, Draft, Passage, SentenceSupport
@@ -185,3 +186,41 @@ def results_html(query: str, passages: list[Passage]) -> str:
         f'<span class="path">{esc(p.chunk.section_path)}</span></div>'
         f'<div class="passage">{marked_text(p.chunk.text, [query], 2)}</div></div>'
         for p in passages)
+
+
+# --- 素材问答: the quoted sentences that answer a question ---------------------------------
+
+
+def quotes_html(evidence: list[Evidence], scope: str) -> str:
+    """The evidence as the answer shows it: under each speech and section, every sentence as a
+    quotation 「…」 with its [n], which opens the source on the right."""
+    if not evidence:
+        return '<p class="muted">语料中没有找到回答这个问题的原句。</p>'
+    blocks = []
+    for (_, title, source), items in grouped(evidence):
+        rows, section = [], None
+        for item in items:
+            if item.section != section:
+                section = item.section
+                if section:
+                    rows.append(f'<div class="path">{esc(section)}</div>')
+            quote = f"「{esc(item.text)}」{cite_links(scope, [item.n])}"
+            rows.append(f'<blockquote class="quote">{quote}</blockquote>')
+        where = f'《{esc(title)}》<span class="path">{esc(source)}</span>'
+        blocks.append(f'<div class="speech"><div class="where">{where}</div>{"".join(rows)}</div>')
+    return f'<div class="quotes"><h5>原文摘录</h5>{"".join(blocks)}</div>'
+
+
+def quote_sources_html(scope: str, evidence: list[Evidence], chunks: dict[str, Chunk]) -> str:
+    """Each quoted sentence's source, closed until its [n] is clicked: the sentence, then the
+    whole passage it stands in with the sentence marked."""
+    out = []
+    for item in evidence:
+        chunk = chunks.get(item.chunk_id)
+        section = f'<span class="path">{esc(item.section)}</span>' if item.section else ""
+        passage = (f'<div class="passage">{marked_text(chunk.text, [item.text], len(item.text))}</div>'
+                   if chunk else "")
+        out.append(f'<details class="source" id="{anchor(scope, item.n)}">'
+                   f"<summary><b>[{item.n}]</b> 《{esc(item.title)}》{section}</summary>"
+                   f'<div class="pair"><blockquote>{esc(item.text)}</blockquote></div>{passage}</details>')
+    return "".join(out)

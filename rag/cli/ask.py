@@ -1,36 +1,77 @@
-"""`wengao ask "问题"`: an answer about the corpus, with the speeches it comes from."""
+"""`wengao ask "问题"`: the corpus sentences that answer it, quoted with their sources, then a synthesis."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from rag.cli.common import add_common, settings_from
-from rag.cli.drafting import Console, add_model_flags, load, show_evidence
+from rag.cli.drafting import Console, add_model_flags, load
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("ask", help="就语料提问，回答附出处")
-    parser.add_argument("question", help="问题，如：哪些讲话谈到了督查工作，怎么说的？")
-    parser.add_argument("--length", type=int, default=300, help="回答字数上限（默认 300）")
+    parser = sub.add_parser("ask", help="就语料提问：先列出回答问题的原句及出处，再简要归纳")
+    parser.add_argument("question",
+                        help="问题，如：哪些讲话谈到了督查工作，怎么说的？加引号的词语按原文逐字查找")
+    parser.add_argument("--length", type=int, default=300, help="归纳字数上限（默认 300，实际多为两三句）")
     add_model_flags(parser)
     add_common(parser)
     parser.set_defaults(run=run)
 
 
+def evidence_text(evidence) -> str:
+    """The quoted sentences grouped by speech, then by section, each in 「」 with its [n]."""
+    from rag.evidence import grouped
+
+    lines = []
+    for (_, title, source), items in grouped(evidence):
+        lines.append(f"《{title}》（{source}）")
+        section = None
+        for item in items:
+            if item.section != section:
+                section = item.section
+                if section:
+                    lines.append(f"  {section}")
+            lines.append(f"    「{item.text}」[{item.n}]")
+    return "\n".join(lines)
+
+
+def show_quotes(evidence) -> None:
+    if evidence:
+        print("原文摘录：\n" + evidence_text(evidence) + "\n", flush=True)
+    else:
+        print("语料中没有找到回答这个问题的原句。", flush=True)
+
+
+def show_check(answer) -> None:
+    """After the synthesis: which quotes each sentence rests on, and what was left out."""
+    draft = answer.draft
+    if draft.text:
+        print("\n\n归纳各句的依据：")
+        for s in draft.sentences:
+            where = "".join(f"[{n}]" for n in s.citations) if s.citations else "（未找到出处）"
+            print(f"  · {s.text} {where}")
+    for note in draft.notes:
+        print(f"提示：{note}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
-    from rag.ask import answer, check_question
+    from rag.ask import SYNTHESIS_LABEL, answer, check_question
     from rag.expand import check_length
-    from rag.finish import finish_draft
 
     settings = settings_from(args)
     question = check_question(args.question)
     check_length(args.length)
     generator, searcher = load(settings)
     console = Console(args.json)
-    draft, passages = answer(settings, searcher, generator, question, args.length,
-                             console.sources, console.token)
-    finish_draft(draft, passages, searcher.index, searcher.encode_queries)
-    console.emit(draft.to_dict())
-    if not args.json:
-        show_evidence(draft)
+
+    def on_evidence(evidence) -> None:
+        if not console.as_json:
+            show_quotes(evidence)
+            console.token(f"{SYNTHESIS_LABEL}：" if evidence else "")
+
+    result = answer(settings, searcher, generator, question, args.length, on_evidence, console.token)
+    console.emit(result.to_dict())
+    if not console.as_json:
+        show_check(result)
     return 0

@@ -1,0 +1,213 @@
+"""Evaluate 素材问答 (rag/ask.py): the quoted evidence, and the synthesis the model adds.
+
+    python eval/ask.py [--split dev|test] [--index DIR] [--no-model] [--cold N] [--json] [--failures]
+
+Questions are in eval/data/ask_dev.jsonl and ask_test.jsonl, written by reading the bundled
+corpus; tune on dev, run test once. Each names its gold: exact corpus text (a sentence or a
+distinctive part of one) that a right answer quotes, and the speeches it comes from. Kinds:
+literal (a phrase in quotation marks, "phrase" given), which (which speeches say X, in other
+words), one (what one speech says about T), figures, compare (two speeches), followup (read
+with "context", the question before; the context is looked up as the chat does, without the
+model).
+
+Reported:
+- literal recall: occurrences of the phrase the evidence holds, over those in the raw corpus
+  files (counted on letters and digits, without the index); the target is 1.0;
+- hit: share of other questions with a gold text among the quotes (target >= 0.9); gold
+  recall: share of gold texts quoted; speech recall: share of gold speeches quoted;
+- precision: share of quotes holding a gold text (a lower bound: gold lists are not all the
+  answers), and share of quotes from a gold speech;
+- echoed: answers whose synthesis repeats 8+ characters of the prompt's own text or a
+  【待填】 slot (target 0); cut: replies stopped for echoing (then written once more);
+- invented: answers whose synthesis states a specific its quotes lack; dropped: sentences
+  left out for that;
+- evidence_s / total_s: median and worst seconds to the evidence and to the end of the
+  synthesis, the model warm (loaded once, as in the workspace).
+--cold N times N runs of `wengao ask --json` from a cold command line, evidence as printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rag.clean import core_text  # noqa: E402
+
+DATA = ROOT / "eval/data"
+SPLITS = ("dev", "test")
+
+
+def load(split: str) -> list[dict]:
+    path = DATA / f"ask_{split}.jsonl"
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def corpus_count(phrase: str) -> int:
+    """Occurrences of the phrase in the raw corpus files, on letters and digits alone."""
+    wanted = core_text(phrase)
+    return sum(core_text(p.read_text("utf-8")).count(wanted) for p in (ROOT / "data/corpus").glob("*.txt"))
+
+
+def holds(text: str, gold: str) -> bool:
+    return core_text(gold) in core_text(text)
+
+
+def score(row: dict, evidence: list[dict]) -> dict:
+    """The evidence figures of one question."""
+    quotes = [e["text"] for e in evidence]
+    found = [g for g in row["gold"] if any(holds(q, g) for q in quotes)]
+    titles = {e["title"] for e in evidence}
+    out = {
+        "hit": bool(found),
+        "gold_recall": len(found) / len(row["gold"]) if row["gold"] else 1.0,
+        "speech_recall": len(set(row["speeches"]) & titles) / len(set(row["speeches"])),
+        "precision": (sum(any(holds(q, g) for g in row["gold"]) for q in quotes) / len(quotes)
+                      if quotes else 0.0),
+        "speech_precision": (sum(e["title"] in row["speeches"] for e in evidence) / len(evidence)
+                             if evidence else 0.0),
+        "quotes": len(quotes),
+    }
+    if row.get("phrase"):
+        wanted = core_text(row["phrase"])
+        held = sum(core_text(q).count(wanted) for q in quotes)
+        total = corpus_count(row["phrase"])
+        out["literal_recall"] = min(held, total) / total if total else 1.0
+    return out
+
+
+def synthesis_checks(settings, text: str, evidence: list[dict]) -> dict:
+    from rag.ask import ECHO_CHARS, template_text
+    from rag.copycheck import CopyIndex, invented_specifics
+    from rag.structure import SLOT
+
+    template = CopyIndex(template_text(settings))
+    echoed = bool(SLOT.search(text)) or template.longest_copied_run(text)[0] >= ECHO_CHARS
+    invented = invented_specifics(text, [e["text"] for e in evidence])
+    return {"echoed": echoed, "invented": invented}
+
+
+def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dict]:
+    from rag.ask import answer, gather, resolve
+    from rag.engine import Embedder, open_searcher
+    from rag.settings import load_settings
+
+    settings = load_settings(index=Path(index) if index else None)
+    searcher = open_searcher(settings, Embedder(settings))
+    generator = None
+    if with_model:
+        from rag.generate import generator_for
+
+        generator = generator_for(settings)
+    results = []
+    for row in rows:
+        context = None
+        if row.get("context"):
+            request = resolve(row["context"], searcher)
+            evidence, _ = gather(searcher, request)
+            from rag.ask import Context
+
+            context = Context(request.query, request.phrases, request.speech_ids, evidence)
+        start = time.perf_counter()
+        if with_model:
+            result = answer(settings, searcher, generator, row["question"], context=context)
+            payload = result.to_dict()
+        else:
+            request = resolve(row["question"], searcher, context)
+            evidence, _ = gather(searcher, request)
+            payload = {"evidence": [e.to_dict() for e in evidence], "text": "", "notes": [], "echo_cuts": 0,
+                       "timings": {"evidence": round(time.perf_counter() - start, 3)}}
+        out = {"id": row["id"], "kind": row["kind"], "question": row["question"],
+               **score(row, payload["evidence"]),
+               "evidence_s": payload["timings"]["evidence"], "total_s": payload["timings"].get("total"),
+               "text": payload["text"], "echo_cuts": payload["echo_cuts"],
+               "dropped": sum(n.startswith("归纳中有原句里没有") for n in payload["notes"]),
+               "quoted": [e["text"][:60] for e in payload["evidence"]]}
+        if with_model:
+            out.update(synthesis_checks(settings, payload["text"], payload["evidence"]))
+        results.append(out)
+        print(f"{row['id']} hit={out['hit']} quotes={out['quotes']} evidence={out['evidence_s']}s "
+              f"total={out['total_s']}s {payload['text'][:60]}", file=sys.stderr, flush=True)
+    return results
+
+
+def summary(results: list[dict]) -> dict:
+    literal = [r for r in results if "literal_recall" in r]
+    lookup = [r for r in results if "literal_recall" not in r]
+    mean = lambda rows, key: round(statistics.mean(r[key] for r in rows), 3) if rows else None  # noqa: E731
+    out = {
+        "questions": len(results),
+        "literal_recall": mean(literal, "literal_recall"),
+        "literal_all_listed": sum(r["literal_recall"] == 1.0 for r in literal),
+        "literal_questions": len(literal),
+        "hit": mean(lookup, "hit"),
+        "gold_recall": mean(results, "gold_recall"),
+        "speech_recall": mean(results, "speech_recall"),
+        "precision": mean(results, "precision"),
+        "speech_precision": mean(results, "speech_precision"),
+        "quotes_per_answer": mean(results, "quotes"),
+        "evidence_s_median": round(statistics.median(r["evidence_s"] for r in results), 3),
+        "evidence_s_max": max(r["evidence_s"] for r in results),
+        "by_kind": {k: mean([r for r in lookup if r["kind"] == k], "hit")
+                    for k in dict.fromkeys(r["kind"] for r in lookup)},
+    }
+    if all(r["total_s"] is not None for r in results) and "echoed" in results[0]:
+        out.update({
+            "echoed": sum(r["echoed"] for r in results),
+            "echo_cuts": sum(r["echo_cuts"] for r in results),
+            "invented": sum(bool(r["invented"]) for r in results),
+            "dropped_sentences": sum(r["dropped"] for r in results),
+            "no_synthesis": sum(not r["text"] for r in results),
+            "total_s_median": round(statistics.median(r["total_s"] for r in results), 3),
+            "total_s_max": max(r["total_s"] for r in results),
+        })
+    return out
+
+
+def cold_runs(question: str, index: str | None, runs: int) -> list[float]:
+    """Seconds from starting `wengao ask` to the evidence on screen, as the terminal shows it."""
+    times = []
+    argv = [sys.executable, "-m", "rag.cli", "ask", question] + (["--index", index] if index else [])
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+        for line in proc.stdout:
+            if line.startswith("归纳：") or "没有找到回答" in line:
+                times.append(round(time.perf_counter() - start, 2))
+                break
+        proc.kill()
+        proc.wait()
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=SPLITS, default="dev")
+    parser.add_argument("--index")
+    parser.add_argument("--no-model", action="store_true", help="evidence only, no synthesis")
+    parser.add_argument("--cold", type=int, default=0, help="also time N cold command lines")
+    parser.add_argument("--failures", action="store_true", help="print questions without a gold quote")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = run_split(load(args.split), args.index, not args.no_model)
+    report = {"split": args.split, **summary(results)}
+    if args.cold:
+        report["cold_evidence_s"] = cold_runs(load(args.split)[0]["question"], args.index, args.cold)
+    if args.failures:
+        for r in results:
+            if not r["hit"] or r.get("literal_recall", 1.0) < 1.0 or r.get("echoed") or r.get("invented"):
+                print(json.dumps(r, ensure_ascii=False), file=sys.stderr)
+    print(json.dumps(report if not args.json else {"report": report, "results": results},
+                     ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,321 @@
+"""The corpus sentences that answer a question, quoted exactly, each with its source.
+
+A lookup question (which speeches say X, what targets a report set, how one speech put
+a topic) has its answer in the corpus already, so 素材问答 shows that first. Two ways in:
+
+- a phrase in quotation marks (“…”, "…", 「…」) is looked up literally in every chunk of
+  the index, and every sentence that holds it is listed, not only those of the top passages;
+- otherwise the hybrid search picks the passages, and within them the sentences nearest
+  the question: each sentence scores by its stored sentence vectors (rag/index.py embeds
+  every sentence and the clauses of long ones) and by the question's words it holds.
+
+A question may name speeches (全县办公室主任会议上的讲话, 县里的讲话): the evidence then
+comes from those speeches only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from rag.cite import passage_sentences
+from rag.clean import bigrams, core_text
+from rag.copycheck import normalise
+from rag.index import CorpusIndex, sentence_units
+from rag.query import search_text
+from rag.retrieve import Searcher
+from rag.traditional import to_simplified
+from rag.types import Chunk, Passage
+
+# “…” "…" 「…」 『…』 ‘…’ and 《…》 hold what the user wants found as written; 《》 also names
+# titles, which are words like any other.
+_QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’\n]{2,40})[”\"」』’]")
+# Passages whose sentences are looked at: the hybrid search's best, from the whole index.
+CANDIDATE_CHUNKS = 12
+# 同志们： 谢谢大家！ say nothing a question could ask about.
+MIN_SENTENCE_CHARS = 6
+# Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
+MAX_SENTENCES = 6
+MAX_PER_SPEECH = 3
+MAX_PER_CHUNK = 2
+# A sentence is kept while its score is within this of the best one's.
+SCORE_MARGIN = 0.08
+# How much the share of the question's bigrams a sentence holds adds to its cosine.
+WORD_WEIGHT = 0.15
+# Sentences holding a figure come first for questions that ask for figures.
+FIGURE_BONUS = 0.05
+_ASKS_FIGURES = re.compile(
+    r"多少|几[个项条期件次年]|数字|数据|指标|目标|比例|比率|百分|金额|亿|万元|日期|时间|哪年|何时")
+_FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十]+[亿万]|百分之")
+# 县里的讲话, 全县的讲话, 市里那篇: a speech named by the level it was given at.
+_LEVEL = re.compile(r"(?:全|在)?([省市县区州])(?:里|上|级|委)?(?:的|那篇|那次)?(?:讲话|发言|会议|那篇)")
+_LEVELS = "省市县区州"
+# The asking, not the subject: 哪些讲话谈到…, …怎么说的, 有什么要求.
+_ASKING = re.compile(r"哪些讲话|哪篇讲话|讲话中|讲话里|哪里|哪些|什么|怎么|如何|是否|多少|几点|"
+                     r"谈到|讲到|说到|提到|提出|提了|谈了|讲了|说了|各|的[？?]|[？?]")
+_TITLE_SHELL = re.compile(r"^在|(?:上的|上|的)?(?:讲话|发言)(?:稿)?$")
+
+
+@dataclass
+class Evidence:
+    """One corpus sentence that bears on a question, as it is quoted and cited.
+
+    n is the number it is cited by ([n]); phrase is the quoted phrase it holds, for a
+    literal lookup.
+    """
+
+    text: str
+    chunk_id: str
+    speech_id: str
+    title: str
+    section: str
+    source: str
+    n: int = 0
+    phrase: str = ""
+    score: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """The phrases the question puts in quotation marks, each once."""
+    return list(dict.fromkeys(m.group(1).strip() for m in _QUOTED.finditer(question) if m.group(1).strip()))
+
+
+def asks_figures(question: str) -> bool:
+    return bool(_ASKS_FIGURES.search(question))
+
+
+def _evidence(chunk: Chunk, sentence: str, **extra) -> Evidence:
+    return Evidence(sentence, chunk.chunk_id, chunk.speech_id, chunk.title, chunk.section_path,
+                    chunk.source, **extra)
+
+
+def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | None = None) -> list[Evidence]:
+    """Every sentence of the corpus that holds `phrase`, in corpus order.
+
+    Compared on letters and digits alone: 身在兵位,胸为帅谋 typed with a half-width comma is
+    the phrase the corpus writes with a full-width one. Chunks of one long paragraph overlap,
+    so a sentence found twice in one speech is listed once.
+    """
+    wanted = core_text(to_simplified(phrase))
+    if not wanted:
+        return []
+    found: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    for chunk in chunks:
+        if speech_ids is not None and chunk.speech_id not in speech_ids:
+            continue
+        if wanted not in core_text(to_simplified(chunk.text)):
+            continue
+        for sentence in _sentences_holding(chunk.text, wanted):
+            key = (chunk.speech_id, normalise(sentence))
+            if key not in seen:
+                seen.add(key)
+                found.append(_evidence(chunk, sentence, phrase=phrase, score=1.0))
+    return found
+
+
+def _sentences_holding(text: str, wanted: str) -> list[str]:
+    """The sentences of `text` holding `wanted`; where it runs across a sentence end, those joined."""
+    sentences = passage_sentences(text)
+    flat = [core_text(to_simplified(s)) for s in sentences]
+    out: list[str] = []
+    for i, sentence in enumerate(flat):
+        if wanted in sentence:
+            out.append(sentences[i])
+            continue
+        # The phrase starts in this sentence and ends in a later one.
+        for j in range(i + 1, len(flat)):
+            joined = "".join(flat[i:j + 1])
+            if wanted in joined and wanted not in "".join(flat[i + 1:j + 1]):
+                out.append("".join(sentences[i:j + 1]))
+                break
+            if len(joined) - len(sentence) > len(wanted):
+                break
+    return out
+
+
+_levels: dict[str, dict[str, str]] = {}
+_rows: dict[str, dict[str, int]] = {}
+
+
+def _speech_levels(index: CorpusIndex) -> dict[str, str]:
+    """Each speech's level (省, 市, 县, 区, 州): the one its title names, else the one its text
+    says most often as 全X (an untitled county speech says 全县 throughout)."""
+    key = str(index.folder)
+    if key in _levels:
+        return _levels[key]
+    counts: dict[str, dict[str, int]] = {}
+    for chunk in index.chunks:
+        per = counts.setdefault(chunk.speech_id, dict.fromkeys(_LEVELS, 0))
+        for level in _LEVELS:
+            per[level] += chunk.text.count("全" + level)
+    levels = {}
+    for speech in index.speeches:
+        title = "" if speech.get("title_derived") else speech["title"]
+        named = [level for level in _LEVELS if "全" + level in title]
+        per = counts.get(speech["speech_id"], {})
+        best = max(per, key=per.get) if per and max(per.values()) else ""
+        levels[speech["speech_id"]] = named[0] if named else best
+    _levels[key] = levels
+    return levels
+
+
+def title_core(title: str) -> str:
+    """A title without its shell: 在全县办公室主任会议上讲话 -> 全县办公室主任会议."""
+    return _TITLE_SHELL.sub("", _TITLE_SHELL.sub("", title.strip()))
+
+
+def named_speeches(question: str, index: CorpusIndex) -> set[str] | None:
+    """The speeches a question names, by title or by level (县里的讲话); None when it names none."""
+    text = to_simplified(question)
+    by_title: dict[str, set[str]] = {}
+    for speech in index.speeches:
+        core = title_core(speech["title"])
+        if not speech.get("title_derived") and len(core) >= 4 and core in text:
+            by_title.setdefault(core, set()).add(speech["speech_id"])
+    # 全县办公室主任会议 names one speech; the 办公室主任会议 inside it does not name two more.
+    cores = [c for c in by_title if not any(c != other and c in other for other in by_title)]
+    if cores:
+        return set().union(*(by_title[c] for c in cores))
+    levels = {m.group(1) for m in _LEVEL.finditer(text)}
+    if not levels:
+        return None
+    speech_levels = _speech_levels(index)
+    chosen = {sid for sid, level in speech_levels.items() if level in levels}
+    return chosen or None
+
+
+def without_speech_names(question: str, index: CorpusIndex) -> str:
+    """The question without the titles or levels naming speeches: what is asked about them."""
+    text = to_simplified(question)
+    for core in sorted({title_core(s["title"]) for s in index.speeches if not s.get("title_derived")},
+                       key=len, reverse=True):
+        if len(core) >= 4:
+            text = text.replace(core, " ")
+    text = _LEVEL.sub(" ", text)
+    return text if len(core_text(text)) >= 2 else question
+
+
+def _chunk_rows(index: CorpusIndex) -> dict[str, int]:
+    """Chunk id -> row, built once per index generation."""
+    key = str(index.folder)
+    if key not in _rows:
+        _rows[key] = {chunk.chunk_id: i for i, chunk in enumerate(index.chunks)}
+    return _rows[key]
+
+
+def _sentence_scores(index: CorpusIndex, row: int, query_vector: np.ndarray) -> list[tuple[str, float]]:
+    """Each sentence of chunk `row` with its best stored unit cosine (a unit is a sentence, short
+    sentences joined, or a clause of a long one: a sentence scores by the units it shares text with)."""
+    chunk = index.chunks[row]
+    sentences = passage_sentences(chunk.text)
+    start, end = int(index.sentences.offsets[row]), int(index.sentences.offsets[row + 1])
+    units = sentence_units(chunk)
+    scores = np.asarray(index.sentences.vectors[start:end], dtype=np.float32) @ query_vector
+    out = []
+    for sentence in sentences:
+        plain = normalise(to_simplified(sentence))
+        held = [float(s) for unit, s in zip(units, scores)
+                if (u := normalise(unit)) and (u in plain or plain in u)]
+        out.append((sentence, max(held) if held else float(scores.min()) if len(scores) else 0.0))
+    return out
+
+
+def candidates(searcher: Searcher, query: str, speech_ids: set[str] | None = None) -> list[Passage]:
+    """The passages whose sentences are looked at: the best of the whole index, or of the named speeches."""
+    if speech_ids is None:
+        return searcher.search(query, k=CANDIDATE_CHUNKS)
+    found = searcher.search(query, k=len(searcher.index.chunks))
+    return [p for p in found if p.chunk.speech_id in speech_ids][:CANDIDATE_CHUNKS]
+
+
+def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], figures: bool = False,
+                      limit: int = MAX_SENTENCES) -> list[Evidence]:
+    """The sentences of `passages` nearest `query`, best first."""
+    if not passages:
+        return []
+    index = searcher.index
+    subject = _ASKING.sub(" ", query)
+    text = search_text(subject if len(core_text(subject)) >= 2 else query)
+    query_vector = np.asarray(searcher.encode_queries([text]), dtype=np.float32)[0]
+    query_grams = bigrams(text)
+    rows = _chunk_rows(index)
+    scored: list[Evidence] = []
+    for passage in passages:
+        for sentence, cosine in _sentence_scores(index, rows[passage.chunk.chunk_id], query_vector):
+            if len(core_text(sentence)) < MIN_SENTENCE_CHARS:
+                continue
+            words = len(query_grams & bigrams(sentence)) / len(query_grams) if query_grams else 0.0
+            score = cosine + WORD_WEIGHT * words
+            if figures and _FIGURE.search(sentence):
+                score += FIGURE_BONUS
+            scored.append(_evidence(passage.chunk, sentence, score=score))
+    return pick(scored, limit)
+
+
+def pick(scored: list[Evidence], limit: int = MAX_SENTENCES) -> list[Evidence]:
+    """The best sentences within SCORE_MARGIN of the best, each once, a few per speech and chunk."""
+    scored = sorted(scored, key=lambda e: -e.score)
+    if not scored:
+        return []
+    floor = scored[0].score - SCORE_MARGIN
+    chosen: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    per_speech: dict[str, int] = {}
+    per_chunk: dict[str, int] = {}
+    for item in scored:
+        key = (item.speech_id, normalise(item.text))
+        if item.score < floor or len(chosen) >= limit:
+            break
+        if key in seen or per_speech.get(item.speech_id, 0) >= MAX_PER_SPEECH \
+                or per_chunk.get(item.chunk_id, 0) >= MAX_PER_CHUNK:
+            continue
+        seen.add(key)
+        per_speech[item.speech_id] = per_speech.get(item.speech_id, 0) + 1
+        per_chunk[item.chunk_id] = per_chunk.get(item.chunk_id, 0) + 1
+        chosen.append(item)
+    return chosen
+
+
+def passage_evidence(index: CorpusIndex, chunk_id: str) -> list[Evidence]:
+    """Every sentence of one chunk: what 具体怎么说的 asks for about one quoted sentence."""
+    chunk = index.chunks[_chunk_rows(index)[chunk_id]]
+    return [_evidence(chunk, s, score=1.0) for s in passage_sentences(chunk.text)]
+
+
+def in_reading_order(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
+    """Grouped by speech (the speech of the best sentence first), in each speech in corpus order,
+    numbered 1..n as shown."""
+    rows = _chunk_rows(index)
+    first: dict[str, int] = {}
+    for rank, item in enumerate(items):
+        first.setdefault(item.speech_id, rank)
+    position = {id(item): i for i, item in enumerate(items)}
+    ordered = sorted(items, key=lambda e: (first[e.speech_id], rows.get(e.chunk_id, 0),
+                                           _place(index, rows.get(e.chunk_id), e.text), position[id(e)]))
+    for n, item in enumerate(ordered, start=1):
+        item.n = n
+    return ordered
+
+
+def _place(index: CorpusIndex, row: int | None, sentence: str) -> int:
+    return index.chunks[row].text.find(sentence) if row is not None else 0
+
+
+def grouped(items: list[Evidence]) -> list[tuple[tuple[str, str, str], list[Evidence]]]:
+    """Items under (speech id, title, source), then kept in their order; a speech appears once."""
+    groups: dict[tuple[str, str, str], list[Evidence]] = {}
+    for item in items:
+        groups.setdefault((item.speech_id, item.title, item.source), []).append(item)
+    return list(groups.items())
+
+
+def evidence_chunks(index: CorpusIndex, evidence: list[Evidence]) -> dict[str, Chunk]:
+    """The chunks the quoted sentences stand in, by id: a quote is read in its passage."""
+    rows = _chunk_rows(index)
+    return {e.chunk_id: index.chunks[rows[e.chunk_id]] for e in evidence if e.chunk_id in rows}
