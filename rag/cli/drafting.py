@@ -26,6 +26,34 @@ def load(settings: Settings):
     return generator, searcher
 
 
+class _Loading:
+    """A model still loading in a thread: the first use waits for it (and raises its error)."""
+
+    def __init__(self, future) -> None:
+        self._future = future
+
+    def __getattr__(self, name: str):
+        return getattr(self._future.result(), name)
+
+
+def load_alongside(settings: Settings):
+    """A searcher, and the model loading alongside it: what needs only the index (an answer's
+    quotes) is shown before the model is ready. A wrong model path still fails first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rag.engine import Embedder, open_searcher
+    from rag.generate import generator_for
+    from rag.models import resolve_llm
+
+    if settings.llm_server:
+        return load(settings)  # a server is asked at once: nothing to wait for
+    resolve_llm(settings)
+    pool = ThreadPoolExecutor(max_workers=1)
+    generator = _Loading(pool.submit(generator_for, settings))
+    pool.shutdown(wait=False)
+    return generator, open_searcher(settings, Embedder(settings))
+
+
 def source_line(n: int, passage: Passage) -> str:
     section = f" > {passage.chunk.section[-1]}" if passage.chunk.section else ""
     return f"[{n}] 《{passage.chunk.title}》{section}  ({passage.chunk.chunk_id})"
