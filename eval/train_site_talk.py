@@ -4,7 +4,7 @@
 
 Positives: every wording of the phrase kinds of site noise in eval/data/noise/noise_variants*.json
 (paywalls, template blurbs, keyword lines, ads, menus and page chrome, banners, watermarks, site
-headings), placeholders filled, and the site lines of eval/data/site_talk_train.jsonl (written for
+headings), placeholders filled, and the site lines of eval/data/site_talk_train*.jsonl (written for
 training only: many more kinds and wordings). Negatives: every sentence, title and heading of the
 speeches written for the noise set (speeches*.txt), and the speech lines of the training file
 (many of them speech that talks about the web, fraud, media or figures, as a site's lines do).
@@ -32,13 +32,14 @@ from rag.site_talk import CATCH, CATCH_PROSE, MODEL, RESCUE, ngrams  # noqa: E40
 from rag.traditional import to_simplified  # noqa: E402
 
 DATA = ROOT / "eval/data/noise"
-TRAINING = ROOT / "eval/data/site_talk_train.jsonl"
+TRAINING = sorted((ROOT / "eval/data").glob("site_talk_train*.jsonl"))
 GROUPS = {
     "dev+test": ("noise_variants.json", "speeches.txt"),
     "test2": ("noise_variants_test2.json", "speeches_test2.txt"),
     "test3": ("noise_variants_test3.json", "speeches_test3.txt"),
     "test4": ("noise_variants_test4.json", "speeches_test4.txt"),
     "test5": ("noise_variants_test5.json", "speeches_test5.txt"),
+    "test6": ("noise_variants_test6.json", "speeches_test6.txt"),
 }
 PHRASE_KINDS = ("paywall", "template", "seo", "ad", "nav", "banner", "watermark", "site_heading", "html_page")
 # Topics and titles are those of the speeches, so that what a speech is about says nothing.
@@ -85,7 +86,8 @@ def topics_and_titles() -> dict[str, list[str]]:
 
 
 def training_lines() -> tuple[list[str], list[str]]:
-    rows = [json.loads(line) for line in TRAINING.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for path in TRAINING
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return ([to_simplified(r["text"]) for r in rows if r["label"] == "site"],
             [to_simplified(r["text"]) for r in rows if r["label"] == "speech"])
 
