@@ -73,7 +73,7 @@ def normalize(text: str) -> str:
     Spaces between Chinese characters stay until cleaning is done: they often mark where
     a banner or a heading ends in text that lost its line breaks.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     # Text that went through a JSON string on its way (\u003cp\u003e, \u3000, \n), unescaped.
     text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     text = _NEWLINE_ESCAPE.sub("\n", text)
@@ -119,6 +119,8 @@ _GLOSS = re.compile(
     rf"(?:{_GLOSS_MARK}|(?=[ \t]?{_HAN}))"
     # or toned pinyin standing bare between two characters (會huì議): no speech text writes that
     rf"|(?<={_HAN})[ \t]?(?=[a-zü]*[{_TONES}]|[a-zü]+[¹²³⁴⁵]){_SYLLABLE}(?![A-Za-z0-9])"
+    # or, on a page that glosses, a bare toneless syllable after a character (們men)
+    rf"|(?<={_HAN})(?=[a-zü]{{1,6}}(?![A-Za-z0-9])){_SYLLABLE}(?![A-Za-z0-9])"
     # or zhuyin, bracketed or bare (博⦅ㄅㄛˊ⦆): speech text is never written in it
     rf"|(?<={_HAN}){_GLOSS_MARK}?[ \t]*[\u3105-\u312f\u31a0-\u31bfˊˇˋ˙]+[ \t]*{_GLOSS_MARK}?"
 )
@@ -139,6 +141,8 @@ _ASIDE = re.compile(r"[（(【\[]([^（）()【】\[\]\n]{2,40})[）)】\]]")
 _PAGE = re.compile(
     r"(?:当前)?第\s*\d+\s*页\s*[/，,、]?\s*(?:共\s*\d+\s*页)?|共\s*\d+\s*页\s*[/，,、]?\s*(?:当前)?第\s*\d+\s*页"
     r"|\bPage\s*\d+\s*(?:of|/)\s*\d+"
+    # a number in words between two of the same mark, alone on its line: －一－, ◈ 二 ◈
+    r"|^\s*([^\w\s（）()【】\[\]])\s*[一二三四五六七八九十百]+\s*\1\s*$"
     # in words only as a pair, which no sentence writes: 共二页之第一页, 第三页（共五页）
     r"|共\s*[一二三四五六七八九十百]+\s*页\s*[之/，,、]?\s*第\s*[一二三四五六七八九十百]+\s*页"
     r"|第\s*[一二三四五六七八九十百]+\s*页\s*[（(/，,、]?\s*共\s*[一二三四五六七八九十百]+\s*页[）)]?",
@@ -191,8 +195,10 @@ _PLAIN = re.compile(
 # whatever joins them short of a space, a Chinese character or Chinese punctuation: MkGY¦HgS,
 # 7730X*67675, J·7E·A3·R, ΚΚνχ, ◇●35□15, and COVID-19, PM2.5.
 _NOT_JOINING = r"\s\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】…—()\[\]\"'<>"
-# Decorations, and letters no speech is typed in: circled (ⓐ) and mathematical (𝐌, 𝟖) ones.
-_DECORATION = "\u25a0-\u25ff\u2600-\u27bf\u2020\u2021\u00a4\u24b6-\u24e9\U0001d400-\U0001d7ff"
+# Decorations (box drawing too), and letters no speech is typed in: circled (ⓐ), mathematical
+# (𝐌, 𝟖), Braille.
+_DECORATION = ("\u2500-\u257f\u25a0-\u25ff\u2600-\u27bf\u2020\u2021\u00a4\u24b6-\u24e9\u2800-\u28ff"
+               "\U0001d400-\U0001d7ff")
 _RUN_END = rf"(?:[^\W_\u3400-\u9fff\uf900-\ufaff]|[{_DECORATION}])"
 _FOREIGN = re.compile(rf"{_RUN_END}(?:[^{_NOT_JOINING}]*{_RUN_END})?")
 # What joins the parts of words and numbers in speech text: 3.5, 1,200, COVID-19, GB/T, 8:30,
@@ -200,10 +206,11 @@ _FOREIGN = re.compile(rf"{_RUN_END}(?:[^{_NOT_JOINING}]*{_RUN_END})?")
 _SPEECH_JOINERS = set(".,:/%-+&")
 # Days named by their date: 3·15, 6·26, 9·18.
 _DAY = re.compile(r"\d{1,2}·\d{1,2}")
-# Decorations, percent-encoded bytes (%E9%2F), two letters of another script (Greek, Cyrillic
-# look-alikes of Latin ones), nine digits in a row (a speech writes large numbers with 万 or 亿).
+# Decorations, percent-encoded bytes (%E9%2F), two letters or digits of another script (Greek,
+# Cyrillic look-alikes of Latin ones, Arabic-Indic digits), nine digits in a row (a speech writes
+# large numbers with 万 or 亿).
 _NEVER_IN_SPEECH = re.compile(
-    rf"[{_DECORATION}]|(%[0-9A-Fa-f]{{2}}){{2}}|[^\W\d_a-zA-Z\u3400-\u9fff\uf900-\ufaff]{{2}}|\d{{9}}")
+    rf"[{_DECORATION}]|(%[0-9A-Fa-f]{{2}}){{2}}|[^\W0-9_a-zA-Z\u3400-\u9fff\uf900-\ufaff]{{2}}|\d{{9}}")
 _VOWEL = re.compile(r"[aeiouAEIOU]")
 # A page whose text is strewn with this many different runs of shapes speech text does not
 # write has had them inserted; a speech names a product or two, and the same ones again.

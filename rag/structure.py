@@ -54,7 +54,8 @@ SLOT = re.compile(r"【待填[^】]*】")
 # Matched against text folded to simplified characters, so pages in traditional ones
 # (同志們, 講話, 會議) show the same structure.
 SALUTATION = re.compile(
-    r"^(尊敬的|各位|亲爱的)?[^。！？]{0,30}(同志们|同事们|朋友们|代表|来宾|女士们|先生们|领导|大家)"
+    # whom a speech addresses, never the speech itself (领导讲话，全文如下：)
+    r"^(?!.*(讲话|致辞|如下))(尊敬的|各位|亲爱的)?[^。！？]{0,30}(同志们|同事们|朋友们|代表|来宾|女士们|先生们|领导|大家)"
     r"[^。！？]{0,10}[：:，,！!]$"
 )
 TITLE_WORDS = re.compile(
@@ -83,6 +84,7 @@ def is_title_like(line: str) -> bool:
     return (
         4 <= len(line) <= 60
         and not ends_sentence(line)
+        and not line.endswith(("：", ":"))  # a line that does leads into what follows (全文如下：)
         and heading_of(line) is None
         and not is_salutation(line)
         and bool(TITLE_WORDS.search(to_simplified(line)))

@@ -210,6 +210,7 @@ def test_furniture_of_pages_from_new_sites_goes(name):
     "今天召開全縣水土保持工作會~huì議，主要任~rèn務是總~zǒng結去年工作。",
     "今天召開全縣水土保持工作會hui⁴議，主要任ren⁴務是總zong³結去年工作zuo⁴。",
     "今天召開全縣水土保持工作會⟪ㄏㄨㄟˋ⟫議，主要任⟪ㄖㄣˋ⟫務是總⟪ㄗㄨㄥˇ⟫結去年工作。",
+    "今天召開全縣水土保持工作會huì議，主要任rèn務是總zǒng結去年工作，同志們men要抓緊。",
 ])
 def test_glosses_in_other_brackets_and_bare_pinyin_go(glossed):
     kept = _kept([TITLE, "同志們：", glossed])
@@ -239,13 +240,14 @@ def test_strings_wedged_into_words_go_and_terms_in_latin_letters_stay():
     ["qrtvbnzk", "hxdfplmw", "ktrsvbqz"],  # letters drawn at random
     ["ⓚⓡ④ⓦ", "𝐐𝟕𝐙𝐱", "ⓑ𝟐ⓣⓣ"],  # circled and mathematical letters
     ["730194826551", "4420183377", "9182736450"],  # long digit runs
+    ["⠓⠑⠇⠏", "╠═3╣", "٤٧٫٢٠١"],  # Braille, box drawing, Arabic-Indic digits
 ])
 def test_strings_of_other_shapes_strewn_over_a_page_go(runs):
     sentences = ["今天召开全县水土保持工作推进会。", "主要任务是回顾去年工作。", "要把坡耕地治理作为重点。",
                  "推进梯田改造，防止水土流失。"]
     kept = _kept([TITLE, "同志们：", "".join(s + r for s, r in zip(sentences, [*runs, ""]))])
     assert _lost(kept, sentences) == []
-    assert not any(core_text(r) in kept for r in runs)
+    assert not any(core_text(r) and core_text(r) in kept for r in runs)
 
 
 def test_a_page_counter_in_words_and_a_name_between_dashes_go():
@@ -431,3 +433,10 @@ def test_speeches_counted_by_a_label_of_any_wording_are_split(labels):
         lines = [first, *([] if glued else [TITLE]), *BODY[:2], second, *([] if glued else [other]), *BODY[2:]]
         speeches, _ = split_speeches(clean_text(normalize("\n".join(lines))), "x.txt")
         assert [s.title for s in speeches] == [TITLE, other]
+
+
+def test_lines_ending_in_a_lead_in_are_not_titles_or_salutations_and_page_numbers_in_words_go():
+    lines = [TITLE + "，全文如下：", "◇ 一 ◇", TITLE, *BODY[:3], "－二－", *BODY[3:]]
+    kept = _kept(["\u2028".join(lines)])
+    assert kept.startswith(core_text(TITLE + BODY[0])) and "全文如下" not in kept
+    assert core_text(BODY[2] + BODY[3]) in kept and _lost(kept, BODY) == []
