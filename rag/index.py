@@ -18,6 +18,10 @@ nothing here is ever unpickled):
 
 A build writes a new generation beside the live one and then replaces CURRENT
 in one rename, so an interrupted build leaves the previous index in service.
+Before the rename the new generation's files, its folder, the new pointer and
+the index folder are fsynced, and the index folder again after it: after a
+power cut CURRENT names either the old generation or a new one that is whole.
+The steps are named points (rag/faultpoint.py) where a test can kill the build.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from rag import faultpoint
 from rag.bm25 import BM25Index, terms, tokenize
 from rag.clean import core_text
 from rag.errors import IndexInvalid, IndexMissing, WengaoError
@@ -162,9 +167,15 @@ def _write_jsonl(path: Path, rows) -> None:
 
 
 def _fsync_tree(folder: Path) -> None:
+    """Every file in `folder` on disk, then the folder's own list of them."""
     for path in folder.iterdir():
         with path.open("rb") as fh:
             os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """The folder's entries (files created, renamed or removed in it) on disk."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -486,10 +497,12 @@ def write_generation(
     pointer_tmp = index_dir / f"CURRENT.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True)
+        faultpoint.reach("write chunks.jsonl")
         _write_jsonl(folder / "chunks.jsonl", (asdict(c) for c in chunks))
         counts: dict[str, int] = {}
         for c in chunks:
             counts[c.speech_id] = counts.get(c.speech_id, 0) + 1
+        faultpoint.reach("write speeches.jsonl")
         _write_jsonl(
             folder / "speeches.jsonl",
             (
@@ -500,10 +513,13 @@ def write_generation(
             ),
         )
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        faultpoint.reach("write vectors.npy")
         np.save(folder / "vectors.npy", vectors, allow_pickle=False)
         # Token lists made one chunk at a time: all of them at once take 40 kB a chunk as characters and
-        # bigrams (sample corpus), 40 GB at 10^6 chunks.
+        # bigrams (sample corpus), 40 GB at 10^6 chunks. Each index writes its vocabulary, then its arrays.
+        faultpoint.reach("write bm25_vocab.json")
         BM25Index.build(tokenize(passage_text(c)) for c in chunks).save(folder)
+        faultpoint.reach(f"write {BM25_CHARS}_vocab.json")
         BM25Index.build(terms(passage_text(c)) for c in chunks).save(folder, BM25_CHARS)
         sentence_vectors = np.ascontiguousarray(sentence_vectors, dtype=np.float16)
         if sentence_counts is None:
@@ -511,7 +527,9 @@ def write_generation(
         chunk_of = np.repeat(np.arange(len(chunks), dtype=np.int32), sentence_counts)
         if len(chunk_of) != len(sentence_vectors):
             raise ValueError(f"{len(sentence_vectors)} sentence vectors for {len(chunk_of)} sentences")
+        faultpoint.reach("write sentences.npy")
         np.save(folder / "sentences.npy", sentence_vectors, allow_pickle=False)
+        faultpoint.reach("write sentence_chunks.npy")
         np.save(folder / "sentence_chunks.npy", chunk_of, allow_pickle=False)
         names = list(CONTENT_FILES)
         dense = build_dense(vectors)
@@ -526,14 +544,19 @@ def write_generation(
                         dense="flat" if dense is None else "ivf",
                         contents={n: {"bytes": (folder / n).stat().st_size,
                                       "sha256": _sha256(folder / n)} for n in names})
+        faultpoint.reach("write manifest.json")
         (folder / "manifest.json").write_text(
             json.dumps({**manifest, MANIFEST_SEAL: _manifest_digest(manifest)}, ensure_ascii=False, indent=1),
             "utf-8",
         )
+        faultpoint.reach("written")
         _fsync_tree(folder)
         pointer_tmp.write_text(folder.name + "\n", "utf-8")
         with pointer_tmp.open("rb") as fh:
             os.fsync(fh.fileno())
+        # The new folder's entry and the pointer's: a rename that outlives a power cut finds both.
+        _fsync_dir(index_dir)
+        faultpoint.reach("fsynced")
         os.replace(pointer_tmp, index_dir / "CURRENT")
     except BaseException as exc:
         full = isinstance(exc, OSError) and _out_of_space(exc, index_dir)
@@ -542,6 +565,9 @@ def write_generation(
         if full:
             raise _disk_full(index_dir, previous) from exc
         raise
+    # The new generation is live from here: nothing below may remove it.
+    faultpoint.reach("renamed")
+    _fsync_dir(index_dir)
     _prune(index_dir, keep={folder.name, previous})
     return folder
 
@@ -578,6 +604,7 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
     """Drop generations but the live one and the one before it (also leftovers of killed builds)."""
     for path in index_dir.glob("gen-*"):
         if path.name not in keep:
+            faultpoint.reach("prune")
             shutil.rmtree(path, ignore_errors=True)
     for tmp in index_dir.glob("CURRENT.*.tmp"):
         tmp.unlink(missing_ok=True)

@@ -4,13 +4,23 @@ Uploads are copied into `<home>/corpus`. Removing a speech that came from an
 upload moves its file to `<home>/trash`; a speech from any other folder (the
 bundled corpus, the user's own folders) is left where it is on disk, its file
 listed in `<home>/excluded.txt` and left out of every later build.
+
+A change made by the workspace is noted in `<home>/corpus-change.json` before
+the folder changes, with the index generation in service when it began. It is
+settled once the rebuild is over, or at the next start if the process was
+killed: kept when a newer generation is in service (the rebuild that carries
+it went live), undone when not. Either way the folders agree with the index.
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +83,10 @@ class Library:
         self.uploads = settings.home / "corpus"
         self.trash = settings.home / "trash"
         self.excluded_list = settings.home / "excluded.txt"
+        self.change_file = settings.home / "corpus-change.json"
+        # Held while a change is made: another process starting on this home leaves that change alone.
+        self.change_lock = settings.home / "corpus-change.lock"
+        self._changing = False
 
     def excluded(self) -> set[Path]:
         if not self.excluded_list.is_file():
@@ -80,10 +94,62 @@ class Library:
         return {Path(line) for line in self.excluded_list.read_text("utf-8").splitlines() if line.strip()}
 
     def _write_excluded(self, paths: set[Path]) -> None:
-        self.excluded_list.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.excluded_list.with_suffix(".tmp")
-        tmp.write_text("".join(f"{p}\n" for p in sorted(paths)), "utf-8")
-        tmp.replace(self.excluded_list)
+        _replace_text(self.excluded_list, "".join(f"{p}\n" for p in sorted(paths)))
+
+    @contextmanager
+    def change(self, live: Callable[[], str]) -> Iterator[None]:
+        """Files stored and removed inside are noted before they move, and settled on leaving: kept if
+        the index generation in service (`live()`) is then a newer one than at the start, undone if not.
+
+        Outside a change, store and remove note nothing.
+        """
+        with self._lock(wait=True):
+            _replace_text(self.change_file, json.dumps({"live": live(), "steps": []}, ensure_ascii=False))
+            self._changing = True
+            try:
+                yield
+            finally:
+                self._changing = False
+                self._settle(live())
+
+    def recover(self, live: str) -> None:
+        """At a start: settle the change a killed process left, unless a running one is still making it."""
+        with self._lock(wait=False) as got:
+            if got:
+                self._settle(live)
+
+    @contextmanager
+    def _lock(self, wait: bool) -> Iterator[bool]:
+        """The lock a change is made under, and whether it was got (at once, unless `wait`)."""
+        self.change_lock.parent.mkdir(parents=True, exist_ok=True)
+        with self.change_lock.open("w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+
+    def _note(self, step: dict) -> None:
+        """Record a step before it is taken, so that a kill halfway through it can still be undone."""
+        if self._changing:
+            change = json.loads(self.change_file.read_text("utf-8"))
+            change["steps"].append(step)
+            _replace_text(self.change_file, json.dumps(change, ensure_ascii=False))
+
+    def _settle(self, live: str) -> None:
+        """End the change noted, if any: kept if `live` is not the generation it began with, else undone."""
+        if not self.change_file.is_file():
+            return
+        change = json.loads(self.change_file.read_text("utf-8"))
+        if change["live"] == live:
+            for step in reversed(change["steps"]):
+                if "stored" in step:
+                    Path(step["stored"]).unlink(missing_ok=True)
+                else:
+                    trashed = step["trashed"]
+                    self.undo(Removal(Path(step["removed"]), Path(trashed) if trashed else None))
+        self.change_file.unlink()
 
     def build_roots(self, current: list[Path]) -> list[Path]:
         """What to build the index from: the current roots and the uploads folder, excluded files left out.
@@ -111,24 +177,37 @@ class Library:
             raise WengaoError(f"“{name}”无法读取：{exc}") from None
         self.uploads.mkdir(parents=True, exist_ok=True)
         target = unique_path(self.uploads, name)
+        self._note({"stored": str(target)})
         shutil.copyfile(upload, target)
         return target
 
     def remove(self, source: Path) -> Removal:
         """Take a file out of the corpus: an upload goes to the trash, anything else is excluded."""
+        removal = Removal(source, None)
         if source.is_relative_to(self.uploads):
             self.trash.mkdir(parents=True, exist_ok=True)
-            target = unique_path(self.trash, source.name)
-            shutil.move(source, target)
-            return Removal(source, target)
-        self._write_excluded(self.excluded() | {source})
-        return Removal(source, None)
+            removal.trashed = unique_path(self.trash, source.name)
+        self._note({"removed": str(source), "trashed": removal.trashed and str(removal.trashed)})
+        if removal.trashed is not None:
+            shutil.move(source, removal.trashed)
+        else:
+            self._write_excluded(self.excluded() | {source})
+        return removal
 
     def undo(self, removal: Removal) -> None:
-        if removal.trashed is not None:
-            shutil.move(removal.trashed, removal.source)
-        else:
+        """Put a removed file back; a removal cut short before its file moved leaves nothing to move."""
+        if removal.trashed is None:
             self._write_excluded(self.excluded() - {removal.source})
+        elif removal.trashed.exists():
+            shutil.move(removal.trashed, removal.source)
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write `path` whole or not at all: a kill leaves the old content or the new, never part of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, "utf-8")
+    tmp.replace(path)
 
 
 def source_file(display: str, roots: list[Path]) -> Path | None:

@@ -3,6 +3,10 @@
 One Workspace serves every browser session. Generation is serialised by the
 generator's own lock (and by the Gradio queue in front of it); an ingest swaps
 in a new searcher only once the new index generation is live.
+
+Adding or removing files is a change of the corpus folder that the rebuild
+after it puts in the index; if the process dies between the two, the next
+start undoes the change (ui/library.py), so folder and index still agree.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag import faultpoint
 from rag.engine import Embedder, IngestReport, corpus_roots, ingest, open_searcher
 from rag.errors import WengaoError
+from rag.index import live_generation
 from rag.retrieve import Searcher
 from rag.settings import Settings
 from ui.library import Library, source_file
@@ -94,6 +100,8 @@ class Workspace:
         self.embedder = embedder or Embedder(settings)
         self.searcher: Searcher = open_searcher(settings, self.embedder)
         self.library = Library(settings)
+        # A change cut short by a kill, kept or undone by what the index in service holds.
+        self.library.recover(self._live())
         self.tickets = Tickets()
         self._build = threading.Lock()
 
@@ -113,7 +121,7 @@ class Workspace:
     def add_files(self, uploads: list[tuple[Path, str]], progress: bool = False) -> CorpusChange:
         """Store the readable uploads (path, name as uploaded) and index them; refused files are listed."""
         change = CorpusChange()
-        with self._build:
+        with self._build, self.library.change(self._live):
             stored = []
             for path, name in uploads:
                 try:
@@ -122,12 +130,8 @@ class Workspace:
                     change.refused.append((name, str(exc)))
             if not stored:
                 return change
-            try:
-                change.report = self._rebuild(progress)
-            except BaseException:
-                for path in stored:
-                    path.unlink(missing_ok=True)
-                raise
+            faultpoint.reach("upload stored")
+            change.report = self._rebuild(progress)
             change.done = [p.name for p in stored]
         return change
 
@@ -141,14 +145,16 @@ class Workspace:
             source = source_file(speech["source"], corpus_roots(self.settings))
             if source is None:
                 raise WengaoError(f"找不到讲话“{speech['title']}”的源文件 {speech['source']}。")
-            removal = self.library.remove(source)
-            try:
+            with self.library.change(self._live):
+                self.library.remove(source)
+                faultpoint.reach("speech removed")
                 report = self._rebuild(progress)
-            except BaseException:
-                self.library.undo(removal)
-                raise
             gone = [s["title"] for s in index.speeches if s["source"] == speech["source"]]
             return CorpusChange(done=gone, report=report)
+
+    def _live(self) -> str:
+        """The index generation in service."""
+        return live_generation(self.settings.index_dir).name
 
     def _rebuild(self, progress: bool) -> IngestReport:
         """A new index generation from the corpus as it now is, then a searcher over it."""
