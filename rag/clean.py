@@ -963,7 +963,10 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
     # A keyword list is cut as a whole: the title glued after it is salvaged from it.
     sentences = [split_sentences(p.text) if kw else _units(p.text) for p, kw in zip(paragraphs, listed)]
     folded = [_slices(f, parts) for (_, f), parts in zip(pairs, sentences)]
+    announced = _announced_items([p.text for p in paragraphs])
     for i, (_, whole) in enumerate(pairs):
+        if i in announced and _score(whole) < 2:
+            continue  # an item of a list the speech announced (新签合同额：90亿元), not a page field
         if not _LETTER.search(whole):
             # Only symbols and stops: a separator (——, ……, ***) left between the page's parts.
             reasons.update({(i, j): "separator" for j in range(len(sentences[i]))})
@@ -995,6 +998,23 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
         if kept:
             lines.append(kept)
     return CleanedText(lines, [r for r in removed if r.text.strip()])
+
+
+# A short line of a label and its value: 营业收入：70亿元, 人气：6598.
+_LABEL_VALUE = re.compile(r"^[^：:。！？]{2,16}[：:][^：:。！？]{1,20}$")
+
+
+def _announced_items(texts: list[str]) -> set[int]:
+    """Indexes of label-and-value lines that follow a sentence of the speech ending in a colon
+    (主要经营指标如下：), one after another: the speech's own list, which looks like a page's fields."""
+    items: set[int] = set()
+    for i in range(1, len(texts)):
+        before = texts[i - 1].strip()
+        lead_in = before.endswith(("：", ":")) and len(before) >= 12 and not is_salutation(before) \
+            and _score(_fold(before)) == 0
+        if _LABEL_VALUE.match(texts[i].strip()) and (lead_in or i - 1 in items):
+            items.add(i)
+    return items
 
 
 def _unit_noise(units: list[str], folded: list[str], j: int, stats: CorpusStats, blurb: bool) -> str | None:

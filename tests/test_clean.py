@@ -440,3 +440,11 @@ def test_lines_ending_in_a_lead_in_are_not_titles_or_salutations_and_page_number
     kept = _kept(["\u2028".join(lines)])
     assert kept.startswith(core_text(TITLE + BODY[0])) and "全文如下" not in kept
     assert core_text(BODY[2] + BODY[3]) in kept and _lost(kept, BODY) == []
+
+
+def test_a_list_the_speech_announces_stays_and_page_fields_go():
+    targets = ["粮食总产量：52万吨", "农村居民人均可支配收入：2.3万元", "新建高标准农田：8万亩"]
+    lines = [TITLE, "栏目：讲话致辞", "人气：6598", *BODY[:2], "今年全县农业农村工作的主要预期目标如下：", *targets, *BODY[2:]]
+    kept = _kept(lines)
+    assert _lost(kept, ["今年全县农业农村工作的主要预期目标如下：", *targets, *BODY]) == []
+    assert "人气" not in kept and "栏目" not in kept

@@ -49,9 +49,14 @@ def load_alongside(settings: Settings):
         return load(settings)  # a server is asked at once: nothing to wait for
     resolve_llm(settings)
     pool = ThreadPoolExecutor(max_workers=1)
-    generator = _Loading(pool.submit(generator_for, settings))
+    loading = pool.submit(generator_for, settings)
     pool.shutdown(wait=False)
-    return generator, open_searcher(settings, Embedder(settings))
+    try:
+        searcher = open_searcher(settings, Embedder(settings))
+    except Exception:
+        loading.result()  # a model that will not load is named first, as `load` does
+        raise
+    return _Loading(loading), searcher
 
 
 def source_line(n: int, passage: Passage) -> str:
