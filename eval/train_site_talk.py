@@ -40,6 +40,7 @@ GROUPS = {
     "test4": ("noise_variants_test4.json", "speeches_test4.txt"),
     "test5": ("noise_variants_test5.json", "speeches_test5.txt"),
     "test6": ("noise_variants_test6.json", "speeches_test6.txt"),
+    "test7": ("noise_variants_test7.json", "speeches_test7.txt"),
 }
 PHRASE_KINDS = ("paywall", "template", "seo", "ad", "nav", "banner", "watermark", "site_heading", "html_page")
 # Topics and titles are those of the speeches, so that what a speech is about says nothing.
