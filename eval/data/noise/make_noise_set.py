@@ -2,7 +2,7 @@
 
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
-NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7.
+NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -18,7 +18,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test6.txt, noise_variants_test6.json: the same for the held-out split test6, again
   with new wordings and shapes (the plan options marked test6 below);
 - speeches_test7.txt, noise_variants_test7.json: the same for the held-out split test7, again
-  with new wordings and shapes (the plan options marked test7 below).
+  with new wordings and shapes (the plan options marked test7 below);
+- speeches_test8.txt, noise_variants_test8.json: the same for the held-out split test8, again
+  with new wordings and shapes (the plan options marked test8 below).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -45,7 +47,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SEED = 20250611
 Seg = tuple[str, str | None]  # (text, noise kind); None is speech text, "markup" a page's own tags (test7)
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7")
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -56,6 +58,7 @@ SOURCES = {
     "test5": ("speeches_test5.txt", "noise_variants_test5.json"),
     "test6": ("speeches_test6.txt", "noise_variants_test6.json"),
     "test7": ("speeches_test7.txt", "noise_variants_test7.json"),
+    "test8": ("speeches_test8.txt", "noise_variants_test8.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -616,6 +619,87 @@ PLAN: list[dict] = [
     dict(name="z28_jiaozheng.html", split="test7", speeches=["Q31"], fmt="html",
          noise={"nav": {"top": 1, "variant": 26, "toc": 1}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [1, 6]}}),
+    # ---------------------------------------------------------------- test8 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test7, and shapes of its own: glosses
+    # that wrap the character ({学|xué}, ｜戲《xì》) and Chao tone letters (pinyin styles given as a
+    # pair, the data), a watermark glued after the title too (watermark "title"), anti-scraping runs
+    # set off by no-break spaces ("pad_char"), a PDF running header on the first page as well
+    # (header_first), a tab indent; LibreOffice and RTF residue, upper-case Roman page numbers.
+    dict(name="a01_dizhi.txt", split="test8", speeches=["R01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1], "pad": 0.0}}),
+    dict(name="a02_gaice.txt", split="test8", speeches=["R16"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 0}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2]}}),
+    dict(name="a03_jieshui.txt", split="test8", speeches=["R30"], layout="wrap", width=30, page_lines=16,
+         encoding="gb18030", header_first=True,
+         noise={"banner": {"header": 3}, "page": {"variant": 0}, "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="a04_yanglao.html", split="test8", speeches=["R04"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}}),
+    dict(name="a05_xiqu.txt", split="test8", speeches=["R29"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 0}}),
+    dict(name="a06_zuoxie.txt", split="test8", speeches=["R12"], layout="normal", indent="\t", noise={}),
+    dict(name="a07_nengyuan.txt", split="test8", speeches=["R14", "R15", "R18"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 0, "title": True}}),
+    dict(name="a08_huli.txt", split="test8", speeches=["R19"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 3, "quotes": False, "span": 2}}),
+    dict(name="a09_kuaiji.md", split="test8", speeches=["R13"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [0], "foot": [22, 18]}, "seo": {"top": 1, "variant": 1},
+                "template": {"after": "line"}, "banner": {"top": 1, "variant": 5},
+                "ad": {"bottom": 1, "variant": 13}}),
+    dict(name="a10_shuju.txt", split="test8", speeches=["R05"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [16, 17], "foot": [19]}, "ad": {"between": 2},
+                "page": {"between": 2, "variant": 1}}),
+    dict(name="a11_piyao.txt", split="test8", speeches=["R03"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="a12_jinrong.txt", split="test8", speeches=["R27", "R28"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 4], "pad": 0.3},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="a13_chuban.txt", split="test8", speeches=["R02"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="a14_dangxiao.txt", split="test8", speeches=["R10"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [5, 6], "pad_char": "\u00a0"}}),
+    dict(name="a15_zhibo.html", split="test8", speeches=["R06"], fmt="html",
+         noise={"nav": {"head": [4], "top": 1, "variant": 3}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "tails": 1, "variant": 12}}),
+    dict(name="a16_fengshou.txt", split="test8", speeches=["R20"], layout="wrap", width=24, page_lines=18,
+         noise={"nav": {"top": 1, "variant": 1}, "page": {"variant": 4},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [7], "pad": 0.0}}),
+    dict(name="a17_gongying.txt", split="test8", speeches=["R26"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 3}, "nav": {"foot": [20, 21]}}),
+    dict(name="a18_wuzhong.md", split="test8", speeches=["R21"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 2},
+                "page": {"between": 1, "variant": 6}}),
+    dict(name="a19_xueqian.txt", split="test8", speeches=["R24"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 1}, "watermark": {"share": 0.7, "variant": 9}}),
+    dict(name="a20_zhounian.txt", split="test8", speeches=["R25"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 7}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 2, "title": True},
+                "nav": {"foot": [5, 6, 7, 8, 9, 10, 11]}}),
+    dict(name="a21_yigongti.txt", split="test8", speeches=["R08"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 11}, "nav": {"toc": 0}}),
+    dict(name="a22_gushu.html", split="test8", speeches=["R22"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 24}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.3, "style": 5}}),
+    dict(name="a23_chuangxin.txt", split="test8", speeches=["R23"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="a24_xuncha.txt", split="test8", speeches=["R11", "R17"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 2},
+                "html": {"flavour": 1, "tags": True, "indent": True, "br": 2, "quotes": True, "span": 2}}),
+    dict(name="a25_malasong.txt", split="test8", speeches=["R07"], layout="normal", noise={}),
+    dict(name="a26_jijiu.txt", split="test8", speeches=["R09"], layout="normal",
+         noise={"nav": {"head": [12, 13], "foot": [14, 15, 25, 26]}, "banner": {"top": 1, "variant": 7},
+                "ad": {"between": 1, "tails": 1, "variant": 10}}),
+    dict(name="a27_boshihou.txt", split="test8", speeches=["R32"], layout="wrap", width=23, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="a28_guangdian.html", split="test8", speeches=["R31"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0, "toc": 1}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [1, 6]}}),
 ]
 
 
@@ -695,14 +779,17 @@ def _tone_number(py: str) -> str:
 
 
 _SUPERSCRIPT = str.maketrans("012345", "⁰¹²³⁴⁰")  # the neutral tone (5) written as 0
+_CHAO = {"1": "˥", "2": "˧˥", "3": "˨˩˦", "4": "˥˩", "5": ""}  # tone letters; the neutral tone has none
 
 
 def _pinyin_forms(reading: str) -> dict[str, str]:
-    """The spellings a gloss style can use: huì, hui4, hui (no tone), hui with ⁴ (test5), and
-    the zhuyin ㄏㄨㄟˋ that test6's table gives after a bar (huì|ㄏㄨㄟˋ)."""
+    """The spellings a gloss style can use: huì, hui4, hui (no tone), hui with ⁴ (test5), the
+    zhuyin ㄏㄨㄟˋ that test6's table gives after a bar (huì|ㄏㄨㄟˋ), and the tone as Chao tone
+    letters, hui˥˩, as dictionary pages print it (test8)."""
     py, _, zhuyin = reading.partition("|")
     num = _tone_number(py)
-    return {"py": py, "num": num, "bare": num[:-1], "sup": num[-1].translate(_SUPERSCRIPT), "zy": zhuyin}
+    return {"py": py, "num": num, "bare": num[:-1], "sup": num[-1].translate(_SUPERSCRIPT), "zy": zhuyin,
+            "chao": _CHAO[num[-1]]}
 
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
@@ -729,12 +816,13 @@ def _roman(n: int) -> str:
 
 def _page_counter(template: str, page: int, total: int) -> str:
     """Fill a page counter: {i}/{total} in digits, {wi}/{wtotal} full-width, {zi}/{ztotal} in Chinese,
-    {ri} in lower-case Roman numerals and {ci} as a circled digit (test6)."""
+    {ri} in lower-case Roman numerals and {ci} as a circled digit (test6), {Ri} in upper-case Roman
+    numerals (test8)."""
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     forms = {"i": str(page), "total": str(total),
              "wi": str(page).translate(wide), "wtotal": str(total).translate(wide),
              "zi": _chinese_number(page), "ztotal": _chinese_number(total),
-             "ri": _roman(page), "ci": chr(0x2460 + page - 1)}
+             "ri": _roman(page), "ci": chr(0x2460 + page - 1), "Ri": _roman(page).upper()}
     for name, value in forms.items():
         template = template.replace("{" + name + "}", value)
     return template
@@ -862,6 +950,9 @@ class Builder:
             for pos in range(len(gold) - 1, -1, -1):
                 py = table.get(gold[pos])
                 if py and self.rng.random() < opts["rate"]:
+                    if isinstance(style, list):  # test8: a gloss around the character, {学|xué}
+                        self.add_wrapped(line, pos, [part.format(**_pinyin_forms(py)) for part in style])
+                        continue
                     gloss = style.format(**_pinyin_forms(py))
                     if opts.get("ruby"):
                         self.add_ruby(line, pos, gloss)
@@ -875,6 +966,13 @@ class Builder:
         for piece in reversed(pieces):  # each lands right after the character, before the ones already in
             self.insert(line, pos + 1, (piece, "markup" if piece.startswith("<") else "pinyin"))
         self.insert(line, pos, ("<ruby>", "markup"))
+
+    def add_wrapped(self, line: Line, pos: int, parts: list[str]) -> None:
+        """A gloss written around the character at pos (test8), as plain-text ruby does it: {学|xué}
+        in a Markdown extension's syntax, ｜學《xué》 in an e-text's; both parts are noise."""
+        before, after = parts
+        self.insert(line, pos + 1, (after, "pinyin"))
+        self.insert(line, pos, (before, "pinyin"))
 
     def antiscrape_string(self, shapes: list[int] | None = None) -> str:
         cfg = self.variants["antiscrape"][self.split]
@@ -901,8 +999,9 @@ class Builder:
                     pos = self.rng.choice(bounds)
                 else:
                     pos = self.rng.randint(2, max(2, len(gold) - 2))
-                # Most forums space them off; a plan's "pad" (test5) sets how often.
-                pad = " " if self.rng.random() < opts.get("pad", 0.67) else ""
+                # Most forums space them off; a plan's "pad" (test5) sets how often, its "pad_char"
+                # (test8) with what: a page that writes &nbsp; leaves no-break spaces.
+                pad = opts.get("pad_char", " ") if self.rng.random() < opts.get("pad", 0.67) else ""
                 text = self.antiscrape_string(opts.get("shapes"))
                 self.insert(line, pos, (pad + text + pad, "antiscrape"))
 
@@ -913,6 +1012,10 @@ class Builder:
             # Glued after the paragraph's last sentence, never after other noise.
             if kind is None and text.endswith(("。", "！", "？")) and self.rng.random() < opts["share"]:
                 self.lines[i].segs.append((mark, "watermark"))
+        if opts.get("title"):  # test8: after each speech's first title line too, as sites brand headings
+            for n, line in enumerate(self.lines):
+                if line.role == "title" and (n == 0 or self.lines[n - 1].role != "title"):
+                    line.segs.append((mark, "watermark"))
 
     def add_paywall(self, opts: dict) -> None:
         paras = self.body_lines()
@@ -1103,7 +1206,8 @@ class Builder:
         out: list[str] = []
         for page in range(total):
             first = len(out)
-            if header and page > 0:
+            # A PDF's running header stands on every later page; some print it on the first (test8).
+            if header and (page > 0 or self.plan.get("header_first")):
                 out.append(_page_counter(header, page + 1, total))
                 self.extra.append({"kind": "banner", "text": out[-1]})
             out += rows[page * per_page : (page + 1) * per_page]
