@@ -67,6 +67,19 @@ _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _NEWLINE_ESCAPE = re.compile(r"(?:\\r)?\\n(?=[^\x00-\x7f]|\\|$)|(?<=[^\x00-\x7f])(?:\\r)?\\n")
 
 
+# Rich-text source pasted as text ({\pard\qj {\loch\f2 同志们：}\par}): its control words go.
+_RTF_WORD = re.compile(r"\\[a-z]{1,32}(?:-?\d{1,10})? ?")
+_RTF_PARAGRAPH = re.compile(r"\\pard?\b")  # every paragraph of rich text ends in \par
+RTF_PARAGRAPHS = 3
+
+
+def _rtf_text(text: str) -> str:
+    text = re.sub(r"\\u(-?\d{1,5})\??", lambda m: chr(int(m.group(1)) % 65536), text)
+    text = re.sub(r"\\'[0-9a-fA-F]{2}", "", text)
+    text = re.sub(r"\\(?:par|line)\b ?", "\n", text)
+    return _RTF_WORD.sub("", text).replace("{", "").replace("}", "")
+
+
 def normalize(text: str) -> str:
     """Consistent punctuation and line ends; the same rules for every file.
 
@@ -74,6 +87,8 @@ def normalize(text: str) -> str:
     a banner or a heading ends in text that lost its line breaks.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    if len(_RTF_PARAGRAPH.findall(text)) >= RTF_PARAGRAPHS:
+        text = _rtf_text(text)
     # Text that went through a JSON string on its way (\u003cp\u003e, \u3000, \n), unescaped.
     text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     text = _NEWLINE_ESCAPE.sub("\n", text)
@@ -110,7 +125,9 @@ def bigrams(text: str) -> set[str]:
 _TAG = re.compile(r"<\\?/?[A-Za-z][A-Za-z0-9:]*(?:\s[^<>\n]{0,300})?/?>")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _TONE_DIGITS = "1-5¹²³⁴⁵"
-_SYLLABLE = rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?[{_TONE_DIGITS}]?"
+_CHAO = "˥˦˧˨˩"  # tone letters: qu˧˥
+_SYLLABLE = (rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?"
+             rf"(?:[{_TONE_DIGITS}]|[{_CHAO}]{{1,3}})?")
 # A gloss is set off by any mark that is neither a letter nor sentence punctuation (〖〗, 「」,
 # ‖‖, /…/, ^…), and may carry a short label (读作, 注音：).
 _GLOSS_MARK = r"[^\w\s，。、；：？！,.;:?!…—“”‘’\"'-]"
@@ -124,7 +141,7 @@ _GLOSS = re.compile(
     # or zhuyin, bracketed or bare (博⦅ㄅㄛˊ⦆): speech text is never written in it
     rf"|(?<={_HAN}){_GLOSS_MARK}?[ \t]*[\u3105-\u312f\u31a0-\u31bfˊˇˋ˙]+[ \t]*{_GLOSS_MARK}?"
 )
-_TONED = re.compile(rf"[{_TONES}]|[a-z][{_TONE_DIGITS}]|[\u3105-\u312f\u31a0-\u31bf]")
+_TONED = re.compile(rf"[{_TONES}{_CHAO}]|[a-z][{_TONE_DIGITS}]|[\u3105-\u312f\u31a0-\u31bf]")
 # Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
 # end in punctuation that normalising made full-width, but never is only that (a real comma).
 _SCRAMBLE_TOKEN = r"[!-~]{1,3}"

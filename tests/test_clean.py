@@ -211,6 +211,7 @@ def test_furniture_of_pages_from_new_sites_goes(name):
     "今天召開全縣水土保持工作會hui⁴議，主要任ren⁴務是總zong³結去年工作zuo⁴。",
     "今天召開全縣水土保持工作會⟪ㄏㄨㄟˋ⟫議，主要任⟪ㄖㄣˋ⟫務是總⟪ㄗㄨㄥˇ⟫結去年工作。",
     "今天召開全縣水土保持工作會huì議，主要任rèn務是總zǒng結去年工作，同志們men要抓緊。",
+    "今天召開全縣水土保持工作會［hui˥˩］議，主要任［ren˥˩］務是總［zong˨˩˦］結去年工作。",
 ])
 def test_glosses_in_other_brackets_and_bare_pinyin_go(glossed):
     kept = _kept([TITLE, "同志們：", glossed])
@@ -448,3 +449,9 @@ def test_a_list_the_speech_announces_stays_and_page_fields_go():
     kept = _kept(lines)
     assert _lost(kept, ["今年全县农业农村工作的主要预期目标如下：", *targets, *BODY]) == []
     assert "人气" not in kept and "栏目" not in kept
+
+
+def test_rich_text_source_pasted_as_text_gives_its_text():
+    rtf = "".join("{\\pard\\qj\\fi480 {\\loch\\f2\\hich\\af2 \\u12288?" + line + "}\\par}\n" for line in [TITLE, *BODY])
+    assert _lost(_kept([rtf]), [TITLE, *BODY]) == []
+    assert "pard" not in _kept([rtf])
