@@ -1,14 +1,16 @@
 """Evaluate 素材问答 (rag/ask.py): the quoted evidence, and the synthesis the model adds.
 
-    python eval/ask.py [--split dev|test] [--index DIR] [--no-model] [--cold N] [--json] [--failures]
+    python eval/ask.py [--split dev|dev2|test] [--index DIR] [--no-model] [--cold N] [--json] [--failures]
 
-Questions are in eval/data/ask_dev.jsonl and ask_test.jsonl, written by reading the bundled
-corpus; tune on dev, run test once. Each names its gold: exact corpus text (a sentence or a
-distinctive part of one) that a right answer quotes, and the speeches it comes from. Kinds:
+Questions are in eval/data/ask_dev.jsonl, ask_dev2.jsonl and ask_test.jsonl, written by reading
+the bundled corpus; tune on dev and dev2, run test once. dev2 names speeches in shortened forms
+(县里那篇, 培训班上的讲话, 文化厅那篇) and asks for whole lists (哪几点要求, 哪四个坚持).
+Each names its gold: exact corpus text (a sentence or a distinctive part of one) that a right
+answer quotes, and the speeches it comes from. Kinds:
 literal (a phrase in quotation marks, "phrase" given), which (which speeches say X, in other
 words), one (what one speech says about T), figures, compare (two speeches), followup (read
 with "context", the question before; the context is looked up as the chat does, without the
-model).
+model), list (every item of a list, each item a gold text).
 
 Reported:
 - literal recall: occurrences of the phrase the evidence holds, over those in the raw corpus
@@ -42,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from rag.clean import core_text  # noqa: E402
 
 DATA = ROOT / "eval/data"
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "dev2", "test", "test2")
 
 
 def load(split: str) -> list[dict]:

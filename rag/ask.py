@@ -28,15 +28,12 @@ from rag.copycheck import CopyIndex, invented_specifics, normalise
 from rag.errors import WengaoError
 from rag.evidence import (
     Evidence,
-    asks_figures,
+    answer_evidence,
     candidates,
     in_reading_order,
     literal_evidence,
-    named_speeches,
     passage_evidence,
     quoted_phrases,
-    sentence_evidence,
-    without_speech_names,
 )
 from rag.finish import finish_draft
 from rag.generate import Clock, OnToken, check_input, token_budget, write
@@ -44,6 +41,7 @@ from rag.guard import without_instructions
 from rag.relevance import require_relevant
 from rag.retrieve import Searcher
 from rag.settings import Settings
+from rag.speech_names import named_speeches, without_speech_names
 from rag.structure import SLOT, TERMINAL
 from rag.types import Chunk, Draft, Passage
 
@@ -121,6 +119,11 @@ class Request:
     phrases: list[str]
     speech_ids: set[str] | None
     focus: Evidence | None = None  # 第二条……: one quoted sentence of the previous answer
+    # What the off-corpus judge reads when it is not the query: the question with the speech
+    # names the query leaves out (培训班上的讲话提了哪几点要求 is about the corpus; 提了哪几点要求
+    # alone names nothing it speaks of). None: judged with the question before, which this one
+    # asks again of other speeches (那县里的讲话呢？).
+    judged: str | None = ""
 
 
 def check_question(text: str) -> str:
@@ -144,7 +147,8 @@ def resolve(question: str, searcher: Searcher, context: Context | None = None) -
     named = named_speeches(question, index)
     phrases = quoted_phrases(question)
     if context is None or not is_follow_up(question):
-        return Request(without_speech_names(question, index) if named else question, phrases, named)
+        return Request(without_speech_names(question, index) if named else question, phrases, named,
+                       judged=question)
     n = _ordinal(question)
     if n is not None and 1 <= n <= len(context.evidence) and named is None:
         return Request(context.query, context.phrases, context.speech_ids, focus=context.evidence[n - 1])
@@ -153,7 +157,7 @@ def resolve(question: str, searcher: Searcher, context: Context | None = None) -
         # 那信息工作呢？ asks the same of another subject, in the speeches asked about before.
         return Request(question if phrases else rest, phrases, named or context.speech_ids)
     # 那县里的讲话呢？ asks the same in other speeches.
-    return Request(context.query, context.phrases, named)
+    return Request(context.query, context.phrases, named, judged=None)
 
 
 def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[str]]:
@@ -171,10 +175,12 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
         notes.append(NO_PHRASE_NOTE.format(phrases="、".join(f"“{p}”" for p in request.phrases)))
     if not items:
         found = candidates(searcher, request.query, request.speech_ids)
-        # Judged on the whole index's top 10, as the judge was calibrated.
-        top = found[:10] if request.speech_ids is None else searcher.search(request.query, k=10)
-        require_relevant(searcher, request.query, top)
-        items = sentence_evidence(searcher, request.query, found, asks_figures(request.query))
+        if request.judged is not None:
+            # Judged on the whole index's top 10, as the judge was calibrated.
+            judged = request.judged or request.query
+            top = found[:10] if request.speech_ids is None else searcher.search(judged, k=10)
+            require_relevant(searcher, judged, top)
+        items = answer_evidence(searcher, request.query, found, request.speech_ids)
     return in_reading_order(items, index), notes
 
 

@@ -7,10 +7,13 @@ a topic) has its answer in the corpus already, so 素材问答 shows that first.
   the index, and every sentence that holds it is listed, not only those of the top passages;
 - otherwise the hybrid search picks the passages, and within them the sentences nearest
   the question: each sentence scores by its stored sentence vectors (rag/index.py embeds
-  every sentence and the clauses of long ones) and by the question's words it holds.
+  every sentence and the clauses of long ones) and by the question's words it holds;
+- a list question (哪几点要求, 哪四个坚持, 提出了哪些措施) is answered by every item of the
+  numbered list that answers it, in order (rag/numbered_lists.py), not by a few sentences.
 
-A question may name speeches (全县办公室主任会议上的讲话, 县里的讲话): the evidence then
-comes from those speeches only.
+A question may name speeches (全县办公室主任会议上的讲话, 县里那篇, 培训班上的讲话; see
+rag/speech_names.py): the evidence then comes from those speeches only, from a wider pool of
+their passages than the whole index gives.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from rag.cite import passage_sentences
 from rag.clean import bigrams, core_text
 from rag.copycheck import normalise
 from rag.index import CorpusIndex, sentence_units
+from rag.numbered_lists import LIST_WORDS, NumberedList, asked_count, asks_list, item_marker, speech_lists
 from rag.query import search_text
 from rag.retrieve import Searcher
 from rag.traditional import to_simplified
@@ -32,8 +36,10 @@ from rag.types import Chunk, Passage
 # “…” "…" 「…」 『…』 ‘…’ and 《…》 hold what the user wants found as written; 《》 also names
 # titles, which are words like any other.
 _QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’\n]{2,40})[”\"」』’]")
-# Passages whose sentences are looked at: the hybrid search's best, from the whole index.
+# Passages whose sentences are looked at: the hybrid search's best, from the whole index, or
+# from the speeches a question names.
 CANDIDATE_CHUNKS = 12
+NAMED_CANDIDATE_CHUNKS = 40
 # 同志们： 谢谢大家！ say nothing a question could ask about.
 MIN_SENTENCE_CHARS = 6
 # Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
@@ -46,16 +52,23 @@ SCORE_MARGIN = 0.08
 WORD_WEIGHT = 0.15
 # Sentences holding a figure come first for questions that ask for figures.
 FIGURE_BONUS = 0.05
+# A section heading or numbered point holding the question's words states the point its
+# passage makes: it comes first among near equals (一要认真抓好学习 over a sentence on learning).
+HEADING_BONUS = 0.03
 _ASKS_FIGURES = re.compile(
     r"多少|几[个项条期件次年]|数字|数据|指标|目标|比例|比率|百分|金额|亿|万元|日期|时间|哪年|何时")
 _FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十]+[亿万]|百分之")
-# 县里的讲话, 全县的讲话, 市里那篇: a speech named by the level it was given at.
-_LEVEL = re.compile(r"(?:全|在)?([省市县区州])(?:里|上|级|委)?(?:的|那篇|那次)?(?:讲话|发言|会议|那篇)")
-_LEVELS = "省市县区州"
+# A list question: at most this many items are quoted (a list and the lists its items lead).
+MAX_LIST_ITEMS = 16
+# A list answers a question whose subject its lead-in and section name at least this share of.
+LABEL_SHARE = 0.5
+# How much the subject named by a list's lead-in and section, and an item count as asked, add.
+LABEL_WEIGHT = 0.1
+COUNT_BONUS = 0.2
 # The asking, not the subject: 哪些讲话谈到…, …怎么说的, 有什么要求.
 _ASKING = re.compile(r"哪些讲话|哪篇讲话|讲话中|讲话里|哪里|哪些|什么|怎么|如何|是否|多少|几点|"
                      r"谈到|讲到|说到|提到|提出|提了|谈了|讲了|说了|各|的[？?]|[？?]")
-_TITLE_SHELL = re.compile(r"^在|(?:上的|上|的)?(?:讲话|发言)(?:稿)?$")
+_LIST_ASKING = re.compile(f"{_ASKING.pattern}|{LIST_WORDS.pattern}")
 
 
 @dataclass
@@ -139,66 +152,7 @@ def _sentences_holding(text: str, wanted: str) -> list[str]:
     return out
 
 
-_levels: dict[str, dict[str, str]] = {}
 _rows: dict[str, dict[str, int]] = {}
-
-
-def _speech_levels(index: CorpusIndex) -> dict[str, str]:
-    """Each speech's level (省, 市, 县, 区, 州): the one its title names, else the one its text
-    says most often as 全X (an untitled county speech says 全县 throughout)."""
-    key = str(index.folder)
-    if key in _levels:
-        return _levels[key]
-    counts: dict[str, dict[str, int]] = {}
-    for chunk in index.chunks:
-        per = counts.setdefault(chunk.speech_id, dict.fromkeys(_LEVELS, 0))
-        for level in _LEVELS:
-            per[level] += chunk.text.count("全" + level)
-    levels = {}
-    for speech in index.speeches:
-        title = "" if speech.get("title_derived") else speech["title"]
-        named = [level for level in _LEVELS if "全" + level in title]
-        per = counts.get(speech["speech_id"], {})
-        best = max(per, key=per.get) if per and max(per.values()) else ""
-        levels[speech["speech_id"]] = named[0] if named else best
-    _levels[key] = levels
-    return levels
-
-
-def title_core(title: str) -> str:
-    """A title without its shell: 在全县办公室主任会议上讲话 -> 全县办公室主任会议."""
-    return _TITLE_SHELL.sub("", _TITLE_SHELL.sub("", title.strip()))
-
-
-def named_speeches(question: str, index: CorpusIndex) -> set[str] | None:
-    """The speeches a question names, by title or by level (县里的讲话); None when it names none."""
-    text = to_simplified(question)
-    by_title: dict[str, set[str]] = {}
-    for speech in index.speeches:
-        core = title_core(speech["title"])
-        if not speech.get("title_derived") and len(core) >= 4 and core in text:
-            by_title.setdefault(core, set()).add(speech["speech_id"])
-    # 全县办公室主任会议 names one speech; the 办公室主任会议 inside it does not name two more.
-    cores = [c for c in by_title if not any(c != other and c in other for other in by_title)]
-    if cores:
-        return set().union(*(by_title[c] for c in cores))
-    levels = {m.group(1) for m in _LEVEL.finditer(text)}
-    if not levels:
-        return None
-    speech_levels = _speech_levels(index)
-    chosen = {sid for sid, level in speech_levels.items() if level in levels}
-    return chosen or None
-
-
-def without_speech_names(question: str, index: CorpusIndex) -> str:
-    """The question without the titles or levels naming speeches: what is asked about them."""
-    text = to_simplified(question)
-    for core in sorted({title_core(s["title"]) for s in index.speeches if not s.get("title_derived")},
-                       key=len, reverse=True):
-        if len(core) >= 4:
-            text = text.replace(core, " ")
-    text = _LEVEL.sub(" ", text)
-    return text if len(core_text(text)) >= 2 else question
 
 
 def _chunk_rows(index: CorpusIndex) -> dict[str, int]:
@@ -227,35 +181,133 @@ def _sentence_scores(index: CorpusIndex, row: int, query_vector: np.ndarray) -> 
 
 
 def candidates(searcher: Searcher, query: str, speech_ids: set[str] | None = None) -> list[Passage]:
-    """The passages whose sentences are looked at: the best of the whole index, or of the named speeches."""
+    """The passages whose sentences are looked at: the best of the whole index, or of the named
+    speeches a wider pool (what one speech says of a subject may rank low in the whole index)."""
     if speech_ids is None:
         return searcher.search(query, k=CANDIDATE_CHUNKS)
     found = searcher.search(query, k=len(searcher.index.chunks))
-    return [p for p in found if p.chunk.speech_id in speech_ids][:CANDIDATE_CHUNKS]
+    return [p for p in found if p.chunk.speech_id in speech_ids][:NAMED_CANDIDATE_CHUNKS]
+
+
+@dataclass
+class Asked:
+    """What a question's sentences are scored against: its subject's text, vector and bigrams
+    (the whole question's when its subject is under two characters: `bare`)."""
+
+    text: str
+    vector: np.ndarray
+    grams: set[str]
+    bare: bool
+
+
+def asked(searcher: Searcher, query: str, asking: re.Pattern[str] = _ASKING) -> Asked:
+    """The question without its asking words (`asking`), encoded once for every sentence it scores."""
+    subject = asking.sub(" ", query)
+    bare = len(core_text(subject)) < 2
+    text = search_text(query if bare else subject)
+    vector = np.asarray(searcher.encode_queries([text]), dtype=np.float32)[0]
+    return Asked(text, vector, bigrams(text), bare)
+
+
+def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
+                    speech_ids: set[str] | None = None) -> list[Evidence]:
+    """The evidence for a question without quoted phrases: the whole list a list question asks
+    for when one answers it, else the sentences of `passages` nearest the question."""
+    if asks_list(query):
+        found = list_evidence(searcher, query, passages, speech_ids)
+        if found:
+            return found
+    return sentence_evidence(searcher, query, passages, asks_figures(query))
 
 
 def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], figures: bool = False,
                       limit: int = MAX_SENTENCES) -> list[Evidence]:
-    """The sentences of `passages` nearest `query`, best first."""
+    """The sentences of `passages` nearest `query`, best first; a section heading or numbered
+    point holding the question's words first among near equals (it states the point made)."""
     if not passages:
         return []
     index = searcher.index
-    subject = _ASKING.sub(" ", query)
-    text = search_text(subject if len(core_text(subject)) >= 2 else query)
-    query_vector = np.asarray(searcher.encode_queries([text]), dtype=np.float32)[0]
-    query_grams = bigrams(text)
+    question = asked(searcher, query)
     rows = _chunk_rows(index)
     scored: list[Evidence] = []
     for passage in passages:
-        for sentence, cosine in _sentence_scores(index, rows[passage.chunk.chunk_id], query_vector):
+        headings = {core_text(h) for h in passage.chunk.section}
+        for sentence, cosine in _sentence_scores(index, rows[passage.chunk.chunk_id], question.vector):
             if len(core_text(sentence)) < MIN_SENTENCE_CHARS:
                 continue
-            words = len(query_grams & bigrams(sentence)) / len(query_grams) if query_grams else 0.0
+            words = _share(question.grams, sentence)
             score = cosine + WORD_WEIGHT * words
             if figures and _FIGURE.search(sentence):
                 score += FIGURE_BONUS
+            if words and (core_text(sentence) in headings or item_marker(sentence)):
+                score += HEADING_BONUS
             scored.append(_evidence(passage.chunk, sentence, score=score))
     return pick(scored, limit)
+
+
+def _share(grams: set[str], text: str) -> float:
+    """The share of `grams` that `text` holds."""
+    return len(grams & bigrams(text)) / len(grams) if grams else 0.0
+
+
+def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
+                  speech_ids: set[str] | None = None) -> list[Evidence]:
+    """Every item, in order, of the list that answers a list question (of each named speech's
+    list when it names several); [] when none does.
+
+    The lists looked at are those of the named speeches, else those with a sentence in
+    `passages`. A list answers when its lead-in or section names the question's subject (信息工作
+    应把握十个“要”), when it has as many items as the question names (哪四种精神), or, for a
+    question with no subject left (培训班上的讲话提了哪几点要求), at all, a list of section
+    headings first: the speech's own points. The best is the one whose items and lead-in are
+    nearest the question.
+    """
+    index = searcher.index
+    question = asked(searcher, query, _LIST_ASKING)
+    count = asked_count(query)
+    rows = _chunk_rows(index)
+    shown = {rows[p.chunk.chunk_id] for p in passages}
+    speeches = speech_ids if speech_ids is not None else {p.chunk.speech_id for p in passages}
+    cosines: dict[int, dict[str, float]] = {}
+    best: dict[str, tuple[float, NumberedList]] = {}
+    for speech_id in sorted(speeches):
+        for found in speech_lists(index, speech_id):
+            rows_quoted = {item.row for item in ([found.lead] if found.lead else []) + found.items}
+            if speech_ids is None and not shown & rows_quoted:
+                continue
+            for row in rows_quoted - set(cosines):
+                cosines[row] = {normalise(s): c for s, c in _sentence_scores(index, row, question.vector)}
+            score = _list_score(index, found, question, count, cosines)
+            # One list per named speech; of the whole index, the best one.
+            key = speech_id if speech_ids is not None else ""
+            if score is not None and (key not in best or score > best[key][0]):
+                best[key] = (score, found)
+    cap = MAX_LIST_ITEMS // max(len(best), 1)
+    return [_evidence(index.chunks[item.row], item.text, score=score)
+            for score, found in best.values() for item in found.flattened(cap)]
+
+
+def _list_score(index: CorpusIndex, found: NumberedList, question: Asked, count: int | None,
+                cosines: dict[int, dict[str, float]]) -> float | None:
+    """How well a list answers a list question; None when it does not (see list_evidence)."""
+    subject = set() if question.bare else question.grams
+    label = _list_label(index, found)
+    counted = count == len(found.items)
+    if subject and not counted and _share(subject, label) < LABEL_SHARE:
+        return None
+    quoted = ([found.lead] if found.lead else []) + found.items
+    near = max(cosines[item.row].get(normalise(item.text), 0.0) for item in quoted)
+    named = _share(subject, label) if subject else sum(i.heading for i in found.items) / len(found.items)
+    return (near + WORD_WEIGHT * _share(subject, " ".join(i.text for i in quoted))
+            + LABEL_WEIGHT * named + COUNT_BONUS * counted)
+
+
+def _list_label(index: CorpusIndex, found: NumberedList) -> str:
+    """What a list is about: its lead-in (in item 1's sentence when item 1 follows a colon) and
+    the section headings it stands under."""
+    first = found.items[0]
+    lead = found.lead.text if found.lead else first.text.partition("：")[0]
+    return " ".join([lead, *index.chunks[first.row].section])
 
 
 def pick(scored: list[Evidence], limit: int = MAX_SENTENCES) -> list[Evidence]:

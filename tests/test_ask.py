@@ -2,7 +2,9 @@
 
 import json
 import re
+from itertools import count
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -21,11 +23,21 @@ from rag.clean import core_text
 from rag.cli import main
 from rag.copycheck import CopyIndex, invented_specifics
 from rag.engine import ingest
-from rag.evidence import literal_evidence, named_speeches, quoted_phrases, title_core
+from rag.evidence import (
+    NAMED_CANDIDATE_CHUNKS,
+    answer_evidence,
+    candidates,
+    list_evidence,
+    literal_evidence,
+    quoted_phrases,
+)
 from rag.index import CorpusIndex
 from rag.llm import Timings
+from rag.numbered_lists import asked_count, asks_list, cn_number, speech_lists
 from rag.retrieve import Searcher
+from rag.speech_names import named_speeches, title_core, without_speech_names
 from rag.structure import SLOT
+from rag.types import Chunk
 from ui.chat import AskTurn, sources_view, transcript_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +61,9 @@ class ReplyList:
 
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory):
+    from conftest import HashEmbedder
+
     from rag.settings import load_settings
-    from tests.conftest import HashEmbedder
 
     folder = tmp_path_factory.mktemp("ask")
     settings = load_settings(home=folder / "home", index=folder / "index")
@@ -91,6 +104,115 @@ def test_questions_name_speeches_by_title_or_by_level(searcher):
     # The untitled speech says 全县 throughout: it is a county speech too.
     assert county in levels and len(levels) == 2
     assert named_speeches("哪些讲话谈到督查？", index) is None
+
+
+def titles_named(question, index):
+    titles = {s["speech_id"]: s["title"] for s in index.speeches}
+    named = named_speeches(question, index)
+    return None if named is None else sorted(titles[sid] for sid in named)
+
+
+def test_shortened_and_paraphrased_names_find_their_speeches(searcher):
+    index = searcher.index
+    assert titles_named("全省文化系统和全区政府系统的讲话怎么讲信息工作？", index) == [
+        "在全区政府系统办公室主任会议上的讲话", "在全省文化系统办公室主任会议上的讲话"]
+    assert titles_named("培训班上的讲话对奉献怎么说？", index) == ["在全市党政办公室主任培训班上的讲话"]
+    assert titles_named("文化厅那篇和政府办那篇对督查怎么说？", index) == [
+        "在全区政府系统办公室主任会议上的讲话", "在全省文化系统办公室主任会议上的讲话"]
+    # A place only one speech's text names (易门信息), a body only one speech works for (三冶).
+    assert titles_named("易门那篇讲话对信息报送有什么要求？", index) == ["在全县办公室主任会议上讲话"]
+    assert titles_named("三冶那篇讲话提出了什么发展战略？", index) == ["在办公室例会上的讲话"]
+    # Two speeches share a title; the meeting one opening names tells them apart.
+    (meeting,) = named_speeches("秘书长会议那篇讲话怎么讲服从？", index)
+    assert "全市秘书长、办公室主任会议" in next(c.text for c in index.chunks if c.speech_id == meeting)
+    # Words of titles outside a naming phrase are subjects.
+    assert named_speeches("哪些讲话谈到文化建设？", index) is None
+    assert named_speeches("关于信息工作的讲话有哪些？", index) is None
+
+
+def test_the_query_keeps_what_is_asked_without_the_names(searcher):
+    index = searcher.index
+    assert core_text(without_speech_names("办公室例会上的讲话和全县办公室主任会议上讲话怎么谈学习？", index)) \
+        == "怎么谈学习"
+    assert core_text(without_speech_names("县里那篇讲了哪些要求？", index)) == "讲了哪些要求"
+    # Only a name: the question is searched as asked.
+    assert without_speech_names("培训班上的讲话", index) == "培训班上的讲话"
+
+
+def test_a_named_speech_is_searched_beyond_the_whole_index_top_passages(searcher):
+    request = resolve("县里那篇讲话怎么讲值班应急？", searcher)
+    found = candidates(searcher, request.query, request.speech_ids)
+    assert len(found) == NAMED_CANDIDATE_CHUNKS
+    assert {p.chunk.speech_id for p in found} <= request.speech_ids
+    # The off-corpus judge reads the names too; asking the same of other speeches is not judged again.
+    assert request.judged == "县里那篇讲话怎么讲值班应急？"
+    context = Context(request.query, [], request.speech_ids, [])
+    assert resolve("那培训班上的讲话呢？", searcher, context).judged is None
+
+
+def test_list_questions_and_the_counts_they_ask_for_are_recognised():
+    assert asks_list("信息工作要把握哪十个要求？") and asked_count("信息工作要把握哪十个要求？") == 10
+    assert asks_list("全省文化系统的讲话提了哪几点要求？") and asked_count("哪几点要求") is None
+    assert asks_list("区里的讲话要当好哪四个表率？") and asked_count("当好哪四个表率") == 4
+    assert asks_list("培训班上的讲话提出了哪些措施？")
+    assert not asks_list("哪些讲话谈到督查？") and not asks_list("县里那篇讲话怎么讲值班应急？")
+    assert [cn_number(n) for n in ("十", "十二", "二十", "两", "7")] == [10, 12, 20, 2, 7]
+
+
+_tiny_indexes = count()
+
+
+def tiny_index(*chunks):
+    """One speech of (section path, text) chunks: what the list finder reads of an index."""
+    return SimpleNamespace(folder=Path(f"tiny-{next(_tiny_indexes)}"), chunks=[
+        Chunk(f"s-{i:03d}", "s", "在会上的讲话", "s.txt", section, text, i)
+        for i, (section, text) in enumerate(chunks, start=1)])
+
+
+def test_nested_lists_of_one_kind_are_told_apart():
+    index = tiny_index(
+        ([], "同志们：\n借此机会，我提几点要求："),
+        (["一要把学习作为根本"], "一要把学习作为根本。学习是第一位的。"),
+        (["二要把能力建设作为基本任务"],
+         "二要把能力建设作为基本任务。要做到“两个要”：一要增强谋划能力。二要增强协调能力。"),
+        (["三要把作风建设作为保障"], "三要把作风建设作为保障。作风是形象。"))
+    outer, inner = speech_lists(index, "s")
+    assert [i.text for i in outer.items] == [
+        "一要把学习作为根本。", "二要把能力建设作为基本任务。", "三要把作风建设作为保障。"]
+    assert outer.lead.text == "借此机会，我提几点要求："
+    assert [i.text for i in inner.items] == ["要做到“两个要”：一要增强谋划能力。", "二要增强协调能力。"]
+
+
+def test_a_list_an_item_leads_is_quoted_under_it_and_headings_the_text_leaves_out_are_items():
+    index = tiny_index(
+        (["一、认清形势"], "办公室是枢纽。"),
+        (["二、做好信息工作"], "1、要围绕中心挖掘信息。\n2、信息工作应把握两个“要”。\n一是定性要准。\n二是方向要正。"),
+        (["二、做好信息工作"], "3、要严格报送制度。"))
+    sections, measures, musts = speech_lists(index, "s")
+    assert [i.text for i in sections.items] == ["一、认清形势", "二、做好信息工作"]
+    assert all(i.heading for i in sections.items)
+    assert musts.lead is measures.items[1]
+    assert [i.text[:2] for i in measures.flattened(16)] == ["1、", "2、", "一是", "二是", "3、"]
+    assert [i.text[:2] for i in measures.flattened(4)] == ["1、", "2、", "3、"]
+
+
+def test_a_list_question_quotes_every_item_of_the_list_in_order(searcher):
+    query = "信息工作要把握哪十个要求？"
+    quoted = answer_evidence(searcher, query, candidates(searcher, query))
+    assert [e.text[:2] for e in quoted] == [f"{n}是" for n in "一二三四五六七八九十"]
+    assert quoted[-1].text == "十是要小。"
+    request = resolve("培训班上的讲话提了哪几点要求？", searcher)
+    found = candidates(searcher, request.query, request.speech_ids)
+    assert [e.text for e in answer_evidence(searcher, request.query, found, request.speech_ids)] == [
+        "一要坚守信念，忠诚为先。", "二要胸怀大局，服务发展。", "三要勇于担当，恪尽职守。",
+        "四要淡泊名利，甘于奉献。", "五要严于自律，清白做人。"]
+
+
+def test_a_question_on_one_point_of_a_list_is_not_answered_with_the_whole_list(searcher):
+    # 督查 is the third of the four 要 of a nested list, not what the list is about.
+    request = resolve("《在全省文化系统办公室主任会议上的讲话》对督查提了什么要求？", searcher)
+    found = candidates(searcher, request.query, request.speech_ids)
+    assert list_evidence(searcher, request.query, found, request.speech_ids) == []
 
 
 def test_follow_ups_are_read_with_the_question_before(searcher):
