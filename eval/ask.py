@@ -181,7 +181,8 @@ def cold_runs(question: str, index: str | None, runs: int) -> list[float]:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
         for line in proc.stdout:
-            if line.startswith("归纳：") or "没有找到回答" in line:
+            # The quotes are printed at once under this header; the synthesis follows on its line.
+            if line.startswith("原文摘录") or "没有找到回答" in line:
                 times.append(round(time.perf_counter() - start, 2))
                 break
         proc.kill()
