@@ -256,10 +256,21 @@ def _unpronounceable(part: str) -> bool:
     return vowels == 0 or len(part) >= 6 and vowels / len(part) < 0.3
 
 
+# Markup that is not a whole tag (<svg/onload=alert(1)>): text, shown as the text it is.
+_MARKUP = re.compile(r"<[^<>\n]{1,300}>")
+
+
+def odd_runs(text: str) -> list[re.Match[str]]:
+    """The runs of `text` of shapes speech text does not write, outside markup."""
+    markup = [m.span() for m in _MARKUP.finditer(text)]
+    return [m for m in _FOREIGN.finditer(text) if _odd_run(m.group())
+            and not any(a <= m.start() and m.end() <= b for a, b in markup)]
+
+
 def strewn(text: str) -> bool:
     """Whether a page holds enough different runs of shapes speech text does not write to have
     had them inserted."""
-    return len({m.group() for m in _FOREIGN.finditer(text) if _odd_run(m.group())}) >= ODD_RUNS_PER_PAGE
+    return len({m.group() for m in odd_runs(text)}) >= ODD_RUNS_PER_PAGE
 
 
 def _wedged_in_word(match: re.Match[str], text: str, whole: str) -> bool:
@@ -307,8 +318,7 @@ def _marks(text: str, glossing: bool, whole: str, odd: bool) -> list[tuple[int, 
               if _is_random_run(m.group())]
     spans += [(m.start(1), m.end(1), "anti-scraping string") for m in _WEDGED.finditer(text)
               if _wedged_in_word(m, text, whole)]
-    spans += [(m.start(), m.end(), "anti-scraping string") for m in _FOREIGN.finditer(text)
-              if odd and _odd_run(m.group())]
+    spans += [(m.start(), m.end(), "anti-scraping string") for m in (odd_runs(text) if odd else [])]
     spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
     spans += [(m.start(), m.end(), "bracketed notice") for m in _ASIDE.finditer(text)
               if _notice(_fold(m.group(1)))]

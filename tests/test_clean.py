@@ -455,3 +455,8 @@ def test_rich_text_source_pasted_as_text_gives_its_text():
     rtf = "".join("{\\pard\\qj\\fi480 {\\loch\\f2\\hich\\af2 \\u12288?" + line + "}\\par}\n" for line in [TITLE, *BODY])
     assert _lost(_kept([rtf]), [TITLE, *BODY]) == []
     assert "pard" not in _kept([rtf])
+
+
+def test_markup_that_is_not_a_whole_tag_stays_text_on_any_page():
+    line = "<svg/onload=alert(1)>今天召开全县水土保持工作推进会，<img/src=x onerror=alert(1)>主要任务是回顾去年工作。"
+    assert "onerror=alert(1)" in "\n".join(clean_text(normalize("\n".join([TITLE, "同志们：", line]))).lines)
