@@ -30,6 +30,7 @@ from rag.index import CorpusIndex, sentence_units
 from rag.numbered_lists import LIST_WORDS, NumberedList, asked_count, asks_list, item_marker, speech_lists
 from rag.query import search_text
 from rag.retrieve import Searcher
+from rag.speech_names import without_common_title_words
 from rag.traditional import to_simplified
 from rag.types import Chunk, Passage
 
@@ -263,7 +264,7 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
     nearest the question.
     """
     index = searcher.index
-    question = asked(searcher, query, _LIST_ASKING)
+    question = asked(searcher, without_common_title_words(query, index), _LIST_ASKING)
     count = asked_count(query)
     rows = _chunk_rows(index)
     shown = {rows[p.chunk.chunk_id] for p in passages}

@@ -9,8 +9,8 @@ at 和, 与, 、 into parts, each matched alone, the first way that names any sp
 
 - the naming words it shares with a speech (the title core, and the meeting the speech's opening
   names: 今天召开全市秘书长、办公室主任会议), each weighing more the fewer speeches it names,
-  the words every title has (办公室, 主任, 会议, 工作) set aside, when these words are at least
-  half the part's; among the speeches of the level it names (全省, 县里, 区政府) first;
+  words any title has (会议, 工作) set aside and those most of the corpus's titles share weighing
+  little, when these words are at least half the part's; among the speeches of the level it names (全省, 县里, 区政府) first;
 - a word of it that only one or two speeches' text holds: a place (易门), a body (三冶);
 - fewer shared naming words;
 - the level alone: every speech of it (县里那篇: the county speeches).
@@ -130,6 +130,20 @@ def _names(index: CorpusIndex) -> tuple[dict[str, set[str]], dict[str, int]]:
                 df[g] = df.get(g, 0) + 1
         _named[key] = (grams, df)
     return _named[key]
+
+
+def _common_title_words(index: CorpusIndex) -> set[str]:
+    """The naming bigrams at least half the corpus's speeches share (办公 and 主任 in a corpus
+    of speeches to office staff): whom the speeches address, not what a question is about."""
+    names, df = _names(index)
+    return {g for g, n in df.items() if n >= max(2, len(names) / 2)}
+
+
+def without_common_title_words(text: str, index: CorpusIndex) -> str:
+    """`text` with every character a common title bigram covers blanked (办公室 goes whole)."""
+    common = _common_title_words(index)
+    covered = {i + k for i in range(len(text) - 1) if text[i:i + 2] in common for k in (0, 1)}
+    return "".join(" " if i in covered else ch for i, ch in enumerate(text))
 
 
 def _cores(index: CorpusIndex) -> dict[str, str]:
