@@ -10,7 +10,8 @@ at 和, 与, 、 into parts, each matched alone, the first way that names any sp
 - the naming words it shares with a speech (the title core, and the meeting the speech's opening
   names: 今天召开全市秘书长、办公室主任会议), each weighing more the fewer speeches it names,
   words any title has (会议, 工作) set aside and those most of the corpus's titles share weighing
-  little, when these words are at least half the part's; among the speeches of the level it names (全省, 县里, 区政府) first;
+  little, when these words are at least half the part's; among the speeches of the level it
+  names (全省, 县里, 区政府) first;
 - a word of it that only one or two speeches' text holds: a place (易门), a body (三冶);
 - fewer shared naming words;
 - the level alone: every speech of it (县里那篇: the county speeches).
