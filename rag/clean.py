@@ -1100,15 +1100,16 @@ def _marker(line: str) -> bool:
     return bool(_MARKER_IN_LINE.match(line) or counted and not counted.group(3))
 
 
-def _reads_as_speech(sentence: str, folded: str) -> bool:
-    """Whether a sentence of prose the rules take for noise reads as speech: a speech on fraud
-    or online sales says 开通会员, 点击关注 and 链接, a site's line has its own voice. What the
-    cut would take must not read as a site's line on its own (a paywall glued to a sentence)."""
+def _reads_as_speech(sentence: str, folded: str, talk: float) -> bool:
+    """Whether a sentence of prose the rules take for noise reads as speech (`talk`, its site-talk
+    score): a speech on fraud or online sales says 开通会员, 点击关注 and 链接, a site's line has
+    its own voice. What the cut would take must not read as a site's line on its own (a paywall
+    glued to a sentence)."""
     sentence, folded = sentence.strip(), folded.strip()
     head, tail = _salvage(sentence, folded)
     cut = folded[len(head):len(folded) - len(tail)]
-    talk = site_talk(cut)
-    return talk < RESCUE and _prose(cut) or talk < CATCH and _prose(sentence) and site_talk(folded) < RESCUE
+    cut_talk = site_talk(cut)
+    return cut_talk < RESCUE and _prose(cut) or cut_talk < CATCH and _prose(sentence) and talk < RESCUE
 
 
 def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool = False,
@@ -1116,20 +1117,20 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
     """Why a sentence is noise, if it is; `inside` plain prose, or a `piece` of a sentence a
     space cut off, it is judged more leniently."""
     score = _score(folded, inside)
-    if score >= 2 and not _reads_as_speech(sentence, folded):
+    talk = site_talk(folded)
+    if score >= 2 and not _reads_as_speech(sentence, folded, talk):
         return "advertising/navigation"
     # One site word marks a short line (not a short sentence between two of the speech's); a
     # short line seen in other files is boilerplate. Either way a title, heading or salutation
     # stays (asked last: it is the dearer question).
     hinted = score == 1 and len(sentence) <= 60 and not (inside and ends_sentence(sentence)) \
         and not piece and not _prose(sentence) \
-        and not (ends_sentence(sentence) and site_talk(folded) < RESCUE)  # 谢谢各位会员！
+        and not (ends_sentence(sentence) and talk < RESCUE)  # 谢谢各位会员！
     repeated = len(sentence) <= 40 and stats.fragment_files.get(sentence, 0) >= 2 \
         and not ends_sentence(sentence) and len(core_text(sentence)) >= 2
     # The score alone takes a sentence of prose only when very sure, and never between two of the
     # speech's: figures and Latin letters, common in work reports, push a sentence towards a site's.
-    talk = 0.0 if piece else site_talk(folded)
-    worded = talk >= CATCH and not _prose(sentence) or talk >= CATCH_PROSE and not inside
+    worded = not piece and (talk >= CATCH and not _prose(sentence) or talk >= CATCH_PROSE and not inside)
     if not (hinted or repeated or worded) or is_structural(sentence) or _marker(sentence):
         return None
     return "advertising/navigation" if hinted or worded else "repeated boilerplate"

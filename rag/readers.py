@@ -110,20 +110,20 @@ def decode_text(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 raise UnreadableFile(f"声明为 {codec} 但无法解码 (undecodable)") from None
     try:
-        text = data.decode("utf-8")
-        # Bytes that decode as UTF-8 by chance are rare: whatever script the page mixes in
-        # (zhuyin glosses, Greek, emoji), the file is UTF-8 unless it holds control codes.
-        if not _CONTROL.search(text):
-            return text, "utf-8"
+        utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    scored = []
-    for codec in ("utf-8", "gb18030", "utf-16-le", "utf-16-be"):
+        utf8 = None
+    # Bytes that decode as UTF-8 by chance are rare: whatever script the page mixes in (zhuyin
+    # glosses, Greek, emoji), the file is UTF-8 unless it holds control codes.
+    if utf8 is not None and not _CONTROL.search(utf8):
+        return utf8, "utf-8"
+    scored = [] if utf8 is None else [(_plausibility(utf8) + 0.05, "utf-8", utf8)]
+    for codec in ("gb18030", "utf-16-le", "utf-16-be"):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        scored.append((_plausibility(text) + (0.05 if codec == "utf-8" else 0.0), codec, text))
+        scored.append((_plausibility(text), codec, text))
     score, codec, text = max(scored) if scored else (0.0, "", "")
     if score >= 0.9:
         return text, codec

@@ -48,8 +48,8 @@ def split_speeches(cleaned: CleanedText, source: str) -> tuple[list[Speech], lis
         removed += [Removal(line, "front matter", 0) for line in front]
         derived = False
         if marker is not None:
-            counted = None if COMPILATION_MARKER.match(marker) else COUNTED_LABEL.match(marker.strip())
-            marker_title = counted.group(3) if counted else COMPILATION_MARKER.sub("", marker).strip()
+            label = None if COMPILATION_MARKER.match(marker) else COUNTED_LABEL.match(marker.strip())
+            marker_title = label.group(3) if label else COMPILATION_MARKER.sub("", marker).strip()
             if title is None and marker_title:
                 title = marker_title
                 removed.append(Removal(marker[: len(marker) - len(marker_title)],
