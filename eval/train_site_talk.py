@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rag.site_talk import CATCH, CATCH_PROSE, MODEL, RESCUE, ngrams  # noqa: E402
+from rag.structure import ends_sentence  # noqa: E402
 from rag.traditional import to_simplified  # noqa: E402
 
 DATA = ROOT / "eval/data/noise"
@@ -113,7 +114,8 @@ def fit(groups: list[tuple[list[str], list[str]]]):
 
 
 def prose(text: str) -> bool:
-    return text.endswith(("。", "！", "？")) and len(text) >= 12
+    """A sentence of prose, as rag/clean.py judges one."""
+    return ends_sentence(text) and len(text) >= 12
 
 
 def held_out_report(data: dict[str, tuple[list[str], list[str]]]) -> bool:
