@@ -38,6 +38,7 @@ from rag.evidence import (
 from rag.finish import finish_draft
 from rag.generate import Clock, OnToken, check_input, token_budget, write
 from rag.guard import without_instructions
+from rag.numbered_lists import cn_number
 from rag.relevance import require_relevant
 from rag.retrieve import Searcher
 from rag.settings import Settings
@@ -64,7 +65,6 @@ NO_PHRASE_NOTE = "语料中没有找到{phrases}，下面是意思相近的原�
 # 那县里的讲话呢？ 还有呢？ 其中第二条……: a question that leans on the one before.
 _FOLLOW_UP = re.compile(r"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们)|呢[？?。]?$")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|处|句|个|项|段)")
-_CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 # What a follow-up says besides what it is about: 那, 呢, 讲话, 怎么说的.
 _FOLLOW_UP_WORDS = re.compile(
     r"^(那么?|还有|另外|再|其中)|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?|是什么|[？?。，,！!]")
@@ -136,9 +136,7 @@ def is_follow_up(question: str) -> bool:
 
 def _ordinal(question: str) -> int | None:
     m = _ORDINAL.search(question)
-    if not m:
-        return None
-    return int(m.group(1)) if m.group(1).isdigit() else _CN_DIGITS[m.group(1)]
+    return cn_number(m.group(1)) if m else None
 
 
 def resolve(question: str, searcher: Searcher, context: Context | None = None) -> Request:
@@ -305,7 +303,6 @@ def synthesise(settings: Settings, generator, evidence: list[Evidence], question
     # Titles are named again and again in an answer, and are not copying: the quotes are.
     sources += list(dict.fromkeys(e.title for e in evidence))
     notes: list[str] = []
-    gate = SentenceGate(template, sources, on_token)
     echoes = 0
     for temperature in (0.3, RETRY_TEMPERATURE):
         gate = SentenceGate(template, sources, on_token)

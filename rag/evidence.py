@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from itertools import groupby
 
 import numpy as np
 
@@ -170,13 +171,12 @@ def _sentence_scores(index: CorpusIndex, row: int, query_vector: np.ndarray) -> 
     chunk = index.chunks[row]
     sentences = passage_sentences(chunk.text)
     start, end = int(index.sentences.offsets[row]), int(index.sentences.offsets[row + 1])
-    units = sentence_units(chunk)
+    units = [normalise(unit) for unit in sentence_units(chunk)]
     scores = np.asarray(index.sentences.vectors[start:end], dtype=np.float32) @ query_vector
     out = []
     for sentence in sentences:
         plain = normalise(to_simplified(sentence))
-        held = [float(s) for unit, s in zip(units, scores)
-                if (u := normalise(unit)) and (u in plain or plain in u)]
+        held = [float(s) for u, s in zip(units, scores) if u and (u in plain or plain in u)]
         out.append((sentence, max(held) if held else float(scores.min()) if len(scores) else 0.0))
     return out
 
@@ -273,7 +273,7 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
     best: dict[str, tuple[float, NumberedList]] = {}
     for speech_id in sorted(speeches):
         for found in speech_lists(index, speech_id):
-            rows_quoted = {item.row for item in ([found.lead] if found.lead else []) + found.items}
+            rows_quoted = {item.row for item in found.quoted}
             if speech_ids is None and not shown & rows_quoted:
                 continue
             for row in rows_quoted - set(cosines):
@@ -296,7 +296,7 @@ def _list_score(index: CorpusIndex, found: NumberedList, question: Asked, count:
     counted = count == len(found.items)
     if subject and not counted and _share(subject, label) < LABEL_SHARE:
         return None
-    quoted = ([found.lead] if found.lead else []) + found.items
+    quoted = found.quoted
     near = max(cosines[item.row].get(normalise(item.text), 0.0) for item in quoted)
     named = _share(subject, label) if subject else sum(i.heading for i in found.items) / len(found.items)
     return (near + WORD_WEIGHT * _share(subject, " ".join(i.text for i in quoted))
@@ -366,6 +366,11 @@ def grouped(items: list[Evidence]) -> list[tuple[tuple[str, str, str], list[Evid
     for item in items:
         groups.setdefault((item.speech_id, item.title, item.source), []).append(item)
     return list(groups.items())
+
+
+def by_section(items: list[Evidence]) -> list[tuple[str, list[Evidence]]]:
+    """Items in their order, each run of one section under it ("" for none)."""
+    return [(section, list(run)) for section, run in groupby(items, key=lambda e: e.section)]
 
 
 def evidence_chunks(index: CorpusIndex, evidence: list[Evidence]) -> dict[str, Chunk]:

@@ -69,6 +69,11 @@ class NumberedList:
     lead: Item | None = None
     sublists: dict[int, NumberedList] = field(default_factory=dict)  # item position -> the list it leads
 
+    @property
+    def quoted(self) -> list[Item]:
+        """The lead-in, when there is one, and the items."""
+        return ([self.lead] if self.lead else []) + self.items
+
     def flattened(self, cap: int) -> list[Item]:
         """The items in order, each followed by the items of the list it leads; the items alone
         (at most `cap`) when that is more than `cap`."""
@@ -141,10 +146,10 @@ def _speech_items(index: CorpusIndex, rows: list[int]) -> list[Item]:
     for row in rows:
         chunk = index.chunks[row]
         text = core_text(chunk.text)
+        section = {core_text(h) for h in chunk.section}
         headings = [Item(row, h, heading=True) for h in chunk.section
                     if not h.endswith("…") and core_text(h) not in text]
-        body = [Item(row, s, heading=core_text(s) in {core_text(h) for h in chunk.section})
-                for s in passage_sentences(chunk.text)]
+        body = [Item(row, s, heading=core_text(s) in section) for s in passage_sentences(chunk.text)]
         for item in headings + body:
             key = core_text(item.text)
             if key and key not in seen:

@@ -25,7 +25,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from rag.clean import core_text
+from rag.clean import bigrams, core_text
 from rag.index import CorpusIndex
 from rag.traditional import to_simplified
 
@@ -156,11 +156,7 @@ def _cores(index: CorpusIndex) -> dict[str, str]:
 def _content_grams(text: str) -> set[str]:
     """The bigrams of a name that tell speeches apart: without its level and generic words."""
     pieces = _GENERIC.split(_LEVEL_WORD.sub(" ", text))
-    return {g for piece in pieces for g in _grams(core_text(piece))}
-
-
-def _grams(chars: str) -> set[str]:
-    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+    return {g for piece in pieces for g in bigrams(piece)}
 
 
 def _named_level(part: str) -> str:

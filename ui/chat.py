@@ -22,6 +22,7 @@ from ui.render import (
     esc,
     evidence_html,
     group_html,
+    notes_html,
     notice_html,
     quote_sources_html,
     quotes_html,
@@ -61,8 +62,7 @@ def answer_html(turn: AskTurn, n: int) -> str:
     body = quotes_html(turn.answer.evidence, scope(n))
     if draft.text:
         body += f'<div class="draft synthesis"><h5>归纳</h5>{draft_html(draft, scope(n))}</div>'
-    notes = "".join(f"<li>{esc(note)}</li>" for note in draft.notes)
-    return f'<div class="answer">{body}</div>' + (f'<ul class="notes">{notes}</ul>' if notes else "")
+    return f'<div class="answer">{body}</div>' + notes_html(draft.notes)
 
 
 def refinement(message: str) -> str | None:

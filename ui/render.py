@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from rag.evidence import Evidence, grouped
+from rag.evidence import Evidence, by_section, grouped
 from rag.finish import FLAG_COPY_AT
 from rag.structure import SLOT
 from rag.types import Chunk, Citation, Draft, Passage, SentenceSupport
@@ -96,9 +96,13 @@ def evidence_html(draft: Draft) -> str:
     longest = int(draft.copy.get("longest", 0))
     if longest >= FLAG_COPY_AT:
         facts.append(f"最长一处与语料连续相同 {longest} 字")
-    notes = "".join(f"<li>{esc(note)}</li>" for note in draft.notes)
-    return (f'<div class="evidence">{esc("；".join(facts))}。</div>'
-            + (f'<ul class="notes">{notes}</ul>' if notes else ""))
+    return f'<div class="evidence">{esc("；".join(facts))}。</div>' + notes_html(draft.notes)
+
+
+def notes_html(notes: list[str]) -> str:
+    """Notes on a draft as a list; nothing when there are none."""
+    items = "".join(f"<li>{esc(note)}</li>" for note in notes)
+    return f'<ul class="notes">{items}</ul>' if items else ""
 
 
 def shared_runs(text: str, others: Iterable[str], min_run: int = MIN_SHARED_RUN) -> list[bool]:
@@ -198,14 +202,13 @@ def quotes_html(evidence: list[Evidence], scope: str) -> str:
         return '<p class="muted">语料中没有找到回答这个问题的原句。</p>'
     blocks = []
     for (_, title, source), items in grouped(evidence):
-        rows, section = [], None
-        for item in items:
-            if item.section != section:
-                section = item.section
-                if section:
-                    rows.append(f'<div class="path">{esc(section)}</div>')
-            quote = f"「{esc(item.text)}」{cite_links(scope, [item.n])}"
-            rows.append(f'<blockquote class="quote">{quote}</blockquote>')
+        rows = []
+        for section, run in by_section(items):
+            if section:
+                rows.append(f'<div class="path">{esc(section)}</div>')
+            for item in run:
+                quote = f"「{esc(item.text)}」{cite_links(scope, [item.n])}"
+                rows.append(f'<blockquote class="quote">{quote}</blockquote>')
         where = f'《{esc(title)}》<span class="path">{esc(source)}</span>'
         blocks.append(f'<div class="speech"><div class="where">{where}</div>{"".join(rows)}</div>')
     return f'<div class="quotes"><h5>原文摘录</h5>{"".join(blocks)}</div>'

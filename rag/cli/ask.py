@@ -21,18 +21,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def evidence_text(evidence) -> str:
     """The quoted sentences grouped by speech, then by section, each in 「」 with its [n]."""
-    from rag.evidence import grouped
+    from rag.evidence import by_section, grouped
 
     lines = []
     for (_, title, source), items in grouped(evidence):
         lines.append(f"《{title}》（{source}）")
-        section = None
-        for item in items:
-            if item.section != section:
-                section = item.section
-                if section:
-                    lines.append(f"  {section}")
-            lines.append(f"    「{item.text}」[{item.n}]")
+        for section, run in by_section(items):
+            if section:
+                lines.append(f"  {section}")
+            lines += [f"    「{item.text}」[{item.n}]" for item in run]
     return "\n".join(lines)
 
 
