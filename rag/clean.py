@@ -142,6 +142,11 @@ _GLOSS = re.compile(
     rf"|(?<={_HAN}){_GLOSS_MARK}?[ \t]*[\u3105-\u312f\u31a0-\u31bfˊˇˋ˙]+[ \t]*{_GLOSS_MARK}?"
 )
 _TONED = re.compile(rf"[{_TONES}{_CHAO}]|[a-z][{_TONE_DIGITS}]|[\u3105-\u312f\u31a0-\u31bf]")
+# The opening mark of a gloss set around its character as ruby text is ({字|zì}, ⟨字/zi4⟩): the
+# rest of it (|zì}) is a gloss after the character.
+_RUBY_OPEN = re.compile(
+    rf"{_GLOSS_MARK}(?={_HAN}{{1,3}}{_GLOSS_MARK}[ \t]*({_SYLLABLE}(?:[ \t]+{_SYLLABLE})*)"
+    rf"[ \t]*{_GLOSS_MARK})")
 # Forums scatter runs of one- to three-character ASCII tokens through copied text. A token may
 # end in punctuation that normalising made full-width, but never is only that (a real comma).
 _SCRAMBLE_TOKEN = r"[!-~]{1,3}"
@@ -307,11 +312,26 @@ def _glossing(text: str) -> bool:
     return sum(bool(_TONED.search(m.group())) for m in _GLOSS.finditer(text)) >= 3
 
 
+def _gloss_spans(text: str, glossing: bool) -> list[tuple[int, int, str]]:
+    """The pinyin glosses of `text`; toneless ones only on a page that glosses."""
+    spans = [(m.start(), m.end(), "pinyin gloss") for m in _GLOSS.finditer(text)
+             if glossing or _TONED.search(m.group())]
+    return spans + [(m.start(), m.end(), "pinyin gloss") for m in _RUBY_OPEN.finditer(text)
+                    if glossing or _TONED.search(m.group(1))]
+
+
+def _without_glosses(text: str, glossing: bool) -> str:
+    out, at = [], 0
+    for start, end, _ in sorted(_gloss_spans(text, glossing)):
+        out.append(text[at:start])
+        at = max(at, end)
+    return "".join(out) + text[at:]
+
+
 def _marks(text: str, glossing: bool, whole: str, odd: bool) -> list[tuple[int, int, str]]:
     """Spans of `text` that are marks, not text, with the reason for each; `odd` runs go when
     the page is strewn with them."""
-    spans = [(m.start(), m.end(), "pinyin gloss") for m in _GLOSS.finditer(text)
-             if glossing or _TONED.search(m.group())]
+    spans = _gloss_spans(text, glossing)
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _SCRAMBLE.finditer(text)
               if _is_scramble(m.group())]
     spans += [(m.start(), m.end(), "anti-scraping string") for m in _RANDOM_RUN.finditer(text)
@@ -726,9 +746,11 @@ def _prepare(text: str) -> _Prepared:
         line = _cut(raw, sorted(spans), number, removed)[0].strip()
         lines.append(None if raw.strip() and not line else line)
     furniture = _page_furniture(lines)
+    glossing = _glossing(text)
     for number, line in enumerate(lines, start=1):
-        # Only a line with no sentence end in it can be a keyword list or a notice on its own.
-        folded = _fold(line) if line and not TERMINAL.search(line) else ""
+        # Only a line with no sentence end in it can be a keyword list or a notice on its own;
+        # it is judged without its glosses, whose brackets and bars would read as a list.
+        folded = _fold(_without_glosses(line, glossing)) if line and not TERMINAL.search(line) else ""
         if number in furniture:
             removed.append(Removal(line or "", furniture[number], number))
             line = None
@@ -743,7 +765,6 @@ def _prepare(text: str) -> _Prepared:
             removed.append(Removal(line[len(head):len(line) - len(tail)], "advertising/navigation", number))
             line = (head + " " + tail).strip() or None
         kept.append((number, line))
-    glossing = _glossing(text)
     odd = strewn(text)
     paragraphs = []
     for paragraph in _reflow(kept):

@@ -212,11 +212,23 @@ def test_furniture_of_pages_from_new_sites_goes(name):
     "今天召開全縣水土保持工作會⟪ㄏㄨㄟˋ⟫議，主要任⟪ㄖㄣˋ⟫務是總⟪ㄗㄨㄥˇ⟫結去年工作。",
     "今天召開全縣水土保持工作會huì議，主要任rèn務是總zǒng結去年工作，同志們men要抓緊。",
     "今天召開全縣水土保持工作會［hui˥˩］議，主要任［ren˥˩］務是總［zong˨˩˦］結去年工作。",
+    "今天召開全縣水土保持工作{會|huì}議，主要{任|rèn}務是{總|zǒng}結去年工作。",
+    "今天召開全縣水土保持工作⟨會/hui4⟩議，主要⟨任/ren4⟩務是⟨總/zong3⟩結去年工作。",
 ])
 def test_glosses_in_other_brackets_and_bare_pinyin_go(glossed):
     kept = _kept([TITLE, "同志們：", glossed])
     assert core_text("今天召開全縣水土保持工作會議，主要任務是總結去年工作。") in kept
     assert "huì" not in kept
+
+
+def test_a_title_and_salutation_glossed_as_ruby_text_stay():
+    kept = _kept(["在全縣{水|shuǐ}土保持{工|gōng}作{會|huì}議上的{講|jiǎng}話",
+                  "各位{代|dài}表、同{志|zhì}們：",
+                  "{今|jīn}天召開全縣水土保持工作會議，主要任務是總結去年工作。",
+                  "{做|zuò}好今年的工作，我{講|jiǎng}三點意見："])
+    for line in ("在全縣水土保持工作會議上的講話", "各位代表、同志們：", "做好今年的工作，我講三點意見："):
+        assert core_text(line) in kept
+    assert "{" not in kept and "huì" not in kept
 
 
 def test_strings_wedged_into_words_go_and_terms_in_latin_letters_stay():
