@@ -449,7 +449,7 @@ _CUE_PATTERNS = (
         r"(的人|朋友)(还|也)(看了|读了)|本站|本网(?!格)|本栏目|本平台|小编"),
     # it speaks to one reader, not to an audience: 您, 喜欢的朋友 (你 is also a speech's rhetoric:
     # 你追我赶, 你不作为谁作为)
-    (2, r"您|(喜欢|需要|感兴趣|有需要|想要)的(朋友|小伙伴|读者|网友)|小伙伴|亲们|"
+    (2, r"您|(喜欢|需要|感兴趣|有需要|想要)的(朋友|小伙伴|读者|网友)|小伙伴|(?<![乡])亲们|"
         r"(?<![有祝])你(?!们)的|给你(?!们)"),
     # it tells the reader to click, reply or pay, or promises what that gets them (scanning a
     # code is something a speech asks of citizens too: 扫码乘车, so it counts as a web action)
@@ -960,10 +960,15 @@ def _join_breaks(lines: list[tuple[int, str | None]]) -> list[_Paragraph]:
     return out
 
 
+_TITLE_END = re.compile(r"(?:上的|的)?(?:讲话|致辞|发言|报告|讲话稿|主持词)(?:[（(][^（）()]{1,12}[）)])?")
+
+
 def _continues(previous: str, line: str, threshold: int) -> bool:
     # A bracket left open runs on: an aside broken over the line end (（转自：⏎某某文苑）).
     if _OPEN_BRACKET.search(previous) and not is_structural(line):
         return True
+    if _TITLE_END.fullmatch(line) and not TERMINAL.search(previous) and is_title_like(previous + line):
+        return True  # a title's last words wrapped onto a line of their own (……仪式上⏎的讲话)
     if len(previous) < threshold or ends_sentence(previous) or previous.endswith(("：", ":")):
         return False
     # A title broken over two lines: the first half has no title words of its own.

@@ -57,6 +57,8 @@ SALUTATION = re.compile(
     # whom a speech addresses, never the speech itself (领导讲话，全文如下：)
     r"^(?!.*(讲话|致辞|如下))(尊敬的|各位|亲爱的)?[^。！？]{0,30}(同志们|同事们|朋友们|代表|来宾|女士们|先生们|领导|大家)"
     r"[^。！？]{0,10}[：:，,！!]$"
+    # or any people addressed as such (乡亲们，老师们、同学们：), not a sentence's 我们
+    r"|^(?!.*(讲话|致辞|如下))[^。！？]{0,30}(?<![我你他她它咱])们[：:，,！!]$"
 )
 TITLE_WORDS = re.compile(
     r"(讲话|致辞|发言|报告|讲稿|动员|总结|演讲|主持词|"

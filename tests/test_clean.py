@@ -472,3 +472,16 @@ def test_rich_text_source_pasted_as_text_gives_its_text():
 def test_markup_that_is_not_a_whole_tag_stays_text_on_any_page():
     line = "<svg/onload=alert(1)>今天召开全县水土保持工作推进会，<img/src=x onerror=alert(1)>主要任务是回顾去年工作。"
     assert "onerror=alert(1)" in "\n".join(clean_text(normalize("\n".join([TITLE, "同志们：", line]))).lines)
+
+
+def test_people_addressed_by_any_name_are_a_salutation_not_web_slang():
+    kept = _kept(["在全镇秋收动员会上的讲话", "父老乡亲们，", "今年秋粮长势好，要抓紧抢收。"])
+    assert core_text("父老乡亲们") in kept
+    kept = _kept(["在全县非遗展演启动仪式上的讲话", "各位传承人、乡亲们：", "今天，全县非遗展演正式启动。"])
+    assert core_text("各位传承人、乡亲们：") in kept
+
+
+def test_a_title_whose_last_words_wrapped_onto_their_own_line_stays_whole():
+    kept = _kept(["在全市物流园区建设推进会暨项目签约仪式上", "的讲话", "", "同志们：",
+                  "今天，我们召开物流园区建设推进会，六个项目集中签约。"])
+    assert core_text("在全市物流园区建设推进会暨项目签约仪式上的讲话") in kept
