@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from rag.clean import core_text  # noqa: E402
 
 DATA = ROOT / "eval/data"
-SPLITS = ("dev", "dev2", "test", "test2")
+SPLITS = ("dev", "dev2", "test", "test2", "test3")
 
 
 def load(split: str) -> list[dict]:
