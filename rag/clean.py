@@ -165,6 +165,8 @@ _PAGE = re.compile(
     r"|\bPage\s*\d+\s*(?:of|/)\s*\d+"
     # a number in words between two of the same mark, alone on its line: －一－, ◈ 二 ◈
     r"|^\s*([^\w\s（）()【】\[\]])\s*[一二三四五六七八九十百]+\s*\1\s*$"
+    # or in brackets no heading is numbered in: ⦑二⦒, 〖三〗
+    r"|^\s*[⦃-⦘〈〔〖〘〚⟦-⟯«‹]\s*[一二三四五六七八九十百\d]+\s*[⦃-⦘〉〕〗〙〛⟦-⟯»›]\s*$"
     # in words only as a pair, which no sentence writes: 共二页之第一页, 第三页（共五页）
     r"|共\s*[一二三四五六七八九十百]+\s*页\s*[之/，,、]?\s*第\s*[一二三四五六七八九十百]+\s*页"
     r"|第\s*[一二三四五六七八九十百]+\s*页\s*[（(/，,、]?\s*共\s*[一二三四五六七八九十百]+\s*页[）)]?",
@@ -217,9 +219,9 @@ _PLAIN = re.compile(
 # whatever joins them short of a space, a Chinese character or Chinese punctuation: MkGY¦HgS,
 # 7730X*67675, J·7E·A3·R, ΚΚνχ, ◇●35□15, and COVID-19, PM2.5.
 _NOT_JOINING = r"\s\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】…—()\[\]\"'<>"
-# Decorations (box drawing too), and letters no speech is typed in: circled (ⓐ), mathematical
-# (𝐌, 𝟖), Braille.
-_DECORATION = ("\u2500-\u257f\u25a0-\u25ff\u2600-\u27bf\u2020\u2021\u00a4\u24b6-\u24e9\u2800-\u28ff"
+# Decorations (box drawing and shading too), and letters no speech is typed in: circled (ⓐ) or
+# bracketed (⒜), mathematical (𝐌, 𝟖), Braille.
+_DECORATION = ("\u2500-\u25ff\u2600-\u27bf\u2020\u2021\u00a4\u249c-\u24e9\u2800-\u28ff"
                "\U0001d400-\U0001d7ff")
 _RUN_END = rf"(?:[^\W_\u3400-\u9fff\uf900-\ufaff]|[{_DECORATION}])"
 _FOREIGN = re.compile(rf"{_RUN_END}(?:[^{_NOT_JOINING}]*{_RUN_END})?")
@@ -270,6 +272,22 @@ def odd_runs(text: str) -> list[re.Match[str]]:
     markup = [m.span() for m in _MARKUP.finditer(text)]
     return [m for m in _FOREIGN.finditer(text) if _odd_run(m.group())
             and not any(a <= m.start() and m.end() <= b for a, b in markup)]
+
+
+# Scripts a Chinese speech may quote a word in; letters of any other (ᚠᚢᚦ, ⴰⵣ, ꓐꓑ) are a string
+# inserted into the text, however few the page has.
+_SPEECH_SCRIPTS = ("CJK", "LATIN", "GREEK", "CYRILLIC", "HIRAGANA", "KATAKANA", "HANGUL", "FULLWIDTH",
+                   "DIGIT", "SUPERSCRIPT", "SUBSCRIPT", "ROMAN", "CIRCLED", "PARENTHESIZED")
+_LETTER_RUN = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]{2,}")
+
+
+def _alien(ch: str) -> bool:
+    return ch.isalpha() and not unicodedata.name(ch, "").startswith(_SPEECH_SCRIPTS)
+
+
+def alien_runs(text: str) -> list[re.Match[str]]:
+    """Runs of two or more letters with one of a script no speech is written in."""
+    return [m for m in _LETTER_RUN.finditer(text) if sum(map(_alien, m.group())) >= 2]
 
 
 def strewn(text: str) -> bool:
@@ -339,6 +357,7 @@ def _marks(text: str, glossing: bool, whole: str, odd: bool) -> list[tuple[int, 
     spans += [(m.start(1), m.end(1), "anti-scraping string") for m in _WEDGED.finditer(text)
               if _wedged_in_word(m, text, whole)]
     spans += [(m.start(), m.end(), "anti-scraping string") for m in (odd_runs(text) if odd else [])]
+    spans += [(m.start(), m.end(), "anti-scraping string") for m in alien_runs(text)]
     spans += [(m.start(), m.end(), "hidden-text mark") for m in _HIDDEN.finditer(text)]
     spans += [(m.start(), m.end(), "bracketed notice") for m in _ASIDE.finditer(text)
               if _notice(_fold(m.group(1)))]
@@ -609,7 +628,9 @@ def _short_fragment(line: str) -> bool:
 
 def _keyword_list(line: str) -> bool:
     """A folded line of short search keywords (讲话稿 / 领导讲话 / 讲话稿大全), no sentence."""
-    if TERMINAL.search(line) or heading_of(line) or is_salutation(line):
+    # (A salutation may have a page's line glued after it: 同志们：▒▒ 以下内容需开通会员 ▒▒.)
+    before_colon = re.split(r"(?<=[：:])", line, maxsplit=1)[0]
+    if TERMINAL.search(line) or heading_of(line) or is_salutation(before_colon):
         return False
     if _KEYWORD_LABEL.match(line):
         return True
@@ -855,7 +876,10 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
     tail = noise[last:]
     # A head cut at a comma is the first half of the noise's own sentence, not a title.
     head = "" if head.rstrip().endswith(("，", ",", "、")) else head
-    head = head if _speech_part(head, folded[:first]) or is_structural(head.strip(" ，,：:")) else ""
+    # The head goes without the marks it trails (同志们：▒▒ 以下内容已隐藏): they were the noise's.
+    head = re.sub(r"(?<=[：:])\W*$|[^\w：:]+$", "", head)
+    head = head if _speech_part(head, folded[:first]) or is_structural(head.strip(" ，,：:")) \
+        or is_salutation(head.strip()) else ""
     # After a colon comes what the noise points at (上一篇：another speech's title) or a field's
     # short value (栏目：讲话致辞), not the page's own text.
     pointing = tail.lstrip().startswith(("：", ":")) \
@@ -1035,6 +1059,11 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
             if reason:
                 reasons[(i, j)] = reason
     _mark_wedged(paragraphs, sentences, folded, reasons)
+    # Marks with no letter beside a line taken out were its decoration (▒▒ 以下内容已隐藏 ▒▒).
+    for (i, j), reason in list(reasons.items()):
+        for k in (j - 1, j + 1):
+            if 0 <= k < len(sentences[i]) and not _LETTER.search(sentences[i][k]):
+                reasons.setdefault((i, k), reason)
 
     lines: list[str] = []
     for i, paragraph in enumerate(paragraphs):
@@ -1156,7 +1185,10 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
         and not ends_sentence(sentence) and len(core_text(sentence)) >= 2
     # The score alone takes a sentence of prose only when very sure, and never between two of the
     # speech's: figures and Latin letters, common in work reports, push a sentence towards a site's.
-    worded = not piece and (talk >= CATCH and not _prose(sentence) or talk >= CATCH_PROSE and not inside)
+    # A piece a space cut off is taken on the score only when a site word agrees (萤窗范文网 VIP
+    # 专享文档 before a title glued on): a piece of the speech's sentence has neither.
+    worded = (not piece or score >= 1 and talk >= CATCH_PROSE) \
+        and (talk >= CATCH and not _prose(sentence) or talk >= CATCH_PROSE and not inside)
     if not (hinted or repeated or worded) or is_structural(sentence) or _marker(sentence):
         return None
     return "advertising/navigation" if hinted or worded else "repeated boilerplate"

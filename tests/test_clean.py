@@ -485,3 +485,17 @@ def test_a_title_whose_last_words_wrapped_onto_their_own_line_stays_whole():
     kept = _kept(["在全市物流园区建设推进会暨项目签约仪式上", "的讲话", "", "同志们：",
                   "今天，我们召开物流园区建设推进会，六个项目集中签约。"])
     assert core_text("在全市物流园区建设推进会暨项目签约仪式上的讲话") in kept
+
+
+def test_letters_of_scripts_no_speech_is_written_in_go_even_once():
+    kept = _kept([TITLE, "同志们：", "今年要把坡耕地治理ᚠᚢᚦᚨ作为重点，推进梯田改造。",
+                  "α粒子和β射线的防护知识，要纳入培训。"])
+    assert core_text("今年要把坡耕地治理作为重点，推进梯田改造。") in kept
+    assert "ᚠ" not in kept and core_text("α粒子和β射线的防护知识") in kept
+
+
+def test_page_numbers_in_odd_brackets_and_decorations_of_a_notice_go():
+    kept = _kept([TITLE, "同志们：▓▓ 以下内容需开通会员后查看 ▓▓", "今年要推进梯田改造。", "〖二〗",
+                  "要把坡耕地治理作为重点。"])
+    assert "▓" not in kept and "〖" not in kept and "会员" not in kept
+    assert core_text("同志们：今年要推进梯田改造。要把坡耕地治理作为重点。") in kept
