@@ -310,13 +310,14 @@ def _wedged_in_word(match: re.Match[str], text: str, whole: str) -> bool:
 # A site's name glued after a sentence (。【某某网】, 。——某某文库): in text that lost its line
 # breaks it is not at a line's end, but it comes back after sentence after sentence.
 _GLUED_NAME = re.compile(
-    r"(?<=[。！？；”])[ \t]*([【〖\[（(][^【】〖〗\[\]（）()。！？\s]{2,12}[】〗\]）)]"
+    r"(?<=[。！？；”])[ \t]*([【〖〔〘\[（(][^【】〖〗〔〕〘〙\[\]（）()。！？\s]{2,12}[】〗〕〙\]）)]"
     # or set off by the same mark on both sides: ·某某网·, —某某汇—, ★某某文库★
     r"|([·—~～*★☆◆◇●○■□※#|])\2?(?:(?!\2)[^。！？\s]){2,12}\2\2?"
     r"|——[^—。！？；，、\s]{2,12}(?=\s|$))"
 )
 # A name set apart as a name: 【某某网】, （某某整理）, ·某某网·, ——某某文库
-_NAME_SHAPE = re.compile(r"[【〖\[（(][^。！？]{1,20}[】〗\]）)]|·[^·。！？]{2,14}·|——[^。！？，]{2,14}")
+_NAME_SHAPE = re.compile(r"[【〖〔〘\[（(][^。！？]{1,20}[】〗〕〙\]）)]"
+                         r"|·[^·。！？]{2,14}·|——[^。！？，]{2,14}")
 
 
 def _glued_names(text: str) -> set[str]:
@@ -764,7 +765,10 @@ def _prepare(text: str) -> _Prepared:
         spans = [(m.start(), m.end(), "HTML residue") for m in _TAG.finditer(raw)]
         spans += [(m.start(1), m.end(1), "watermark") for m in _GLUED_NAME.finditer(raw)
                   if m.group(1) in names]
-        line = _cut(raw, sorted(spans), number, removed)[0].strip()
+        # Once known, the name goes from the end of any line, a title's too.
+        spans += [(len(raw.rstrip()) - len(name), len(raw.rstrip()), "watermark") for name in names
+                  if raw.rstrip().endswith(name) and raw.strip() != name]
+        line = _cut(raw, sorted(set(spans)), number, removed)[0].strip()
         lines.append(None if raw.strip() and not line else line)
     furniture = _page_furniture(lines)
     glossing = _glossing(text)

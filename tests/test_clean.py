@@ -499,3 +499,10 @@ def test_page_numbers_in_odd_brackets_and_decorations_of_a_notice_go():
                   "要把坡耕地治理作为重点。"])
     assert "▓" not in kept and "〖" not in kept and "会员" not in kept
     assert core_text("同志们：今年要推进梯田改造。要把坡耕地治理作为重点。") in kept
+
+
+def test_a_site_name_in_tortoise_brackets_goes_after_sentences_and_after_the_title():
+    kept = _kept(["在全县水土保持工作推进会上的讲话〔某某范文苑〕", "同志们：",
+                  "今年要推进梯田改造。〔某某范文苑〕", "要把坡耕地治理作为重点。〔某某范文苑〕"])
+    assert "范文苑" not in kept
+    assert core_text("在全县水土保持工作推进会上的讲话同志们今年要推进梯田改造") in kept
