@@ -81,6 +81,9 @@ def is_salutation(line: str) -> bool:
     return len(line) <= 40 and bool(SALUTATION.match(to_simplified(line.strip())))
 
 
+_NAMED = re.compile(r"《[^》]*》|“[^”]*”")
+
+
 def is_title_like(line: str) -> bool:
     line = line.strip()
     return (
@@ -89,7 +92,8 @@ def is_title_like(line: str) -> bool:
         and not line.endswith(("：", ":"))  # a line that does leads into what follows (全文如下：)
         and heading_of(line) is None
         and not is_salutation(line)
-        and bool(TITLE_WORDS.search(to_simplified(line)))
+        # a title word inside a name (《听讲稿学写作》, “讲稿研习社”) does not make a title
+        and bool(TITLE_WORDS.search(_NAMED.sub("", to_simplified(line).strip("《》"))))
     )
 
 

@@ -506,3 +506,11 @@ def test_a_site_name_in_tortoise_brackets_goes_after_sentences_and_after_the_tit
                   "今年要推进梯田改造。〔某某范文苑〕", "要把坡耕地治理作为重点。〔某某范文苑〕"])
     assert "范文苑" not in kept
     assert core_text("在全县水土保持工作推进会上的讲话同志们今年要推进梯田改造") in kept
+
+
+def test_a_line_naming_a_programme_with_a_title_word_in_it_is_no_title():
+    from rag.structure import is_title_like
+    assert not is_title_like("某某电台收听《讲话稿写作课》第12期")
+    assert not is_title_like("加入“讲稿研习社”交流群")
+    assert is_title_like("《在全县水土保持工作会议上的讲话》")
+    assert is_title_like("在“两学一做”学习教育动员会上的讲话")
