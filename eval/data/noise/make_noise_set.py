@@ -2,7 +2,7 @@
 
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
-NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8.
+NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -20,7 +20,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test7.txt, noise_variants_test7.json: the same for the held-out split test7, again
   with new wordings and shapes (the plan options marked test7 below);
 - speeches_test8.txt, noise_variants_test8.json: the same for the held-out split test8, again
-  with new wordings and shapes (the plan options marked test8 below).
+  with new wordings and shapes (the plan options marked test8 below);
+- speeches_test9.txt, noise_variants_test9.json: the same for the held-out split test9, again
+  with new wordings and shapes (the plan options marked test9 below).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -46,8 +48,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SEED = 20250611
-Seg = tuple[str, str | None]  # (text, noise kind); None is speech text, "markup" a page's own tags (test7)
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8")
+# (text, noise kind); None is speech text, "markup" a page's own tags (test7, test9)
+Seg = tuple[str, str | None]
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -59,6 +62,7 @@ SOURCES = {
     "test6": ("speeches_test6.txt", "noise_variants_test6.json"),
     "test7": ("speeches_test7.txt", "noise_variants_test7.json"),
     "test8": ("speeches_test8.txt", "noise_variants_test8.json"),
+    "test9": ("speeches_test9.txt", "noise_variants_test9.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -700,6 +704,91 @@ PLAN: list[dict] = [
     dict(name="a28_guangdian.html", split="test8", speeches=["R31"], fmt="html",
          noise={"nav": {"top": 1, "variant": 0, "toc": 1}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [1, 6]}}),
+    # ---------------------------------------------------------------- test9 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test8, and shapes of its own: anti-scraping
+    # runs in spans the page hides (antiscrape "hidden"), a site's mark before a paragraph instead of
+    # after it (watermark "lead"), a reading written before the character (a pinyin pair with an empty
+    # second part, the data), lines ended by CR alone ("cr"), an indent of four en spaces; Tifinagh,
+    # Canadian syllabics, Tibetan, Hebrew, Myanmar, mahjong-tile, Yi and upside-down runs, an
+    # OpenDocument file's XML and a LaTeX source as residue, ruby with <rp> fallbacks, page numbers as
+    # parenthesized ideographs and Suzhou numerals, full-width numbered pinyin (the data).
+    dict(name="b01_weihua.txt", split="test9", speeches=["S01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1], "pad": 0.0}}),
+    dict(name="b02_nishui.txt", split="test9", speeches=["S02"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 0}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2]}}),
+    dict(name="b03_gaosu.txt", split="test9", speeches=["S03"], layout="wrap", width=30, page_lines=10,
+         encoding="gb18030",
+         noise={"banner": {"header": 9}, "page": {"variant": 0}, "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="b04_wangluo.html", split="test9", speeches=["S04"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}}),
+    dict(name="b05_longzhou.txt", split="test9", speeches=["S05"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 5}}),
+    dict(name="b06_meishu.txt", split="test9", speeches=["S06"], layout="normal", indent="\u2002" * 4,
+         noise={}),
+    dict(name="b07_nengyuan.txt", split="test9", speeches=["S07", "S08", "S09"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 0}}),
+    dict(name="b08_fuyi.txt", split="test9", speeches=["S10"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 3, "quotes": False, "span": 2}}),
+    dict(name="b09_chengren.md", split="test9", speeches=["S11"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [5], "foot": [26, 27]}, "seo": {"top": 1, "variant": 5},
+                "template": {"after": "line"}, "banner": {"top": 1, "variant": 4},
+                "ad": {"bottom": 1, "variant": 5}}),
+    dict(name="b10_zhulao.txt", split="test9", speeches=["S12"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [16, 17], "foot": [18]}, "ad": {"between": 2},
+                "page": {"between": 2, "variant": 1}}),
+    dict(name="b11_fabu.txt", split="test9", speeches=["S13"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="b12_jiuzhu.txt", split="test9", speeches=["S14", "S15"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 4], "pad": 0.3},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="b13_wangwen.txt", split="test9", speeches=["S16"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="b14_zhifa.txt", split="test9", speeches=["S17"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [5, 6], "pad_char": "\u3000"}}),
+    dict(name="b15_wangjiao.html", split="test9", speeches=["S18"], fmt="html",
+         noise={"nav": {"head": [3], "top": 1, "variant": 4}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "tails": 1, "variant": 0}}),
+    dict(name="b16_jinyu.txt", split="test9", speeches=["S19"], layout="wrap", width=24, page_lines=18,
+         noise={"nav": {"top": 1, "variant": 2}, "page": {"variant": 10},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [7], "pad": 0.0}}),
+    dict(name="b17_dianxin.txt", split="test9", speeches=["S20"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 2}, "nav": {"foot": [19, 20]}}),
+    dict(name="b18_zaosheng.md", split="test9", speeches=["S21"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 2},
+                "page": {"between": 1, "variant": 6}}),
+    dict(name="b19_liuxue.txt", split="test9", speeches=["S22"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 1},
+                "watermark": {"share": 0.6, "variant": 4, "lead": True}}),
+    dict(name="b20_fabuhui.txt", split="test9", speeches=["S23"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 7}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 2},
+                "nav": {"foot": [6, 8, 9, 10, 11]}}),
+    dict(name="b21_yishi.txt", split="test9", speeches=["S24"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 11}, "nav": {"toc": 0}}),
+    dict(name="b22_yesheng.html", split="test9", speeches=["S25"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 24}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.3, "style": 2, "ruby": True}}),
+    dict(name="b23_yijiu.txt", split="test9", speeches=["S26"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="b24_bianzhi.txt", split="test9", speeches=["S27", "S28"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 1},
+                "html": {"flavour": 1, "tags": True, "indent": True, "br": 2, "quotes": True, "span": 2}}),
+    dict(name="b25_rongzi.txt", split="test9", speeches=["S29"], layout="normal", noise={}),
+    dict(name="b26_lieshi.txt", split="test9", speeches=["S30"], layout="normal", cr=True,
+         noise={"nav": {"head": [12, 13], "foot": [14, 15, 25]}, "banner": {"top": 1, "variant": 6},
+                "ad": {"between": 1, "tails": 1, "variant": 8}}),
+    dict(name="b27_turang.txt", split="test9", speeches=["S31"], layout="wrap", width=23, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="b28_shufa.html", split="test9", speeches=["S32"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 28, "toc": 1}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 3], "hidden": True}}),
 ]
 
 
@@ -779,17 +868,19 @@ def _tone_number(py: str) -> str:
 
 
 _SUPERSCRIPT = str.maketrans("012345", "⁰¹²³⁴⁰")  # the neutral tone (5) written as 0
+_FULL_WIDTH = str.maketrans({ch: chr(ord(ch) + 0xFEE0) for ch in "abcdefghijklmnopqrstuvwxyz0123456789"})
 _CHAO = {"1": "˥", "2": "˧˥", "3": "˨˩˦", "4": "˥˩", "5": ""}  # tone letters; the neutral tone has none
 
 
 def _pinyin_forms(reading: str) -> dict[str, str]:
     """The spellings a gloss style can use: huì, hui4, hui (no tone), hui with ⁴ (test5), the
-    zhuyin ㄏㄨㄟˋ that test6's table gives after a bar (huì|ㄏㄨㄟˋ), and the tone as Chao tone
-    letters, hui˥˩, as dictionary pages print it (test8)."""
+    zhuyin ㄏㄨㄟˋ that test6's table gives after a bar (huì|ㄏㄨㄟˋ), the tone as Chao tone
+    letters, hui˥˩, as dictionary pages print it (test8), and the numbered spelling in full-width
+    letters, ｈｕｉ４, as pages typed with a Chinese input method's full-width mode write it (test9)."""
     py, _, zhuyin = reading.partition("|")
     num = _tone_number(py)
     return {"py": py, "num": num, "bare": num[:-1], "sup": num[-1].translate(_SUPERSCRIPT), "zy": zhuyin,
-            "chao": _CHAO[num[-1]]}
+            "chao": _CHAO[num[-1]], "wnum": num.translate(_FULL_WIDTH)}
 
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
@@ -803,6 +894,7 @@ def _chinese_number(n: int) -> str:
 
 
 _ROMAN = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_SUZHOU = "〡〢〣〤〥〦〧〨〩〸"  # 1 to 10 in the Suzhou numerals of account books
 
 
 def _roman(n: int) -> str:
@@ -817,12 +909,13 @@ def _roman(n: int) -> str:
 def _page_counter(template: str, page: int, total: int) -> str:
     """Fill a page counter: {i}/{total} in digits, {wi}/{wtotal} full-width, {zi}/{ztotal} in Chinese,
     {ri} in lower-case Roman numerals and {ci} as a circled digit (test6), {Ri} in upper-case Roman
-    numerals (test8)."""
+    numerals (test8), {gi} as a parenthesized ideograph ㈢ and {si} as a Suzhou numeral 〣 (test9)."""
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     forms = {"i": str(page), "total": str(total),
              "wi": str(page).translate(wide), "wtotal": str(total).translate(wide),
              "zi": _chinese_number(page), "ztotal": _chinese_number(total),
-             "ri": _roman(page), "ci": chr(0x2460 + page - 1), "Ri": _roman(page).upper()}
+             "ri": _roman(page), "ci": chr(0x2460 + page - 1), "Ri": _roman(page).upper(),
+             "gi": chr(0x3220 + page - 1), "si": _SUZHOU[page - 1]}
     for name, value in forms.items():
         template = template.replace("{" + name + "}", value)
     return template
@@ -969,9 +1062,12 @@ class Builder:
 
     def add_wrapped(self, line: Line, pos: int, parts: list[str]) -> None:
         """A gloss written around the character at pos (test8), as plain-text ruby does it: {学|xué}
-        in a Markdown extension's syntax, ｜學《xué》 in an e-text's; both parts are noise."""
+        in a Markdown extension's syntax, ｜學《xué》 in an e-text's; both parts are noise. test9's
+        style writes the reading before the character only (an empty second part), as a copy of a
+        page that sets the reading above the character comes out."""
         before, after = parts
-        self.insert(line, pos + 1, (after, "pinyin"))
+        if after:
+            self.insert(line, pos + 1, (after, "pinyin"))
         self.insert(line, pos, (before, "pinyin"))
 
     def antiscrape_string(self, shapes: list[int] | None = None) -> str:
@@ -1003,11 +1099,26 @@ class Builder:
                 # (test8) with what: a page that writes &nbsp; leaves no-break spaces.
                 pad = opts.get("pad_char", " ") if self.rng.random() < opts.get("pad", 0.67) else ""
                 text = self.antiscrape_string(opts.get("shapes"))
-                self.insert(line, pos, (pad + text + pad, "antiscrape"))
+                if opts.get("hidden"):
+                    self.add_hidden(line, pos, text)
+                else:
+                    self.insert(line, pos, (pad + text + pad, "antiscrape"))
+
+    def add_hidden(self, line: Line, pos: int, text: str) -> None:
+        """An anti-scraping run in a span the page's style hides (test9): a reader does not see it, but
+        it is a text node of the page, which a parser that ignores styles keeps. The tags are markup."""
+        # Each insert at pos lands before the ones already there: the closing tag goes in first.
+        self.insert(line, pos, ("</span>", "markup"))
+        self.insert(line, pos, (text, "antiscrape"))
+        self.insert(line, pos, ('<span style="display:none">', "markup"))
 
     def add_watermark(self, opts: dict) -> None:
         mark = self.pick("watermark", opts)
         for i in self.body_lines():
+            if opts.get("lead"):  # test9: before the paragraph's first character, as some mirrors brand it
+                if self.rng.random() < opts["share"]:
+                    self.lines[i].segs.insert(0, (mark, "watermark"))
+                continue
             text, kind = self.lines[i].segs[-1]
             # Glued after the paragraph's last sentence, never after other noise.
             if kind is None and text.endswith(("。", "！", "？")) and self.rng.random() < opts["share"]:
@@ -1155,8 +1266,9 @@ class Builder:
         else:
             text, layout = self.render_txt()
         # Saved on Windows (crlf, test6); exported from a layout program, which ends lines with
-        # U+2028 LINE SEPARATOR (u2028, test7).
-        for name, newline in (("crlf", "\r\n"), ("u2028", "\u2028")):
+        # U+2028 LINE SEPARATOR (u2028, test7); saved by a classic Mac editor, lines ended by CR alone
+        # (cr, test9).
+        for name, newline in (("crlf", "\r\n"), ("u2028", "\u2028"), ("cr", "\r")):
             if self.plan.get(name):
                 text, layout = text.replace("\n", newline), layout + [name]
         records = [
