@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from rag.clean import is_prose  # noqa: E402
 from rag.site_talk import CATCH, CATCH_PROSE, MODEL, RESCUE, ngrams  # noqa: E402
-from rag.structure import ends_sentence  # noqa: E402
 from rag.traditional import to_simplified  # noqa: E402
 
 DATA = ROOT / "eval/data/noise"
@@ -42,6 +42,7 @@ GROUPS = {
     "test5": ("noise_variants_test5.json", "speeches_test5.txt"),
     "test6": ("noise_variants_test6.json", "speeches_test6.txt"),
     "test7": ("noise_variants_test7.json", "speeches_test7.txt"),
+    "test8": ("noise_variants_test8.json", "speeches_test8.txt"),
 }
 PHRASE_KINDS = ("paywall", "template", "seo", "ad", "nav", "banner", "watermark", "site_heading", "html_page")
 # Topics and titles are those of the speeches, so that what a speech is about says nothing.
@@ -113,11 +114,6 @@ def fit(groups: list[tuple[list[str], list[str]]]):
     return vectorizer, model
 
 
-def prose(text: str) -> bool:
-    """A sentence of prose, as rag/clean.py judges one."""
-    return ends_sentence(text) and len(text) >= 12
-
-
 def held_out_report(data: dict[str, tuple[list[str], list[str]]]) -> bool:
     print(f"held out   site wordings  caught>={CATCH}   speech lines  taken  "
           f"prose site talk  kept<{RESCUE}")
@@ -130,8 +126,8 @@ def held_out_report(data: dict[str, tuple[list[str], list[str]]]) -> bool:
         p_speech = model.predict_proba(vectorizer.transform(speech))[:, 1]
         # The score alone takes a line that is no sentence of prose from CATCH, a sentence from
         # CATCH_PROSE, and keeps a sentence of prose the rules would take under RESCUE.
-        taken = [s for s, p in zip(speech, p_speech) if p >= (CATCH_PROSE if prose(s) else CATCH)]
-        prose_site = [p for s, p in zip(site, p_site) if prose(s)]
+        taken = [s for s, p in zip(speech, p_speech) if p >= (CATCH_PROSE if is_prose(s) else CATCH)]
+        prose_site = [p for s, p in zip(site, p_site) if is_prose(s)]
         rescued = sum(p < RESCUE for p in prose_site)
         print(f"{held:9}  {len(site):13}  {sum(p_site >= CATCH) / len(site):13.3f}   {len(speech):16}  "
               f"{len(taken):10}  {len(prose_site):15}  {rescued:8}")

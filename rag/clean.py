@@ -37,7 +37,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from rag.site_talk import CATCH, CATCH_PROSE, RESCUE, site_talk
+from rag.site_talk import CATCH, CATCH_EDGE, CATCH_PROSE, RESCUE, site_talk
 from rag.structure import (
     CN_NUM,
     COMPILATION_MARKER_BODY,
@@ -587,7 +587,7 @@ def noise_score(line: str) -> int:
 def _score(line: str, inside: bool = False) -> int:
     """noise_score of text already folded to simplified; `inside` a paragraph of the speech's
     sentences, a sentence needs one more kind of site talk to be noise."""
-    long_prose = _prose(line) and len(line) > 100
+    long_prose = is_prose(line) and len(line) > 100
     if not long_prose and any(p.search(line) for p in _STRONG):
         return 2
     distinct = DISTINCT_WEIGHT * len(_DISTINCT.findall(line))
@@ -595,7 +595,7 @@ def _score(line: str, inside: bool = False) -> int:
     # A heading is the speech's own structure: only a site's own phrases make it noise.
     cues = _cue_score(said)
     hits = distinct + (0 if cues and heading_of(line) else cues)
-    if _prose(line) and (hits < max(3, len(line) // 40)
+    if is_prose(line) and (hits < max(3, len(line) // 40)
                          or hits < 3 + inside + (len(set(_VOICE.findall(said))) >= 2)):
         return 0
     return hits
@@ -618,8 +618,10 @@ def _certain(line: str) -> bool:
     return any(p.search(line) for p in _STRONG) or bool(_DISTINCT.search(line)) or _score(line) >= 3
 
 
-def _prose(line: str) -> bool:
-    return ends_sentence(line) and len(line) >= 12
+def is_prose(line: str) -> bool:
+    # A speech's questions and exclamations are short (谁来为基层减负？); a site's short line
+    # ending in a full stop is a notice (已全部加载。).
+    return ends_sentence(line) and len(line) >= (8 if line.rstrip()[-1:] in "？！?!" else 12)
 
 
 def _short_fragment(line: str) -> bool:
@@ -1058,8 +1060,11 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
         # A short paragraph is judged whole as well: a site's blurb may spread its words over
         # two sentences (编者按：这类讲话难在哪里？请看下文……), neither enough alone.
         blurb = len(sentences[i]) > 1 and len(whole) <= _SHORT_PARAGRAPH and _score(whole) >= 3
+        # Above a title, or the file's first paragraph, a site speaks of the text, not in it (a
+        # speech's last words may sound like anything, its rhetoric too).
+        edge = i == 0 or i + 1 < len(pairs) and is_title_like(paragraphs[i + 1].text)
         for j in range(len(sentences[i])):
-            reason = _unit_noise(sentences[i], folded[i], j, stats, blurb)
+            reason = _unit_noise(sentences[i], folded[i], j, stats, blurb, edge)
             if reason:
                 reasons[(i, j)] = reason
     _mark_wedged(paragraphs, sentences, folded, reasons)
@@ -1103,21 +1108,23 @@ def _announced_items(texts: list[str]) -> set[int]:
     return items
 
 
-def _unit_noise(units: list[str], folded: list[str], j: int, stats: CorpusStats, blurb: bool) -> str | None:
-    """Why unit `j` of a paragraph is noise, if it is."""
+def _unit_noise(units: list[str], folded: list[str], j: int, stats: CorpusStats, blurb: bool,
+                edge: bool = False) -> str | None:
+    """Why unit `j` of a paragraph is noise, if it is; `edge`, the paragraph is above a title or
+    the file's first."""
     unit, said = units[j].strip(), folded[j].strip()
     # A piece a space cut off a sentence is not taken for a short line on one site word; a line
     # glued before a title or after one, in text that lost its line breaks, is no such piece.
     piece = units[j][-1:].isspace() and j + 1 < len(units) and not is_structural(units[j + 1].strip()) \
         or j > 0 and units[j - 1][-1:].isspace() and not is_structural(units[j - 1].strip())
-    reason = _sentence_noise(unit, said, stats, piece=piece)
+    reason = _sentence_noise(unit, said, stats, piece=piece, edge=edge)
     # Sites put their lines between paragraphs or at their ends, not between two of the
     # speech's sentences: a sentence with plain prose on both sides needs more to be noise.
     if reason and ends_sentence(unit) and _between_prose(units, folded, j):
         reason = _sentence_noise(unit, said, stats, inside=True, piece=piece)
     # In a blurb, what has a site word goes, and so does a hook (材料不会写？); a whole
     # sentence with none stays (a speech's last words before a glued blurb).
-    hook = ends_sentence(unit) and not _prose(unit)
+    hook = ends_sentence(unit) and not is_prose(unit)
     if not reason and blurb and (hook or _has_hint(said)) and not is_structural(unit):
         reason = "advertising/navigation"
     return reason
@@ -1140,7 +1147,7 @@ def _units(text: str) -> list[str]:
 def _between_prose(sentences: list[str], folded: list[str], j: int) -> bool:
     """Whether the sentences next to sentence `j` are both plain prose, with no site word."""
     def plain(k: int) -> bool:
-        return 0 <= k < len(sentences) and _prose(sentences[k].strip()) and not _has_hint(folded[k])
+        return 0 <= k < len(sentences) and is_prose(sentences[k].strip()) and not _has_hint(folded[k])
     return plain(j - 1) and plain(j + 1)
 
 
@@ -1168,13 +1175,13 @@ def _reads_as_speech(sentence: str, folded: str, talk: float) -> bool:
     head, tail = _salvage(sentence, folded)
     cut = folded[len(head):len(folded) - len(tail)]
     cut_talk = site_talk(cut)
-    return cut_talk < RESCUE and _prose(cut) or cut_talk < CATCH and _prose(sentence) and talk < RESCUE
+    return cut_talk < RESCUE and is_prose(cut) or cut_talk < CATCH and is_prose(sentence) and talk < RESCUE
 
 
 def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool = False,
-                    piece: bool = False) -> str | None:
+                    piece: bool = False, edge: bool = False) -> str | None:
     """Why a sentence is noise, if it is; `inside` plain prose, or a `piece` of a sentence a
-    space cut off, it is judged more leniently."""
+    space cut off, it is judged more leniently, at an `edge` of the text more strictly."""
     score = _score(folded, inside)
     talk = site_talk(folded)
     if score >= 2 and not _reads_as_speech(sentence, folded, talk):
@@ -1183,7 +1190,7 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
     # short line seen in other files is boilerplate. Either way a title, heading or salutation
     # stays (asked last: it is the dearer question).
     hinted = score == 1 and len(sentence) <= 60 and not (inside and ends_sentence(sentence)) \
-        and not piece and not _prose(sentence) \
+        and not piece and not is_prose(sentence) \
         and not (ends_sentence(sentence) and talk < RESCUE)  # 谢谢各位会员！
     repeated = len(sentence) <= 40 and stats.fragment_files.get(sentence, 0) >= 2 \
         and not ends_sentence(sentence) and len(core_text(sentence)) >= 2
@@ -1191,8 +1198,9 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
     # speech's: figures and Latin letters, common in work reports, push a sentence towards a site's.
     # A piece a space cut off is taken on the score only when a site word agrees (萤窗范文网 VIP
     # 专享文档 before a title glued on): a piece of the speech's sentence has neither.
+    prose_catch = CATCH_EDGE if edge else CATCH_PROSE
     worded = (not piece or score >= 1 and talk >= CATCH_PROSE) \
-        and (talk >= CATCH and not _prose(sentence) or talk >= CATCH_PROSE and not inside)
+        and (talk >= CATCH and not is_prose(sentence) or talk >= prose_catch and not inside)
     if not (hinted or repeated or worded) or is_structural(sentence) or _marker(sentence):
         return None
     return "advertising/navigation" if hinted or worded else "repeated boilerplate"

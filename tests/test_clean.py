@@ -514,3 +514,13 @@ def test_a_line_naming_a_programme_with_a_title_word_in_it_is_no_title():
     assert not is_title_like("加入“讲稿研习社”交流群")
     assert is_title_like("《在全县水土保持工作会议上的讲话》")
     assert is_title_like("在“两学一做”学习教育动员会上的讲话")
+
+
+def test_a_sentence_scored_between_the_edge_and_prose_thresholds_goes_only_above_a_title(monkeypatch):
+    import rag.clean as clean
+    blurb = "这一篇的结构和语言都值得好好体会一番。"
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
+    kept = _kept([blurb, TITLE, "同志们：", *BODY])
+    assert "体会一番" not in kept and _lost(kept, BODY) == []
+    kept = _kept([TITLE, "同志们：", BODY[0], blurb, *BODY[1:]])
+    assert "体会一番" in kept
