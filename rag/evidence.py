@@ -68,8 +68,8 @@ LABEL_SHARE = 0.5
 LABEL_WEIGHT = 0.1
 COUNT_BONUS = 0.2
 # The asking, not the subject: 哪些讲话谈到…, …怎么说的, 有什么要求.
-_ASKING = re.compile(r"哪些讲话|哪篇讲话|讲话中|讲话里|哪里|哪些|什么|怎么|如何|是否|多少|几点|"
-                     r"谈到|讲到|说到|提到|提出|提了|谈了|讲了|说了|各|的[？?]|[？?]")
+_ASKING = re.compile(r"哪些讲话|哪篇讲话|讲话中|讲话里|哪里|哪些|什么|怎么|怎样|如何|是否|多少|几点|"
+                     r"谈到|讲到|说到|提到|提出|提了|谈了|讲了|说了|要求|各|的[？?]|[？?]")
 _LIST_ASKING = re.compile(f"{_ASKING.pattern}|{LIST_WORDS.pattern}")
 
 
@@ -228,7 +228,7 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
     if not passages:
         return []
     index = searcher.index
-    question = asked(searcher, query)
+    question = asked(searcher, without_common_title_words(query, index))
     rows = _chunk_rows(index)
     scored: list[Evidence] = []
     for passage in passages:

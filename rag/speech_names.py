@@ -48,6 +48,10 @@ _LONE_JOIN = re.compile(rf"(?:^|\s)(?:{_JOINS.pattern})(?=\s)")
 # The meeting a speech's opening says it is given at: 今天召开全市秘书长、办公室主任会议.
 _OCCASION = re.compile(
     r"(?:今天|这次|本次|此次)(?:组织)?(?:召开|举办)?的?([^，。；！\n]{0,30}?(?:会议|培训班|例会|座谈会|交流会|大会|活动|会))")
+# Or the meeting whose spirit it opens by relaying (刚才，传达学习了全国秘书长会议精神), within
+# its first characters.
+_RELAYED = re.compile(r"传达(?:学习)?了?([^。；！\n]{0,40}?(?:会议|会))(?:的)?精神")
+RELAYED_WITHIN = 200
 # Words any title or question about a speech has: they tell no speech from another. (What many
 # of a corpus's titles share, 办公室 in one, 学校 in another, weighs little by its count instead.)
 _GENERIC = re.compile(r"会议|工作|讲话|发言|同志|上的|哪些|哪篇|什么|怎么")
@@ -193,17 +197,39 @@ def _by_cores(phrase: str, cores: dict[str, str]) -> tuple[list[Mention], str]:
     cores blanked out. The longest first: 全县办公室主任会议 names one speech, the 办公室主任会议
     inside it not two more."""
     found: list[Mention] = []
-    for core in sorted(set(cores.values()), key=len, reverse=True):
-        at = phrase.find(core) if len(core) >= 4 else -1
+    # A core is also written without its 全 (区政府系统办公室主任会议 for 全区…).
+    forms: dict[str, set[str]] = {}
+    for sid, core in cores.items():
+        for form in {core, core.removeprefix("全")}:
+            forms.setdefault(form, set()).add(sid)
+    for form in sorted(forms, key=len, reverse=True):
+        at = phrase.find(form) if len(form) >= 4 else -1
         while at >= 0:
-            found.append(Mention((at, at + len(core)), {sid for sid, c in cores.items() if c == core}))
-            phrase = phrase[:at] + "、" * len(core) + phrase[at + len(core):]
-            at = phrase.find(core)
+            found.append(Mention((at, at + len(form)), forms[form]))
+            phrase = phrase[:at] + "、" * len(form) + phrase[at + len(form):]
+            at = phrase.find(form)
     return found, phrase
+
+
+def _by_relayed(part: str, index: CorpusIndex) -> set[str]:
+    """The speeches whose opening relays the meeting `part` names (传达全国秘书长会议精神的那篇):
+    those holding the most of its words, at least half of them."""
+    grams = _content_grams(_RELAYED.sub(r"\1", part))
+    shares: dict[str, float] = {}
+    for sid, text in _speech_texts(index).items():
+        relayed = _RELAYED.search(text[:RELAYED_WITHIN])
+        if relayed and grams:
+            shares[sid] = len(grams & _content_grams(relayed.group(1))) / len(grams)
+    best = max(shares.values(), default=0.0)
+    return {sid for sid, share in shares.items() if best >= 0.5 and share == best}
 
 
 def _part_speeches(part: str, index: CorpusIndex) -> set[str]:
     """The speeches one part of a naming phrase names (see the module docstring)."""
+    if "传达" in part:
+        relayed = _by_relayed(part, index)
+        if relayed:
+            return relayed
     levels = speech_levels(index)
     level = _named_level(part)
     everyone = set(levels)
@@ -254,9 +280,23 @@ def speech_mentions(question: str, index: CorpusIndex) -> list[Mention]:
 
 
 def named_speeches(question: str, index: CorpusIndex) -> set[str] | None:
-    """The speeches a question names, by title, title words, level or place; None when it names none."""
-    mentions = speech_mentions(question, index)
-    return set().union(*(m.speech_ids for m in mentions)) if mentions else None
+    """The speeches a question names, by title, title words, level or place; None when it names none.
+
+    Naming phrases one after another with no 和 or 、 between them describe one speech (传达秘书长
+    会议精神的 | 那篇县里讲话): it is the speech they have in common, if they have one."""
+    mentions = sorted(speech_mentions(question, index), key=lambda m: m.span)
+    if not mentions:
+        return None
+    text = to_simplified(question)
+    groups = [set(mentions[0].speech_ids)]
+    for before, mention in zip(mentions, mentions[1:]):
+        gap = text[before.span[1]:mention.span[0]]
+        both = groups[-1] & mention.speech_ids
+        if both and len(gap) <= 2 and not _JOINS.search(gap):
+            groups[-1] = both
+        else:
+            groups.append(set(mention.speech_ids))
+    return set().union(*groups)
 
 
 def without_speech_names(question: str, index: CorpusIndex) -> str:

@@ -330,3 +330,16 @@ def test_the_bundled_model_adds_a_synthesis_that_echoes_nothing(real_index):
     assert not SLOT.search(text) and template.longest_copied_run(text)[0] < 8
     assert not invented_specifics(text, [e.text for e in result.evidence])
     assert text or ECHO_NOTE in result.draft.notes
+
+
+def test_a_speech_named_by_the_meeting_it_relays_and_its_level_is_the_one_with_both(searcher):
+    index = searcher.index
+    assert titles_named("传达全国秘书长会议精神的那篇县里讲话怎么讲服务群众？", index) == [
+        "（无标题）刚才，传达学习了全国、全省、全州党委和政府秘书长…"]
+    # Joined by 和, two namings stay two speeches.
+    assert len(titles_named("县里那篇和培训班上的讲话怎么讲服务群众？", index)) >= 2
+
+
+def test_a_title_written_without_its_leading_quan_names_its_speech(searcher):
+    assert titles_named("区政府系统办公室主任会议怎么讲信息工作？", searcher.index) == [
+        "在全区政府系统办公室主任会议上的讲话"]
