@@ -71,6 +71,8 @@ COUNT_BONUS = 0.2
 _ASKING = re.compile(r"哪些讲话|哪篇讲话|讲话中|讲话里|哪里|哪些|什么|怎么|怎样|如何|是否|多少|几点|"
                      r"谈到|讲到|说到|提到|提出|提了|谈了|讲了|说了|要求|各|的[？?]|[？?]")
 _LIST_ASKING = re.compile(f"{_ASKING.pattern}|{LIST_WORDS.pattern}")
+# Words that go with any subject (保密工作, 信息方面): the subject's words are the others.
+_FILLER = re.compile(r"工作|方面|问题|情况|讲话|会议")
 
 
 @dataclass
@@ -207,7 +209,7 @@ def asked(searcher: Searcher, query: str, asking: re.Pattern[str] = _ASKING) -> 
     bare = len(core_text(subject)) < 2
     text = search_text(query if bare else subject)
     vector = np.asarray(searcher.encode_queries([text]), dtype=np.float32)[0]
-    return Asked(text, vector, bigrams(text), bare)
+    return Asked(text, vector, bigrams(_FILLER.sub(" ", text)) or bigrams(text), bare)
 
 
 def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
