@@ -44,6 +44,8 @@ CANDIDATE_CHUNKS = 12
 NAMED_CANDIDATE_CHUNKS = 40
 # 同志们： 谢谢大家！ say nothing a question could ask about.
 MIN_SENTENCE_CHARS = 6
+# A sentence shorter than this heads what follows it (二〇一一年一季度生产经营状况。).
+HEADING_CHARS = 16
 # Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
 MAX_SENTENCES = 6
 MAX_PER_SPEECH = 3
@@ -245,7 +247,27 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
             if words and (core_text(sentence) in headings or item_marker(sentence)):
                 score += HEADING_BONUS
             scored.append(_evidence(passage.chunk, sentence, score=score))
-    return pick(scored, limit)
+    return with_what_follows(pick(scored, limit), index)
+
+
+def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
+    """`items`, each one that only announces (……如下：) or heads (一季度生产经营状况。) followed by
+    the sentence after it, which says what it announces."""
+    rows = _chunk_rows(index)
+    chosen = {(e.chunk_id, normalise(e.text)) for e in items}
+    out: list[Evidence] = []
+    for item in items:
+        out.append(item)
+        if not (item.text.rstrip().endswith(("：", ":")) or len(core_text(item.text)) < HEADING_CHARS):
+            continue
+        chunk = index.chunks[rows[item.chunk_id]]
+        sentences = passage_sentences(chunk.text)
+        at = next((i for i, s in enumerate(sentences) if normalise(s) == normalise(item.text)), None)
+        if at is not None and at + 1 < len(sentences) \
+                and (item.chunk_id, normalise(sentences[at + 1])) not in chosen:
+            chosen.add((item.chunk_id, normalise(sentences[at + 1])))
+            out.append(_evidence(chunk, sentences[at + 1], score=item.score))
+    return out
 
 
 def _share(grams: set[str], text: str) -> float:

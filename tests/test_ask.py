@@ -25,11 +25,13 @@ from rag.copycheck import CopyIndex, invented_specifics
 from rag.engine import ingest
 from rag.evidence import (
     NAMED_CANDIDATE_CHUNKS,
+    Evidence,
     answer_evidence,
     candidates,
     list_evidence,
     literal_evidence,
     quoted_phrases,
+    with_what_follows,
 )
 from rag.index import CorpusIndex
 from rag.llm import Timings
@@ -343,3 +345,12 @@ def test_a_speech_named_by_the_meeting_it_relays_and_its_level_is_the_one_with_b
 def test_a_title_written_without_its_leading_quan_names_its_speech(searcher):
     assert titles_named("区政府系统办公室主任会议怎么讲信息工作？", searcher.index) == [
         "在全区政府系统办公室主任会议上的讲话"]
+
+
+def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
+    index = tiny_index(([], "今年的主要目标如下：\n产值增长百分之八。\n一季度生产情况。年计划十二亿。其余略。"))
+    chunk = index.chunks[0]
+    items = [Evidence(s, chunk.chunk_id, "s", chunk.title, "", chunk.source)
+             for s in ("今年的主要目标如下：", "一季度生产情况。")]
+    assert [e.text for e in with_what_follows(items, index)] == [
+        "今年的主要目标如下：", "产值增长百分之八。", "一季度生产情况。", "年计划十二亿。"]
