@@ -1047,6 +1047,7 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
     sentences = [split_sentences(p.text) if kw else _units(p.text) for p, kw in zip(paragraphs, listed)]
     folded = [_slices(f, parts) for (_, f), parts in zip(pairs, sentences)]
     announced = _announced_items([p.text for p in paragraphs])
+    closed = False
     for i, (_, whole) in enumerate(pairs):
         if i in announced and _score(whole) < 2:
             continue  # an item of a list the speech announced (新签合同额：90亿元), not a page field
@@ -1060,13 +1061,17 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
         # A short paragraph is judged whole as well: a site's blurb may spread its words over
         # two sentences (编者按：这类讲话难在哪里？请看下文……), neither enough alone.
         blurb = len(sentences[i]) > 1 and len(whole) <= _SHORT_PARAGRAPH and _score(whole) >= 3
-        # Above a title, or the file's first paragraph, a site speaks of the text, not in it (a
-        # speech's last words may sound like anything, its rhetoric too).
-        edge = i == 0 or i + 1 < len(pairs) and is_title_like(paragraphs[i + 1].text)
+        # Above a title, first in the file, or after a speech's closing words a site speaks of
+        # the text, not in it (a speech's own last words may sound like anything).
+        edge = closed or i == 0 or i + 1 < len(pairs) and is_title_like(paragraphs[i + 1].text)
         for j in range(len(sentences[i])):
             reason = _unit_noise(sentences[i], folded[i], j, stats, blurb, edge)
             if reason:
                 reasons[(i, j)] = reason
+        # A title that stays opens the next speech.
+        kept = [unit for j, unit in enumerate(sentences[i]) if (i, j) not in reasons]
+        closed = bool(kept) and _CLOSING.search(kept[-1]) is not None \
+            or closed and not (kept and is_title_like("".join(kept)))
     _mark_wedged(paragraphs, sentences, folded, reasons)
     # Marks with no letter beside a line taken out were its decoration (▒▒ 以下内容已隐藏 ▒▒).
     for (i, j), reason in list(reasons.items()):
@@ -1091,6 +1096,9 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
     return CleanedText(lines, [r for r in removed if r.text.strip()])
 
 
+# A speech's last words: 谢谢大家！, 预祝大会圆满成功！
+_CLOSING = re.compile(r"^\s*(?:谢谢(?:大家|各位|您们|你们)?|预祝[^。！？]{0,30}(?:成功|顺利|圆满))[！!。]\s*$"
+                      )
 # A short line of a label and its value: 营业收入：70亿元, 人气：6598.
 _LABEL_VALUE = re.compile(r"^[^：:。！？]{2,16}[：:][^：:。！？]{1,20}$")
 

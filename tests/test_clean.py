@@ -524,3 +524,13 @@ def test_a_sentence_scored_between_the_edge_and_prose_thresholds_goes_only_above
     assert "体会一番" not in kept and _lost(kept, BODY) == []
     kept = _kept([TITLE, "同志们：", BODY[0], blurb, *BODY[1:]])
     assert "体会一番" in kept
+
+
+def test_after_the_closing_words_a_sentence_between_the_thresholds_goes(monkeypatch):
+    import rag.clean as clean
+    remark = "这一篇的结构和语言都值得好好体会一番。"
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
+    kept = _kept([TITLE, "同志们：", *BODY, "谢谢大家！", remark])
+    assert "体会一番" not in kept and core_text("谢谢大家") in kept
+    kept = _kept([TITLE, "同志们：", BODY[0], "谢谢大家！", TITLE, "同志们：", remark, *BODY[1:]])
+    assert "体会一番" in kept  # a new speech began
