@@ -806,6 +806,7 @@ def _prepare(text: str) -> _Prepared:
 _CONTENTS_LINE = re.compile(r"^[^。！？]{2,60}?(?:…{4,}|[.·．]{6,})\s*\d{0,3}$")
 _CONTENTS_HEAD = re.compile(r"^目\s*录[:：]?$")
 _DIGITS = re.compile(r"\d+")
+_PAGE_IN_WORDS = re.compile(r"第[一二三四五六七八九十百零〇]+页")
 
 
 def _page_furniture(lines: list[str | None]) -> dict[int, str]:
@@ -813,15 +814,17 @@ def _page_furniture(lines: list[str | None]) -> dict[int, str]:
     after page with only its number changed (a running header: the title and the page), and a
     table of contents with its heading."""
     def key(line: str) -> str:
-        return _DIGITS.sub("#", line.replace(" ", ""))
+        return _DIGITS.sub("#", _PAGE_IN_WORDS.sub("第#页", line.replace(" ", "")))
 
-    counts = Counter(key(line) for line in lines
-                     if line and len(line) <= 60 and _DIGIT.search(line) and not ends_sentence(line))
+    counts = Counter(key(line) for line in lines if line and len(line) <= 60 and not ends_sentence(line))
     found: dict[int, str] = {}
     for number, line in enumerate(lines, start=1):
         if not line:
             continue
-        if counts.get(key(line), 0) >= 2 and not is_salutation(line) and not _MARKER_IN_LINE.match(line):
+        # Twice, with or without a number that changes (no part of a speech comes back whole).
+        numbered = _DIGIT.search(line) or _PAGE_IN_WORDS.search(line)
+        if counts.get(key(line), 0) >= 2 and not is_salutation(line) \
+                and not _MARKER_IN_LINE.match(line) and (numbered or not is_structural(line)):
             found[number] = "running header"
         elif _CONTENTS_LINE.match(line):
             found[number] = "table of contents"

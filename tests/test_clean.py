@@ -534,3 +534,9 @@ def test_after_the_closing_words_a_sentence_between_the_thresholds_goes(monkeypa
     assert "体会一番" not in kept and core_text("谢谢大家") in kept
     kept = _kept([TITLE, "同志们：", BODY[0], "谢谢大家！", TITLE, "同志们：", remark, *BODY[1:]])
     assert "体会一番" in kept  # a new speech began
+
+
+def test_a_running_header_goes_with_a_page_number_in_words_or_none():
+    header = "某某文稿库 · 机关写作好帮手"
+    kept = _kept([TITLE, "同志们：", BODY[0], "第一页", header, BODY[1], "第二页", header, *BODY[2:]])
+    assert "文稿库" not in kept and "第一页" not in kept and _lost(kept, BODY) == []
