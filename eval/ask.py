@@ -1,6 +1,7 @@
 """Evaluate 素材问答 (rag/ask.py): the quoted evidence, and the synthesis the model adds.
 
-    python eval/ask.py [--split dev|dev2|test] [--index DIR] [--no-model] [--cold N] [--json] [--failures]
+    python eval/ask.py [--split dev|dev2|test|test2|test3] [--index DIR] [--no-model] [--cold N]
+                        [--json] [--failures]
 
 Questions are in eval/data/ask_dev.jsonl, ask_dev2.jsonl and ask_test.jsonl, written by reading
 the bundled corpus; tune on dev and dev2, run test once. dev2 names speeches in shortened forms
@@ -19,6 +20,8 @@ Reported:
   recall: share of gold texts quoted; speech recall: share of gold speeches quoted;
 - precision: share of quotes holding a gold text (a lower bound: gold lists are not all the
   answers), and share of quotes from a gold speech;
+- declined_off_corpus: questions the relevance judge turned away as off the corpus (no
+  quotes: each counts as a miss);
 - echoed: answers whose synthesis repeats 8+ characters of the prompt's own text or a
   【待填】 slot (target 0); cut: replies stopped for echoing (then written once more);
 - invented: answers whose synthesis states a specific its quotes lack; dropped: sentences
@@ -99,6 +102,7 @@ def synthesis_checks(settings, text: str, evidence: list[dict]) -> dict:
 def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dict]:
     from rag.ask import answer, gather, resolve
     from rag.engine import Embedder, open_searcher
+    from rag.errors import OffCorpus
     from rag.settings import load_settings
 
     settings = load_settings(index=Path(index) if index else None)
@@ -118,15 +122,21 @@ def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dic
 
             context = Context(request.query, request.phrases, request.speech_ids, evidence)
         start = time.perf_counter()
-        if with_model:
-            result = answer(settings, searcher, generator, row["question"], context=context)
-            payload = result.to_dict()
-        else:
-            request = resolve(row["question"], searcher, context)
-            evidence, _ = gather(searcher, request)
-            payload = {"evidence": [e.to_dict() for e in evidence], "text": "", "notes": [], "echo_cuts": 0,
+        try:
+            if with_model:
+                payload = answer(settings, searcher, generator, row["question"], context=context).to_dict()
+            else:
+                request = resolve(row["question"], searcher, context)
+                evidence, _ = gather(searcher, request)
+                payload = {"evidence": [e.to_dict() for e in evidence], "text": "", "notes": [],
+                           "echo_cuts": 0, "timings": {"evidence": round(time.perf_counter() - start, 3)}}
+            declined = False
+        except OffCorpus:
+            # Judged off the corpus: no quotes, so a miss, as the user sees it.
+            payload = {"evidence": [], "text": "", "notes": [], "echo_cuts": 0,
                        "timings": {"evidence": round(time.perf_counter() - start, 3)}}
-        out = {"id": row["id"], "kind": row["kind"], "question": row["question"],
+            declined = True
+        out = {"id": row["id"], "kind": row["kind"], "question": row["question"], "declined": declined,
                **score(row, payload["evidence"]),
                "evidence_s": payload["timings"]["evidence"], "total_s": payload["timings"].get("total"),
                "text": payload["text"], "echo_cuts": payload["echo_cuts"],
@@ -155,6 +165,7 @@ def summary(results: list[dict]) -> dict:
         "precision": mean(results, "precision"),
         "speech_precision": mean(results, "speech_precision"),
         "quotes_per_answer": mean(results, "quotes"),
+        "declined_off_corpus": sum(r["declined"] for r in results),
         "evidence_s_median": round(statistics.median(r["evidence_s"] for r in results), 3),
         "evidence_s_max": max(r["evidence_s"] for r in results),
         "by_kind": {k: mean([r for r in lookup if r["kind"] == k], "hit")
