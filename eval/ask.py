@@ -171,15 +171,16 @@ def summary(results: list[dict]) -> dict:
         "by_kind": {k: mean([r for r in lookup if r["kind"] == k], "hit")
                     for k in dict.fromkeys(r["kind"] for r in lookup)},
     }
-    if all(r["total_s"] is not None for r in results) and "echoed" in results[0]:
+    answered = [r for r in results if r["total_s"] is not None]  # not turned away
+    if answered and "echoed" in answered[0]:
         out.update({
-            "echoed": sum(r["echoed"] for r in results),
-            "echo_cuts": sum(r["echo_cuts"] for r in results),
-            "invented": sum(bool(r["invented"]) for r in results),
-            "dropped_sentences": sum(r["dropped"] for r in results),
-            "no_synthesis": sum(not r["text"] for r in results),
-            "total_s_median": round(statistics.median(r["total_s"] for r in results), 3),
-            "total_s_max": max(r["total_s"] for r in results),
+            "echoed": sum(r["echoed"] for r in answered),
+            "echo_cuts": sum(r["echo_cuts"] for r in answered),
+            "invented": sum(bool(r["invented"]) for r in answered),
+            "dropped_sentences": sum(r["dropped"] for r in answered),
+            "no_synthesis": sum(not r["text"] for r in answered),
+            "total_s_median": round(statistics.median(r["total_s"] for r in answered), 3),
+            "total_s_max": max(r["total_s"] for r in answered),
         })
     return out
 
