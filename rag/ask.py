@@ -70,6 +70,8 @@ _FOLLOW_UP_WORDS = re.compile(
     r"^(那么?|还有|另外|再|其中)|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?|是什么|[？?。，,！!]")
 
 _IN_QUOTES = re.compile(r"[“\"「『《]([^”\"」』》]{2,60})[”\"」』》]")
+# A sentence about the quotes rather than their content: 这两句都依据了原句中的编号。
+_ABOUT_QUOTES = re.compile(r"原句|原文|编号|引用了|这(两|几|些)句|以上(内容|几句)|上述(内容|原句)")
 # 1. 2、 (3) opening a sentence: the model numbering its list, not a figure it states.
 _LIST_MARK = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}\s*[.．、)）]\s*")
 
@@ -270,6 +272,8 @@ class SentenceGate:
         if SLOT.search(bare) or self.template.longest_copied_run(bare)[0] >= ECHO_CHARS:
             self.echoed = True
             raise EchoedPrompt
+        if _ABOUT_QUOTES.search(bare):
+            return  # talk about the quotes and their numbers, not about what they say
         if invented_specifics(bare, self.sources) or misquoted(bare, self.sources):
             self.dropped.append(bare)
             return
@@ -282,13 +286,14 @@ class SentenceGate:
         return "".join(self.kept)
 
 
-def copy_bound(sources: list[str], phrases: list[str]) -> CopyBlock:
+def copy_bound(sources: list[str], phrases: list[str], titles: list[str]) -> CopyBlock:
     """The copy bound of drafting over the quotes (they are on screen already, the synthesis says
-    it anew), except the phrases asked about: a phrase is named as it is written, not reworded.
-    The reply may repeat itself: an answer names one speech's title in several sentences."""
+    it anew), except the phrases asked about: a phrase is named as it is written, not reworded;
+    and a speech's title is named whole. The reply may repeat itself: an answer names one
+    speech's title in several sentences."""
     for phrase in phrases:
         sources = [part for s in sources for part in s.split(phrase)]
-    return CopyBlock(sources, n=block_tokens(None), self_repeat=False)
+    return CopyBlock(sources, n=block_tokens(None), self_repeat=False, allowed=titles)
 
 
 def synthesise(settings: Settings, generator, evidence: list[Evidence], question: str, length: int,
@@ -299,9 +304,10 @@ def synthesise(settings: Settings, generator, evidence: list[Evidence], question
     messages = synthesis_messages(settings, evidence, question, length)
     template = CopyIndex(template_text(settings))
     sources = [e.text for e in evidence]
-    block = copy_bound(sources, phrases or [])
     # Titles are named again and again in an answer, and are not copying: the quotes are.
-    sources += list(dict.fromkeys(e.title for e in evidence))
+    titles = list(dict.fromkeys(e.title for e in evidence))
+    block = copy_bound(sources, phrases or [], titles)
+    sources += titles
     notes: list[str] = []
     echoes = 0
     for temperature in (0.3, RETRY_TEMPERATURE):

@@ -48,6 +48,7 @@ class CopyBlock:
     extra: list[str] = field(default_factory=list)  # earlier paragraphs of the same section
     multiline: bool = False  # an outline is written a line per point
     forbidden: str = ""  # more characters the reply may not use
+    allowed: list[str] = field(default_factory=list)  # names the reply may write out (titles)
 
     def evasions(self) -> re.Pattern:
         newline = "" if self.multiline else "\n\r"
@@ -58,7 +59,7 @@ class NgramBan:
     """The banned next tokens given what has been written, over token ids."""
 
     def __init__(self, sources: Sequence[Sequence[int]], n: int, self_repeat: bool = True,
-                 repeat_n: int | None = None) -> None:
+                 repeat_n: int | None = None, allowed: Sequence[Sequence[int]] = ()) -> None:
         if n < 2 or (repeat_n is not None and repeat_n < 2):
             raise ValueError("n must be at least 2")
         self.n = n
@@ -67,6 +68,13 @@ class NgramBan:
         self.table: dict[tuple[int, ...], set[int]] = defaultdict(set)
         for tokens in sources:
             self._add(self.table, tokens)
+        # A name the reply may write out is never cut short: its runs are not banned.
+        permitted: dict[tuple[int, ...], set[int]] = defaultdict(set)
+        for tokens in allowed:
+            self._add(permitted, tokens)
+        for prefix, nexts in permitted.items():
+            if prefix in self.table:
+                self.table[prefix] -= nexts
 
     def _add(self, table: dict[tuple[int, ...], set[int]], tokens: Sequence[int]) -> None:
         k = self.n - 1

@@ -349,7 +349,8 @@ class Generator:
             return llm.tokenize(text.encode("utf-8"), add_bos=False)
 
         sources = source_tokens(block, tokenize)
-        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n)
+        allowed = [tokenize(form) for name in block.allowed for form in (name, f"《{name}》")]
+        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n, allowed)
         # Only the sources proper exempt a token: the prompt, blocked against echo, holds 【待填】.
         evasions = np.array(not_in_sources(self._evasion_ids(block), [tokenize(t) for t in block.sources]),
                             dtype=np.intc)

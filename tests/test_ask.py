@@ -266,6 +266,14 @@ def test_sentences_with_specifics_or_quotes_the_sources_lack_are_left_out():
     assert not misquoted("讲话说“身在兵位”。", ["要“身在兵位，胸为帅谋”。"])
 
 
+def test_sentences_about_the_quotes_rather_than_their_content_are_not_shown():
+    shown = []
+    g = gate(["要加强督查落实。"], shown)
+    g("两篇讲话都要求加强督查落实。这两句都依据了原句中的编号。")
+    g.close()
+    assert shown == ["两篇讲话都要求加强督查落实。"] and g.dropped == []
+
+
 def test_evidence_comes_before_the_synthesis_and_its_citations_are_the_quotes_numbers(searcher):
     events = []
     generator = ReplyList("三篇讲话都用了这句话，要求办公室人员站在全局思考问题[2]。")

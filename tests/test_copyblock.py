@@ -34,6 +34,13 @@ def test_the_reply_may_repeat_shorter_runs_of_itself_than_of_its_sources():
     assert ban.banned([9, 1, 2]) == {3}
 
 
+def test_a_name_the_reply_may_write_out_is_never_cut_short():
+    # The source holds 1 2 3 4 and a title 2 3 4 5 shares its run 2 3 4.
+    ban = NgramBan([[1, 2, 3, 4]], n=3, self_repeat=False, allowed=[[2, 3, 4, 5]])
+    assert ban.banned([9, 2, 3]) == set()
+    assert ban.banned([1, 2]) == {3}
+
+
 def test_n_must_be_at_least_two():
     with pytest.raises(ValueError):
         NgramBan([], n=1)
