@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from itertools import groupby
+from itertools import groupby, takewhile
 
 import numpy as np
 
@@ -46,6 +46,9 @@ NAMED_CANDIDATE_CHUNKS = 40
 MIN_SENTENCE_CHARS = 6
 # A sentence shorter than this heads what follows it (二〇一一年一季度生产经营状况。).
 HEADING_CHARS = 16
+# A field of a list a colon announces (营业收入：70亿元), and how many of them are quoted.
+_FIELD = re.compile(r"^[^：:。！？]{2,16}[：:][^：:。！？]{1,30}[。；;]?$")
+MAX_FIELDS = 8
 # Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
 MAX_SENTENCES = 6
 MAX_PER_SPEECH = 3
@@ -263,10 +266,17 @@ def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidenc
         chunk = index.chunks[rows[item.chunk_id]]
         sentences = passage_sentences(chunk.text)
         at = next((i for i, s in enumerate(sentences) if normalise(s) == normalise(item.text)), None)
-        if at is not None and at + 1 < len(sentences) \
-                and (item.chunk_id, normalise(sentences[at + 1])) not in chosen:
-            chosen.add((item.chunk_id, normalise(sentences[at + 1])))
-            out.append(_evidence(chunk, sentences[at + 1], score=item.score))
+        if at is None:
+            continue
+        # What a colon announces may be a list of fields (新签合同额：90亿元): all of it comes.
+        following = sentences[at + 1:at + 2]
+        if item.text.rstrip().endswith(("：", ":")):
+            fields = list(takewhile(lambda s: _FIELD.match(s), sentences[at + 1:at + 1 + MAX_FIELDS]))
+            following = fields or following
+        for sentence in following:
+            if (item.chunk_id, normalise(sentence)) not in chosen:
+                chosen.add((item.chunk_id, normalise(sentence)))
+                out.append(_evidence(chunk, sentence, score=item.score))
     return out
 
 

@@ -362,3 +362,8 @@ def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
              for s in ("今年的主要目标如下：", "一季度生产情况。")]
     assert [e.text for e in with_what_follows(items, index)] == [
         "今年的主要目标如下：", "产值增长百分之八。", "一季度生产情况。", "年计划十二亿。"]
+    index = tiny_index(([], "主要经营指标如下：\n新签合同额：90亿元\n营业收入：70亿元\n利润总额：1.6亿元\n要抓好落实。"))
+    chunk = index.chunks[0]
+    items = [Evidence("主要经营指标如下：", chunk.chunk_id, "s", chunk.title, "", chunk.source)]
+    assert [e.text for e in with_what_follows(items, index)][1:] == [
+        "新签合同额：90亿元", "营业收入：70亿元", "利润总额：1.6亿元"]
