@@ -56,6 +56,9 @@ THRESHOLDS = [round(float(x), 2) for x in np.arange(0.56, 1.041, 0.02)]
 BETA = 0.5
 MIN_PRECISION = 0.9
 FOLDS = 5
+# Widths of the band round SUPPORT_MIN in which the model is asked (the narrowest that comes
+# within half a point of the best agreement is chosen: each pair asked costs about a second).
+BANDS = (0.1, 0.2, 0.3, 0.5, 1.0)
 
 
 def load_pairs(path: Path) -> list[dict]:
@@ -68,7 +71,7 @@ def load_pairs(path: Path) -> list[dict]:
 def score_pairs(pairs: list[dict], chunks: dict, embed) -> list[dict]:
     """similarity / overlap of every pair, as rag.cite.support_score computes them.
     Two embedding calls in all: the sentences, then every distinct chunk sentence."""
-    from rag.cite import passage_sentences, support_score
+    from rag.cite import nearest, passage_sentences, support_score
     from rag.copycheck import CopyIndex
 
     missing = sorted({p["chunk_id"] for p in pairs} - set(chunks))
@@ -85,7 +88,8 @@ def score_pairs(pairs: list[dict], chunks: dict, embed) -> list[dict]:
         text = chunks[pair["chunk_id"]].text
         s = support_score(pair["sentence"], text, svec, pvecs[[row[x] for x in sents]])
         out.append({**pair, **{k: s[k] for k in ("similarity", "overlap", "support", "supported")},
-                    "run": CopyIndex([text]).longest_copied_run(pair["sentence"])[0]})
+                    "run": CopyIndex([text]).longest_copied_run(pair["sentence"])[0],
+                    "nearest": nearest(sents, s["sims"])})
     return out
 
 
@@ -146,6 +150,83 @@ def cross_validate(scored: list[dict]) -> list[bool]:
         for k in fold:
             predicted[k] = predict([scored[k]], weight, threshold)[0]
     return predicted
+
+
+def model_logits(scored: list[dict], settings) -> None:
+    """Each pair's yes-minus-no logit from the local model, as rag.cite.model_verifier asks it."""
+    from rag.cite import model_verifier
+    from rag.generate import generator_for
+
+    verify = model_verifier(generator_for(settings), settings.prompts)
+    start = time.perf_counter()
+    for pair in scored:
+        pair["logit"] = verify(pair["nearest"], pair["sentence"])
+    print(f"model asked about {len(scored)} pairs in {time.perf_counter() - start:.0f} s")
+
+
+def _features(pairs: list[dict]) -> np.ndarray:
+    return np.array([[p["similarity"], p["overlap"], p["logit"]] for p in pairs])
+
+
+def fit_model(pairs: list[dict], band: float) -> tuple[float, float, float, float]:
+    """MODEL_WEIGHTS: a logistic regression on (similarity, overlap, logit), its bias moved to the
+    best agreement at precision >= MIN_PRECISION of the judge it makes with `band`."""
+    from sklearn.linear_model import LogisticRegression
+
+    labels = np.array([p["label"] for p in pairs])
+    fitted = LogisticRegression(C=10.0, max_iter=1000).fit(_features(pairs), labels)
+    w_sim, w_overlap, w_logit = (float(w) for w in fitted.coef_[0])
+    best: tuple[bool, float, float] | None = None
+    for shift in np.arange(-3.0, 3.01, 0.05):
+        weights = (w_sim, w_overlap, w_logit, float(fitted.intercept_[0]) + shift)
+        m = metrics(list(labels), model_predict(pairs, band, weights))
+        key = (m["precision"] >= MIN_PRECISION, m["agreement"], -abs(shift))
+        if best is None or key > best:
+            best, chosen = key, weights
+    return chosen
+
+
+def model_predict(pairs: list[dict], band: float, weights: tuple[float, float, float, float]) -> list[bool]:
+    """The judge with the model: the rule outside `band`, the weights inside it."""
+    from rag import cite
+
+    out = []
+    for p in pairs:
+        if abs(p["support"] - cite.SUPPORT_MIN) < band:
+            w_sim, w_overlap, w_logit, bias = weights
+            out.append(w_sim * p["similarity"] + w_overlap * p["overlap"] + w_logit * p["logit"] + bias >= 0)
+        else:
+            out.append(p["support"] >= cite.SUPPORT_MIN)
+    return out
+
+
+def model_report(scored: list[dict]) -> None:
+    """Cross-validated figures of the judge with the model, band by band, then its constants."""
+    from rag.cite import SUPPORT_MIN
+
+    labels = [p["label"] for p in scored]
+    order = np.random.default_rng(0).permutation(len(scored))
+    print(f"\nwith the model, {FOLDS}-fold cross-validated (weights fitted on four fifths):")
+    print("  band   verified   agreement  precision  recall   without a copied run: agreement  precision")
+    agreements = {}
+    for band in BANDS:
+        predicted = [False] * len(scored)
+        for fold in np.array_split(order, FOLDS):
+            held = set(fold.tolist())
+            weights = fit_model([p for k, p in enumerate(scored) if k not in held], band)
+            for k in fold:
+                predicted[k] = model_predict([scored[k]], band, weights)[0]
+        m = metrics(labels, predicted)
+        loose = [(p["label"], v) for p, v in zip(scored, predicted) if is_paraphrase(p)]
+        lm = metrics([y for y, _ in loose], [v for _, v in loose])
+        verified = np.mean([abs(p["support"] - SUPPORT_MIN) < band for p in scored])
+        print(f"  {band:4.2f}   {verified:7.0%}   {m['agreement']:9.3f}  {m['precision']:9.3f}  "
+              f"{m['recall']:6.3f}   {lm['agreement']:31.3f}  {lm['precision']:9.3f}")
+        agreements[band] = m["agreement"]
+    chosen_band = min(b for b in BANDS if agreements[b] >= max(agreements.values()) - 0.005)
+    weights = fit_model(scored, chosen_band)
+    print(f"\nfor rag/cite.py:\nVERIFY_BAND = {chosen_band}\n"
+          f"MODEL_WEIGHTS = ({', '.join(f'{w:.3f}' for w in weights)})")
 
 
 def print_grid(results: dict, chosen: tuple[float, float]) -> None:
@@ -220,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", type=Path, action="append", help="labelled pairs (default: the three sets)")
     parser.add_argument("--side", choices=("queries", "passages"), default="queries",
                         help="e5 prompt used for both sides (default: query:, e5's choice for similarity)")
+    parser.add_argument("--model", action="store_true",
+                        help="also ask the local model about each pair (rag.cite.model_verifier), ~8 min")
     parser.add_argument("--bench-copy", action="store_true",
                         help="time rag.copycheck.CopyIndex instead (no calibration, no model)")
     args = parser.parse_args(argv)
@@ -282,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  label {p['label']} sim {p['similarity']:.3f} ovl {p['overlap']:.2f}  "
                   f"{p['chunk_id']}  {p['sentence'][:36]}  [{p['note'][:34]}]")
     print(f"\nfor rag/cite.py:\nSIM_WEIGHT = {chosen[0]:.1f}\nSUPPORT_MIN = {chosen[1]:.2f}")
+    if args.model:
+        model_logits(scored, settings)
+        model_report(scored)
     return 0
 
 

@@ -69,6 +69,7 @@ import calibrate_support as calibrate  # noqa: E402
 from rag import errors  # noqa: E402
 from rag.cite import (  # noqa: E402
     Embed,
+    align,
     passage_sentences,
     split_draft,
     support_score,
@@ -271,6 +272,9 @@ def run_draft(task: dict, settings, searcher, generator, judge: Judge) -> dict:
         finish_draft(draft, passages, searcher.index, searcher.encode_queries)
     out = {"timings": timing_fields(draft.timings, time.perf_counter() - start),
            **score_draft(reply, draft, passages, judge)}
+    # The same text judged by the rule alone, without asking the model (rag.cite.VERIFY_BAND).
+    by_rule, _ = align(draft.text, passages, searcher.encode_queries)
+    out["unsupported_rule"] = round(unsupported_share(by_rule), 3)
     if task["kind"] == "expand":
         out.update(section_figures(draft, request.length))
     out["declined"] = task["kind"] == "ask" and NOTHING_FOUND in draft.text
@@ -376,7 +380,7 @@ def summarise(rows: list[dict]) -> dict:
     for name in ("ours", "model_markers", "top_passage"):
         summary["drafts"][name] = {k: stats([r[name][k] for r in drafts])
                                    for k in ("recall", "precision", "citations")}
-    for key in ("unsupported", "longest_copy", "copied_share", "copied_sentences"):
+    for key in ("unsupported", "unsupported_rule", "longest_copy", "copied_share", "copied_sentences"):
         summary["drafts"][key] = stats([r[key] for r in drafts])
     summary["drafts"]["invented"] = stats([len(r["invented"]) for r in drafts])
     sections = [r for r in drafts if "length_ratio" in r]
@@ -460,7 +464,8 @@ def print_summary(summary: dict) -> None:
             m = d[name]
             print(f"{name:16} " + " ".join(f"{cell(m[k]['mean'], 6, 3)} {cell(m[k]['median'], 6, 3)}"
                                            for k in ("recall", "precision", "citations")))
-        for key in ("unsupported", "invented", "longest_copy", "copied_share", "copied_sentences"):
+        for key in ("unsupported", "unsupported_rule", "invented", "longest_copy", "copied_share",
+                    "copied_sentences"):
             print(f"{key:16} {cell(d[key]['mean'], 6, 3)} {cell(d[key]['median'], 6, 3)}")
     s = summary.get("sections", {})
     if s.get("n"):

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from rag.cite import strip_markers
+from rag.cite import model_verifier, strip_markers
 from rag.clean import core_text
 from rag.copyblock import CopyBlock, block_tokens
 from rag.copycheck import CopyIndex, invented_specifics, normalise
@@ -365,7 +365,8 @@ def answer(
                                            request.phrases)
     draft = Draft(text=text, notes=notes + synthesis_notes)
     if text:
-        finish_draft(draft, evidence_passages(evidence), searcher.index, searcher.encode_queries)
+        finish_draft(draft, evidence_passages(evidence), searcher.index, searcher.encode_queries,
+                     model_verifier(generator, settings.prompts))
         renumber(draft)
     # The model's figures only when it wrote this time (a stale call's would mislead).
     draft.timings = clock.report(generator) if evidence else {

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from rag.cite import cited_paragraphs
+from rag.cite import cited_paragraphs, model_verifier
 from rag.expand import ExpandRequest, OnSources, check_length, expand
 from rag.finish import finish_draft
 from rag.generate import Clock, OnToken, messages_for, token_budget, write
@@ -120,7 +120,7 @@ def draft_speech(
         if kind == "section":
             return finish_section(settings, generator, draft, passages, searcher.index, embed,
                                   request.max_copy)
-        finish_draft(draft, passages, searcher.index, embed)
+        finish_draft(draft, passages, searcher.index, embed, model_verifier(generator, settings.prompts))
         if request.max_copy is not None:
             reduce_copying(settings, generator, draft, passages, searcher.index, embed, request.max_copy)
         return draft

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.cite import align, strip_markers, unsupported_share
+from rag.cite import Verify, align, strip_markers, unsupported_share
 from rag.copycheck import CopyIndex, copy_report, invented_specifics
 from rag.index import CorpusIndex
 from rag.types import Draft, Passage
@@ -22,10 +22,12 @@ def copy_index_for(index: CorpusIndex) -> CopyIndex:
     return _copy_indexes[key]
 
 
-def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embed) -> Draft:
-    """Cite, measure copying and list invented specifics; safe to run again after an edit."""
+def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embed,
+                 verify: Verify | None = None) -> Draft:
+    """Cite, measure copying and list invented specifics; safe to run again after an edit.
+    `verify`: the local model settles the citations the judge is least sure of."""
     copies = copy_index_for(index)
-    sentences, citations = align(draft.text, passages, embed, copies)
+    sentences, citations = align(draft.text, passages, embed, copies, verify)
     # Markers the model wrote were hints for align; the verified ones live in `sentences`.
     draft.text = strip_markers(draft.text)
     report = copy_report([s.text for s in sentences], copies, FLAG_COPY_AT)

@@ -306,6 +306,21 @@ class Generator:
         stops = [result.stop] if isinstance(result.stop, str) else list(result.stop or [])
         return tokens, stops
 
+    def choice_logits(self, messages: list[dict], choices: Sequence[str]) -> list[float]:
+        """The logit of each one-token answer in `choices` as the reply's first token: how strongly
+        the model would answer each (a yes-or-no question asked without sampling)."""
+        llm = self.llm
+        with self.lock:
+            self.timings = Timings()
+            tokens, _ = self.prompt_tokens(messages)
+            try:
+                self._prefill(tokens, lambda: False)
+                logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+                return [float(logits[llm.tokenize(c.encode("utf-8"), add_bos=False)[0]]) for c in choices]
+            except Exception:
+                llm.reset()  # as after a failed decode
+                raise
+
     def reset(self) -> None:
         """Forget the KV cache and the saved states (the next request reads its prompt in full)."""
         with self.lock:

@@ -39,6 +39,13 @@ def chat_prompt(folder: Path, task: str) -> ChatPromptTemplate:
     )
 
 
+def support_check_messages(folder: Path, source: str, sentence: str) -> list[dict]:
+    """The yes-or-no question whether `source` says what `sentence` says."""
+    question = _read(folder, "support_check").format(source=source, sentence=sentence)
+    return [{"role": "system", "content": _read(folder, "support_check_system")},
+            {"role": "user", "content": question}]
+
+
 def choose_passages(passages: list[Passage], budget: int = CONTEXT_CHARS) -> list[Passage]:
     """The best passages that fit the budget, at most MAX_PER_SPEECH from one speech.
 

@@ -7,6 +7,7 @@ when it copies less, and says which sentences it could not fix.
 
 from __future__ import annotations
 
+from rag.cite import model_verifier
 from rag.errors import WengaoError
 from rag.finish import copy_index_for, finish_draft
 from rag.generate import messages_for, token_budget, write
@@ -53,7 +54,8 @@ def finish_section(settings: Settings, generator, draft: Draft, passages: list[P
                    embed, max_copy: int | None = None) -> Draft:
     """Cite and check a written section, then rewrite what still copies more than `max_copy`
     characters in a row (DEFAULT_MAX_COPY when None)."""
-    finish_draft(draft, passages, index, embed)
+    verify = model_verifier(generator, settings.prompts)
+    finish_draft(draft, passages, index, embed, verify)
     limit = DEFAULT_MAX_COPY if max_copy is None else max_copy
     if over_limit(draft, limit) and draft.text.strip():
         reduce_copying(settings, generator, draft, passages, index, embed, limit)
@@ -71,6 +73,7 @@ def reduce_copying(
 ) -> Draft:
     """Rewrite the sentences of a finished draft whose longest copied run exceeds `limit`."""
     copies = copy_index_for(index)
+    verify = model_verifier(generator, settings.prompts)
     for attempt in range(ROUNDS):
         over = over_limit(draft, limit)
         if not over:
@@ -87,7 +90,7 @@ def reduce_copying(
             if new and copies.longest_copied_run(new)[0] < sentence.copied_chars:
                 text = text.replace(sentence.text, new, 1)
         draft.text = text
-        finish_draft(draft, passages, index, embed)
+        finish_draft(draft, passages, index, embed, verify)
     left = over_limit(draft, limit)
     draft.copy["max_copy"] = limit
     draft.copy["over_limit"] = len(left)

@@ -130,6 +130,29 @@ def test_unsupported_sentence_gets_no_citation(hash_embedder):
     assert [c.chunk_id for c in citations] == ["c-1"]
 
 
+def test_the_model_settles_only_the_pairs_the_judge_is_least_sure_of(hash_embedder, monkeypatch):
+    import rag.cite as cite
+    asked = []
+
+    def verify(source, sentence):
+        asked.append((source, sentence))
+        return 5.0 if "发挥" in sentence else -5.0
+
+    monkeypatch.setattr(cite, "VERIFY_BAND", 10.0)  # every pair is in the band
+    monkeypatch.setattr(cite, "MODEL_WEIGHTS", (0.0, 0.0, 1.0, 0.0))  # the model alone decides
+    text = "督查要推动工作、确保决策落到实处，发挥好作用。\n健全督查制度，规范督查程序，突出督查重点。"
+    sentences, _ = align(text, PASSAGES, hash_embedder.queries, verify=verify)
+    assert [s.supported for s in sentences] == [True, False]
+    # At most as many passages a claim may cite are asked about, each read as the passage's two
+    # sentences nearest the judged one, in their order.
+    assert len(asked) == 2 * cite.MAX_CITATIONS_PER_SENTENCE
+    assert all(len(passage_sentences(src)) <= 2 for src, _ in asked)
+    monkeypatch.setattr(cite, "VERIFY_BAND", 0.0)
+    asked.clear()
+    sentences, _ = align(text, PASSAGES, hash_embedder.queries, verify=verify)
+    assert asked == [] and sentences[1].supported
+
+
 def test_no_passages_means_no_support(hash_embedder):
     sentences, citations = align("健全督查制度，规范督查程序，突出督查重点。", [], hash_embedder.queries)
     assert not sentences[0].supported and citations == []

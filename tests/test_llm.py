@@ -233,3 +233,17 @@ def test_a_blocked_reply_cannot_copy_its_source(generator):
     assert copies.longest_copied_run(free)[0] >= 20  # asked to copy, the model does
     assert copies.longest_copied_run(blocked)[0] < 20 and len(blocked) >= 10
     assert not any(c.isascii() and c.isalpha() for c in blocked) and " " not in blocked
+
+
+@pytest.mark.models
+def test_a_yes_or_no_question_reads_the_first_tokens_logits_and_streaming_goes_on(generator):
+    from rag.cite import model_verifier
+    from rag.settings import Settings
+
+    verify = model_verifier(generator, Settings().prompts)
+    said = "要健全督查制度，规范督查程序，突出督查重点。"
+    same = verify(said, said)
+    other = verify(said, "今年全市粮食总产量稳定在一百万吨以上。")
+    assert same > other
+    text = "".join(generator.stream(messages("请概括办公室工作的作用。"), max_tokens=8, temperature=0))
+    assert sum("\u4e00" <= c <= "\u9fff" for c in text) >= 2

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from rag.ask import Answer, Context, answer, check_question
+from rag.cite import model_verifier
 from rag.errors import WengaoError
 from rag.evidence import evidence_chunks
 from rag.expand import ExpandRequest, check_length, expand
@@ -197,7 +198,8 @@ def build(ws: Workspace, session: gr.State) -> None:
         if section:
             finish_section(ws.settings, model, draft, passages, ws.searcher.index, ws.searcher.encode_queries)
         else:
-            finish_draft(draft, passages, ws.searcher.index, ws.searcher.encode_queries)
+            finish_draft(draft, passages, ws.searcher.index, ws.searcher.encode_queries,
+                         model_verifier(model, ws.settings.prompts))
         turn.draft, turn.passages = draft, passages
         yield (notice_html("完成。点击 [n] 可在右侧查看出处；可用下面的按钮继续修改。", "done"),
                transcript_html(s.turns), sources_view(s.turns), gr.skip())
