@@ -201,10 +201,19 @@ def model_predict(pairs: list[dict], band: float, weights: tuple[float, float, f
 
 
 def model_report(scored: list[dict]) -> None:
-    """Cross-validated figures of the judge with the model, band by band, then its constants."""
-    from rag.cite import SUPPORT_MIN
+    """The judge with the model at rag/cite.py's constants, then cross-validated figures band by
+    band, then the constants they choose."""
+    from rag.cite import MODEL_WEIGHTS, SUPPORT_MIN, VERIFY_BAND
 
     labels = [p["label"] for p in scored]
+    now = model_predict(scored, VERIFY_BAND, MODEL_WEIGHTS)
+    m = metrics(labels, now)
+    loose = [(p["label"], v) for p, v in zip(scored, now) if is_paraphrase(p)]
+    lm = metrics([y for y, _ in loose], [v for _, v in loose])
+    print(f"\nwith the model at rag/cite.py now (band {VERIFY_BAND}): agreement {m['agreement']:.3f}  "
+          f"precision {m['precision']:.3f}  recall {m['recall']:.3f}\n"
+          f"  on the {len(loose)} pairs without a copied run: agreement {lm['agreement']:.3f}  "
+          f"precision {lm['precision']:.3f}  recall {lm['recall']:.3f}")
     order = np.random.default_rng(0).permutation(len(scored))
     print(f"\nwith the model, {FOLDS}-fold cross-validated (weights fitted on four fifths):")
     print("  band   verified   agreement  precision  recall   without a copied run: agreement  precision")
