@@ -100,6 +100,12 @@ def is_paraphrase(pair: dict) -> bool:
     return pair["run"] < FLAG_COPY_AT
 
 
+def paraphrase_metrics(scored: list[dict], predicted: list[bool]) -> tuple[dict, int]:
+    """metrics() on the pairs without a copied run, and how many they are."""
+    loose = [(p["label"], v) for p, v in zip(scored, predicted) if is_paraphrase(p)]
+    return metrics([y for y, _ in loose], [v for _, v in loose]), len(loose)
+
+
 def metrics(labels: list[int], predicted: list[bool]) -> dict:
     tp = sum(1 for y, p in zip(labels, predicted) if y and p)
     fp = sum(1 for y, p in zip(labels, predicted) if not y and p)
@@ -208,11 +214,10 @@ def model_report(scored: list[dict]) -> None:
     labels = [p["label"] for p in scored]
     now = model_predict(scored, VERIFY_BAND, MODEL_WEIGHTS)
     m = metrics(labels, now)
-    loose = [(p["label"], v) for p, v in zip(scored, now) if is_paraphrase(p)]
-    lm = metrics([y for y, _ in loose], [v for _, v in loose])
+    lm, n_loose = paraphrase_metrics(scored, now)
     print(f"\nwith the model at rag/cite.py now (band {VERIFY_BAND}): agreement {m['agreement']:.3f}  "
           f"precision {m['precision']:.3f}  recall {m['recall']:.3f}\n"
-          f"  on the {len(loose)} pairs without a copied run: agreement {lm['agreement']:.3f}  "
+          f"  on the {n_loose} pairs without a copied run: agreement {lm['agreement']:.3f}  "
           f"precision {lm['precision']:.3f}  recall {lm['recall']:.3f}")
     order = np.random.default_rng(0).permutation(len(scored))
     print(f"\nwith the model, {FOLDS}-fold cross-validated (weights fitted on four fifths):")
@@ -226,8 +231,7 @@ def model_report(scored: list[dict]) -> None:
             for k in fold:
                 predicted[k] = model_predict([scored[k]], band, weights)[0]
         m = metrics(labels, predicted)
-        loose = [(p["label"], v) for p, v in zip(scored, predicted) if is_paraphrase(p)]
-        lm = metrics([y for y, _ in loose], [v for _, v in loose])
+        lm, _ = paraphrase_metrics(scored, predicted)
         verified = np.mean([abs(p["support"] - SUPPORT_MIN) < band for p in scored])
         print(f"  {band:4.2f}   {verified:7.0%}   {m['agreement']:9.3f}  {m['precision']:9.3f}  "
               f"{m['recall']:6.3f}   {lm['agreement']:31.3f}  {lm['precision']:9.3f}")
@@ -354,8 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         by_note(scored, predicted)
     verdicts = cross_validate(scored)
     cv = metrics(labels, verdicts)
-    loose = [(p["label"], v) for p, v in zip(scored, verdicts) if is_paraphrase(p)]
-    cvp = metrics([y for y, _ in loose], [v for _, v in loose])
+    cvp, _ = paraphrase_metrics(scored, verdicts)
     print(f"\n{FOLDS}-fold cross-validation of the choice: agreement {cv['agreement']:.3f}  "
           f"precision {cv['precision']:.3f}  recall {cv['recall']:.3f}; "
           f"without a copied run: agreement {cvp['agreement']:.3f}")
