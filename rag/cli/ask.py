@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from rag.cli.common import add_common, settings_from
-from rag.cli.drafting import Console, add_model_flags, load_alongside
+from rag.cli.drafting import Console, add_model_flags, load
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     question = check_question(args.question)
     check_length(args.length)
-    generator, searcher = load_alongside(settings)
+    generator, searcher = load(settings)
     console = Console(args.json)
 
     def on_evidence(evidence) -> None:

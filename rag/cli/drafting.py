@@ -16,16 +16,6 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
                         help="改用 OpenAI 兼容的模型服务器生成，如 http://127.0.0.1:8000/v1（本机不加载模型）")
 
 
-def load(settings: Settings):
-    """The model (checked first: a wrong path or server fails before the slow loads) and a searcher."""
-    from rag.engine import Embedder, open_searcher
-    from rag.generate import generator_for
-
-    generator = generator_for(settings)
-    searcher = open_searcher(settings, Embedder(settings))
-    return generator, searcher
-
-
 class _Loading:
     """A model still loading in a thread: the first use waits for it (and raises its error)."""
 
@@ -36,9 +26,10 @@ class _Loading:
         return getattr(self._future.result(), name)
 
 
-def load_alongside(settings: Settings):
-    """A searcher, and the model loading alongside it: what needs only the index (an answer's
-    quotes) is shown before the model is ready. A wrong model path still fails first."""
+def load(settings: Settings):
+    """The model, loading in a thread alongside the searcher: on two cores the two loads overlap,
+    and what needs only the index (an answer's quotes, a section's sources) is shown before the
+    model is ready. A wrong model path or server still fails first."""
     from concurrent.futures import ThreadPoolExecutor
 
     from rag.engine import Embedder, open_searcher
@@ -46,7 +37,8 @@ def load_alongside(settings: Settings):
     from rag.models import resolve_llm
 
     if settings.llm_server:
-        return load(settings)  # a server is asked at once: nothing to wait for
+        # A server is asked at once: nothing to wait for.
+        return generator_for(settings), open_searcher(settings, Embedder(settings))
     resolve_llm(settings)
     pool = ThreadPoolExecutor(max_workers=1)
     loading = pool.submit(generator_for, settings)
@@ -54,7 +46,7 @@ def load_alongside(settings: Settings):
     try:
         searcher = open_searcher(settings, Embedder(settings))
     except Exception:
-        loading.result()  # a model that will not load is named first, as `load` does
+        loading.result()  # a model that will not load is named first
         raise
     return _Loading(loading), searcher
 
