@@ -340,11 +340,7 @@ def _gloss_spans(text: str, glossing: bool) -> list[tuple[int, int, str]]:
 
 
 def _without_glosses(text: str, glossing: bool) -> str:
-    out, at = [], 0
-    for start, end, _ in sorted(_gloss_spans(text, glossing)):
-        out.append(text[at:start])
-        at = max(at, end)
-    return "".join(out) + text[at:]
+    return _cut(text, sorted(_gloss_spans(text, glossing)), 0, [])[0]
 
 
 def _marks(text: str, glossing: bool, whole: str, odd: bool) -> list[tuple[int, int, str]]:
@@ -768,8 +764,9 @@ def _prepare(text: str) -> _Prepared:
         spans += [(m.start(1), m.end(1), "watermark") for m in _GLUED_NAME.finditer(raw)
                   if m.group(1) in names]
         # Once known, the name goes from the end of any line, a title's too.
-        spans += [(len(raw.rstrip()) - len(name), len(raw.rstrip()), "watermark") for name in names
-                  if raw.rstrip().endswith(name) and raw.strip() != name]
+        end = raw.rstrip()
+        spans += [(len(end) - len(name), len(end), "watermark") for name in names
+                  if end.endswith(name) and end.strip() != name]
         line = _cut(raw, sorted(set(spans)), number, removed)[0].strip()
         lines.append(None if raw.strip() and not line else line)
     furniture = _page_furniture(lines)
@@ -1100,8 +1097,8 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
 
 
 # A speech's last words: 谢谢大家！, 预祝大会圆满成功！
-_CLOSING = re.compile(r"^\s*(?:谢谢(?:大家|各位|您们|你们)?|预祝[^。！？]{0,30}(?:成功|顺利|圆满))[！!。]\s*$"
-                      )
+_CLOSING = re.compile(r"^\s*(?:谢谢(?:大家|各位|您们|你们)?|预祝[^。！？]{0,30}(?:成功|顺利|圆满))"
+                      r"[！!。]\s*$")
 # A short line of a label and its value: 营业收入：70亿元, 人气：6598.
 _LABEL_VALUE = re.compile(r"^[^：:。！？]{2,16}[：:][^：:。！？]{1,20}$")
 
@@ -1121,8 +1118,8 @@ def _announced_items(texts: list[str]) -> set[int]:
 
 def _unit_noise(units: list[str], folded: list[str], j: int, stats: CorpusStats, blurb: bool,
                 edge: bool = False) -> str | None:
-    """Why unit `j` of a paragraph is noise, if it is; `edge`, the paragraph is above a title or
-    the file's first."""
+    """Why unit `j` of a paragraph is noise, if it is; `edge`, the paragraph is above a title,
+    the file's first, or after a speech's closing words."""
     unit, said = units[j].strip(), folded[j].strip()
     # A piece a space cut off a sentence is not taken for a short line on one site word; a line
     # glued before a title or after one, in text that lost its line breaks, is no such piece.
