@@ -45,8 +45,12 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rag.cite import Weights
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SETS = [ROOT / "eval/data" / name for name in
@@ -174,7 +178,7 @@ def _features(pairs: list[dict]) -> np.ndarray:
     return np.array([[p["similarity"], p["overlap"], p["logit"]] for p in pairs])
 
 
-def fit_model(pairs: list[dict], band: float) -> tuple[float, float, float, float]:
+def fit_model(pairs: list[dict], band: float) -> Weights:
     """MODEL_WEIGHTS: a logistic regression on (similarity, overlap, logit), its bias moved to the
     best agreement at precision >= MIN_PRECISION of the judge it makes with `band`."""
     from sklearn.linear_model import LogisticRegression
@@ -192,24 +196,19 @@ def fit_model(pairs: list[dict], band: float) -> tuple[float, float, float, floa
     return chosen
 
 
-def model_predict(pairs: list[dict], band: float, weights: tuple[float, float, float, float]) -> list[bool]:
-    """The judge with the model: the rule outside `band`, the weights inside it."""
-    from rag import cite
+def model_predict(pairs: list[dict], band: float, weights: Weights) -> list[bool]:
+    """The judge with the model: the rule outside `band`, the weights inside it (rag.cite.align
+    asks about at most MAX_CITATIONS_PER_SENTENCE passages of a sentence; here every pair counts)."""
+    from rag.cite import SUPPORT_MIN, model_judge, unsure
 
-    out = []
-    for p in pairs:
-        if abs(p["support"] - cite.SUPPORT_MIN) < band:
-            w_sim, w_overlap, w_logit, bias = weights
-            out.append(w_sim * p["similarity"] + w_overlap * p["overlap"] + w_logit * p["logit"] + bias >= 0)
-        else:
-            out.append(p["support"] >= cite.SUPPORT_MIN)
-    return out
+    return [model_judge(p, p["logit"], weights) if unsure(p["support"], band) else p["support"] >= SUPPORT_MIN
+            for p in pairs]
 
 
 def model_report(scored: list[dict]) -> None:
     """The judge with the model at rag/cite.py's constants, then cross-validated figures band by
     band, then the constants they choose."""
-    from rag.cite import MODEL_WEIGHTS, SUPPORT_MIN, VERIFY_BAND
+    from rag.cite import MODEL_WEIGHTS, VERIFY_BAND, unsure
 
     labels = [p["label"] for p in scored]
     now = model_predict(scored, VERIFY_BAND, MODEL_WEIGHTS)
@@ -232,7 +231,7 @@ def model_report(scored: list[dict]) -> None:
                 predicted[k] = model_predict([scored[k]], band, weights)[0]
         m = metrics(labels, predicted)
         lm, _ = paraphrase_metrics(scored, predicted)
-        verified = np.mean([abs(p["support"] - SUPPORT_MIN) < band for p in scored])
+        verified = np.mean([unsure(p["support"], band) for p in scored])
         print(f"  {band:4.2f}   {verified:7.0%}   {m['agreement']:9.3f}  {m['precision']:9.3f}  "
               f"{m['recall']:6.3f}   {lm['agreement']:31.3f}  {lm['precision']:9.3f}")
         agreements[band] = m["agreement"]

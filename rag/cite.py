@@ -211,8 +211,17 @@ def nearest(sentences: list[str], sims: np.ndarray, k: int = 2) -> str:
     return "".join(sentences[i] for i in sorted(np.argsort(-sims)[:k].tolist()))
 
 
-def model_judge(score: dict, logit: float) -> bool:
-    w_sim, w_overlap, w_logit, bias = MODEL_WEIGHTS
+def unsure(support: float, band: float) -> bool:
+    """Whether the rule's value is too near its threshold to go on alone."""
+    return abs(support - SUPPORT_MIN) < band
+
+
+Weights = tuple[float, float, float, float]
+
+
+def model_judge(score: dict, logit: float, weights: Weights) -> bool:
+    """The verdict on a pair the rule is unsure of, with the model's yes-minus-no `logit`."""
+    w_sim, w_overlap, w_logit, bias = weights
     return w_sim * score["similarity"] + w_overlap * score["overlap"] + w_logit * logit + bias >= 0
 
 
@@ -274,12 +283,14 @@ def align(
         grams = bigrams(unit.text)
         scores = {j: _score(grams, passage_grams[j], svecs[claim_row[i]], pvecs[[row[x] for x in sents]])
                   for j, sents in enumerate(per_passage) if sents}
-        # The model is asked about the likeliest of the unsure passages, as many as may be cited.
-        unsure = [j for j, s in scores.items() if abs(s["support"] - SUPPORT_MIN) < VERIFY_BAND]
-        for j in sorted(unsure, key=lambda j: -scores[j]["support"])[:MAX_CITATIONS_PER_SENTENCE] \
-                if verify is not None else []:
-            s = scores[j]
-            s["supported"] = model_judge(s, verify(nearest(per_passage[j], s["sims"]), unit.text))
+        if verify is not None:
+            # The model is asked about the likeliest of the unsure passages, as many as may be cited.
+            asked = sorted((j for j, s in scores.items() if unsure(s["support"], VERIFY_BAND)),
+                           key=lambda j: -scores[j]["support"])
+            for j in asked[:MAX_CITATIONS_PER_SENTENCE]:
+                s = scores[j]
+                logit = verify(nearest(per_passage[j], s["sims"]), unit.text)
+                s["supported"] = model_judge(s, logit, MODEL_WEIGHTS)
         passing = {j: (s["support"], per_passage[j][s["best"]]) for j, s in scores.items() if s["supported"]}
         marked = list(dict.fromkeys(n - 1 for n in unit.markers))
         out.dropped_markers = [j + 1 for j in marked if j not in passing]
