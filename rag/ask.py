@@ -25,7 +25,6 @@ from rag.cite import model_verifier, strip_markers
 from rag.clean import core_text
 from rag.copyblock import CopyBlock, block_tokens
 from rag.copycheck import CopyIndex, invented_specifics, normalise
-from rag.errors import WengaoError
 from rag.evidence import (
     Evidence,
     answer_evidence,
@@ -39,6 +38,7 @@ from rag.finish import finish_draft
 from rag.generate import Clock, OnToken, check_input, token_budget, write
 from rag.guard import without_instructions
 from rag.numbered_lists import cn_number
+from rag.prompting import read_prompt
 from rag.relevance import require_relevant
 from rag.retrieve import Searcher
 from rag.settings import Settings
@@ -204,25 +204,17 @@ def quote_lines(evidence: list[Evidence]) -> str:
     return "\n".join(lines)
 
 
-def _prompt_file(settings: Settings, name: str) -> str:
-    path = settings.prompts / f"{name}.md"
-    try:
-        return path.read_text("utf-8").strip()
-    except OSError as exc:
-        raise WengaoError(f"找不到提示词文件 {path}: {exc.strerror}") from None
-
-
 def synthesis_messages(settings: Settings, evidence: list[Evidence], question: str,
                        length: int) -> list[dict]:
-    return [{"role": "system", "content": _prompt_file(settings, "ask_system")},
-            {"role": "user", "content": _prompt_file(settings, "ask").format(
+    return [{"role": "system", "content": read_prompt(settings.prompts, "ask_system")},
+            {"role": "user", "content": read_prompt(settings.prompts, "ask").format(
                 quotes=quote_lines(evidence), question=question, length=length)}]
 
 
 def template_text(settings: Settings) -> list[str]:
     """The prompt's own wording, without what is filled in: what a reply may not repeat."""
-    pieces = [_prompt_file(settings, "ask_system")]
-    pieces += re.split(r"\{[a-z_]+\}", _prompt_file(settings, "ask"))
+    pieces = [read_prompt(settings.prompts, "ask_system")]
+    pieces += re.split(r"\{[a-z_]+\}", read_prompt(settings.prompts, "ask"))
     return [p for p in pieces if p.strip()]
 
 

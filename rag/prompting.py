@@ -23,7 +23,8 @@ MAX_PER_SPEECH = 2
 
 
 @cache
-def _read(folder: Path, name: str) -> str:
+def read_prompt(folder: Path, name: str) -> str:
+    """The prompt file `name`.md of `folder`, read once."""
     path = folder / f"{name}.md"
     try:
         return path.read_text("utf-8").strip()
@@ -34,15 +35,15 @@ def _read(folder: Path, name: str) -> str:
 def chat_prompt(folder: Path, task: str) -> ChatPromptTemplate:
     """The system prompt followed by the task's template, as a LangChain prompt."""
     return ChatPromptTemplate.from_messages(
-        [("system", _read(folder, "system").replace("{", "{{").replace("}", "}}")),
-         ("human", _read(folder, task))]
+        [("system", read_prompt(folder, "system").replace("{", "{{").replace("}", "}}")),
+         ("human", read_prompt(folder, task))]
     )
 
 
 def support_check_messages(folder: Path, source: str, sentence: str) -> list[dict]:
     """The yes-or-no question whether `source` says what `sentence` says."""
-    question = _read(folder, "support_check").format(source=source, sentence=sentence)
-    return [{"role": "system", "content": _read(folder, "support_check_system")},
+    question = read_prompt(folder, "support_check").format(source=source, sentence=sentence)
+    return [{"role": "system", "content": read_prompt(folder, "support_check_system")},
             {"role": "user", "content": question}]
 
 
