@@ -261,7 +261,8 @@ def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidenc
     out: list[Evidence] = []
     for item in items:
         out.append(item)
-        if not (item.text.rstrip().endswith(("：", ":")) or len(core_text(item.text)) < HEADING_CHARS):
+        announces = item.text.rstrip().endswith(("：", ":"))
+        if not (announces or len(core_text(item.text)) < HEADING_CHARS):
             continue
         chunk = index.chunks[rows[item.chunk_id]]
         sentences = passage_sentences(chunk.text)
@@ -270,7 +271,7 @@ def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidenc
             continue
         # What a colon announces may be a list of fields (新签合同额：90亿元): all of it comes.
         following = sentences[at + 1:at + 2]
-        if item.text.rstrip().endswith(("：", ":")):
+        if announces:
             fields = list(takewhile(lambda s: _FIELD.match(s), sentences[at + 1:at + 1 + MAX_FIELDS]))
             following = fields or following
         for sentence in following:
