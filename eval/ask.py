@@ -3,8 +3,8 @@
     python eval/ask.py [--split dev|dev2|test|test2|test3] [--index DIR] [--no-model] [--cold N]
                         [--json] [--failures]
 
-Questions are in eval/data/ask_dev.jsonl, ask_dev2.jsonl and ask_test.jsonl, written by reading
-the bundled corpus; tune on dev and dev2, run test once. dev2 names speeches in shortened forms
+Questions are in eval/data/ask_<split>.jsonl, written by reading the bundled corpus; tune on dev
+and dev2; test, test2 and test3 were each held out and run once. dev2 names speeches in shortened forms
 (县里那篇, 培训班上的讲话, 文化厅那篇) and asks for whole lists (哪几点要求, 哪四个坚持).
 Each names its gold: exact corpus text (a sentence or a distinctive part of one) that a right
 answer quotes, and the speeches it comes from. Kinds:
@@ -99,6 +99,12 @@ def synthesis_checks(settings, text: str, evidence: list[dict]) -> dict:
     return {"echoed": echoed, "invented": invented}
 
 
+def quotes_only(evidence: list, start: float) -> dict:
+    """An answer's fields when no synthesis is written: the quotes and the time to them."""
+    return {"evidence": [e.to_dict() for e in evidence], "text": "", "notes": [], "echo_cuts": 0,
+            "timings": {"evidence": round(time.perf_counter() - start, 3)}}
+
+
 def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dict]:
     from rag.ask import answer, gather, resolve
     from rag.engine import Embedder, open_searcher
@@ -126,16 +132,12 @@ def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dic
             if with_model:
                 payload = answer(settings, searcher, generator, row["question"], context=context).to_dict()
             else:
-                request = resolve(row["question"], searcher, context)
-                evidence, _ = gather(searcher, request)
-                payload = {"evidence": [e.to_dict() for e in evidence], "text": "", "notes": [],
-                           "echo_cuts": 0, "timings": {"evidence": round(time.perf_counter() - start, 3)}}
+                evidence, _ = gather(searcher, resolve(row["question"], searcher, context))
+                payload = quotes_only(evidence, start)
             declined = False
         except OffCorpus:
             # Judged off the corpus: no quotes, so a miss, as the user sees it.
-            payload = {"evidence": [], "text": "", "notes": [], "echo_cuts": 0,
-                       "timings": {"evidence": round(time.perf_counter() - start, 3)}}
-            declined = True
+            payload, declined = quotes_only([], start), True
         out = {"id": row["id"], "kind": row["kind"], "question": row["question"], "declined": declined,
                **score(row, payload["evidence"]),
                "evidence_s": payload["timings"]["evidence"], "total_s": payload["timings"].get("total"),
