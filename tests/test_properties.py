@@ -110,11 +110,12 @@ WIDE_TO_ASCII = {0xFF01 + i: 0x21 + i for i in range(94)}
 @given(raw_file())
 @example("\r\n\r")
 @example("\ufeff\u200b")
+@example("\u2028\n")
 def test_normalize_keeps_every_line_letter_and_digit(text):
-    """normalize() unifies line ends and changes only spaces, invisible characters and
-    punctuation; full-width letters and digits become ASCII."""
+    """normalize() unifies line ends (U+2028 and U+2029 are line ends too) and changes only
+    spaces, invisible characters and punctuation; full-width letters and digits become ASCII."""
     out = normalize(text)
-    assert out.count("\n") == len(re.findall(r"\r\n|\r|\n", text))
+    assert out.count("\n") == len(re.findall(r"\r\n|\r|\n|\u2028|\u2029", text))
     assert core_text(out) == core_text(text).translate(WIDE_TO_ASCII)
 
 
