@@ -2,7 +2,7 @@
 
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
-NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9.
+NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9, test10.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -22,7 +22,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test8.txt, noise_variants_test8.json: the same for the held-out split test8, again
   with new wordings and shapes (the plan options marked test8 below);
 - speeches_test9.txt, noise_variants_test9.json: the same for the held-out split test9, again
-  with new wordings and shapes (the plan options marked test9 below).
+  with new wordings and shapes (the plan options marked test9 below);
+- speeches_test10.txt, noise_variants_test10.json: the same for the held-out split test10, again
+  with new wordings and shapes (the plan options marked test10 below).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -50,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 SEED = 20250611
 # (text, noise kind); None is speech text, "markup" a page's own tags (test7, test9)
 Seg = tuple[str, str | None]
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9")
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -63,6 +65,7 @@ SOURCES = {
     "test7": ("speeches_test7.txt", "noise_variants_test7.json"),
     "test8": ("speeches_test8.txt", "noise_variants_test8.json"),
     "test9": ("speeches_test9.txt", "noise_variants_test9.json"),
+    "test10": ("speeches_test10.txt", "noise_variants_test10.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -789,6 +792,93 @@ PLAN: list[dict] = [
     dict(name="b28_shufa.html", split="test9", speeches=["S32"], fmt="html",
          noise={"nav": {"top": 1, "variant": 28, "toc": 1}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 3], "hidden": True}}),
+    # ---------------------------------------------------------------- test10 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test9, and shapes of its own: a row of
+    # readings above each paragraph (pinyin "rows"), a site's mark after a sentence inside a paragraph
+    # (watermark "inner"), runs of named strings between paragraphs (nav "blocks": a related-search box,
+    # a poll, a copyright notice appended to each part of a copy), a review draft's line numbers on a
+    # PDF copy (line_numbers), lines ended by CR CR LF ("crcrlf"), an indent of four-per-em spaces;
+    # Ogham, Mongolian, Khmer, Coptic, Glagolitic, monospace, domino-tile and Vai runs, a Yuque document's
+    # HTML and a Wikisource page's wikitext as residue, a browser's print header and footer, page numbers
+    # in financial numerals and black circles (the data).
+    dict(name="k01_gengdi.txt", split="test10", speeches=["E01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1], "pad": 0.0}}),
+    dict(name="k02_guotu.txt", split="test10", speeches=["E02"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 0}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2]}}),
+    dict(name="k03_kuangshan.txt", split="test10", speeches=["E03"], layout="wrap", width=30, page_lines=12,
+         encoding="gb18030", header_first=True,
+         noise={"banner": {"header": 1}, "page": {"variant": 0}, "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="k04_jingwu.html", split="test10", speeches=["E04"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}}),
+    dict(name="k05_zhisha.txt", split="test10", speeches=["E05"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 0}}),
+    dict(name="k06_gongyuan.txt", split="test10", speeches=["E06"], layout="normal", indent="\u2005" * 4,
+         noise={}),
+    dict(name="k07_anquan.txt", split="test10", speeches=["E07", "E08", "E09"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.5, "variant": 0, "inner": True}}),
+    dict(name="k08_zhongcai.txt", split="test10", speeches=["E10"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 3, "quotes": False, "span": 2}}),
+    dict(name="k09_chengxin.md", split="test10", speeches=["E11"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [5, 37, 7], "foot": [26]}, "seo": {"top": 1, "variant": 5},
+                "template": {"after": "line"}, "banner": {"top": 1, "variant": 4},
+                "ad": {"bottom": 1, "variant": 5}}),
+    dict(name="k10_jieneng.txt", split="test10", speeches=["E12"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [16, 17], "foot": [18]}, "ad": {"between": 2},
+                "page": {"between": 2, "variant": 1}}),
+    dict(name="k11_guangbo.txt", split="test10", speeches=["E13"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="k12_banqian.txt", split="test10", speeches=["E14", "E15"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 4], "pad": 0.3},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="k13_shuwu.txt", split="test10", speeches=["E16"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="k14_gongyi.txt", split="test10", speeches=["E17"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [5, 6], "pad_char": "\u2009"}}),
+    dict(name="k15_weiqi.html", split="test10", speeches=["E18"], fmt="html",
+         noise={"nav": {"head": [3], "top": 1, "variant": 4}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "tails": 1, "variant": 0}}),
+    dict(name="k16_zhiyebing.txt", split="test10", speeches=["E19"], layout="wrap", width=24, page_lines=18,
+         line_numbers="{n} ",
+         noise={"nav": {"top": 1, "variant": 2}, "page": {"variant": 10},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [7], "pad": 0.0}}),
+    dict(name="k17_shebao.txt", split="test10", speeches=["E20"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 2},
+                "nav": {"blocks": [[33, 34], [35, 36]], "foot": [19, 20]}}),
+    dict(name="k18_haimian.md", split="test10", speeches=["E21"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 2},
+                "page": {"between": 1, "variant": 2}}),
+    dict(name="k19_dianying.txt", split="test10", speeches=["E22"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 1}, "watermark": {"share": 0.6, "variant": 4}}),
+    dict(name="k20_bolanhui.txt", split="test10", speeches=["E23"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 7}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 2},
+                "nav": {"blocks": [[30, 31, 32, 29], [30, 31, 32, 29]], "foot": [30, 31, 32, 29]}}),
+    dict(name="k21_kehou.txt", split="test10", speeches=["E24"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 11}, "nav": {"toc": 0}}),
+    dict(name="k22_shili.html", split="test10", speeches=["E25"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 24}, "html_page": {"page": 2},
+                "pinyin": {"style": 2, "rows": True}}),
+    dict(name="k23_dili.txt", split="test10", speeches=["E26"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="k24_zhufang.txt", split="test10", speeches=["E27", "E28"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 1},
+                "html": {"flavour": 1, "tags": False, "indent": True, "br": 2, "quotes": False, "span": 2}}),
+    dict(name="k25_jingte.txt", split="test10", speeches=["E29"], layout="normal", noise={}),
+    dict(name="k26_wenming.txt", split="test10", speeches=["E30"], layout="normal", crcrlf=True,
+         noise={"nav": {"head": [12, 13], "foot": [8, 9, 10, 11, 6]}, "banner": {"top": 1, "variant": 6},
+                "ad": {"between": 1, "tails": 1, "variant": 8}}),
+    dict(name="k27_daoshi.txt", split="test10", speeches=["E31"], layout="wrap", width=23, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="k28_yuangan.html", split="test10", speeches=["E32"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 28, "toc": 1}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 3]}}),
 ]
 
 
@@ -895,6 +985,7 @@ def _chinese_number(n: int) -> str:
 
 _ROMAN = ((10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
 _SUZHOU = "〡〢〣〤〥〦〧〨〩〸"  # 1 to 10 in the Suzhou numerals of account books
+_DAXIE = "壹贰叁肆伍陆柒捌玖拾"  # 1 to 10 as financial documents write them, so no stroke can be added
 
 
 def _roman(n: int) -> str:
@@ -909,13 +1000,15 @@ def _roman(n: int) -> str:
 def _page_counter(template: str, page: int, total: int) -> str:
     """Fill a page counter: {i}/{total} in digits, {wi}/{wtotal} full-width, {zi}/{ztotal} in Chinese,
     {ri} in lower-case Roman numerals and {ci} as a circled digit (test6), {Ri} in upper-case Roman
-    numerals (test8), {gi} as a parenthesized ideograph ㈢ and {si} as a Suzhou numeral 〣 (test9)."""
+    numerals (test8), {gi} as a parenthesized ideograph ㈢ and {si} as a Suzhou numeral 〣 (test9), {di}
+    in the financial numerals 叁 and {ni} as a digit in a black circle ❸ (test10)."""
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     forms = {"i": str(page), "total": str(total),
              "wi": str(page).translate(wide), "wtotal": str(total).translate(wide),
              "zi": _chinese_number(page), "ztotal": _chinese_number(total),
              "ri": _roman(page), "ci": chr(0x2460 + page - 1), "Ri": _roman(page).upper(),
-             "gi": chr(0x3220 + page - 1), "si": _SUZHOU[page - 1]}
+             "gi": chr(0x3220 + page - 1), "si": _SUZHOU[page - 1],
+             "di": _DAXIE[page - 1], "ni": chr(0x2776 + page - 1)}
     for name, value in forms.items():
         template = template.replace("{" + name + "}", value)
     return template
@@ -1036,6 +1129,9 @@ class Builder:
     def add_pinyin(self, opts: dict) -> None:
         table: dict[str, str] = self.variants["pinyin_dict"]
         style = self.variants["pinyin"][self.split][opts["style"]]
+        if opts.get("rows"):
+            self.add_pinyin_rows(table, style)
+            return
         for line in self.lines:
             if line.role == "noise":
                 continue
@@ -1051,6 +1147,16 @@ class Builder:
                         self.add_ruby(line, pos, gloss)
                     else:
                         self.insert(line, pos + 1, (gloss, "pinyin"))
+
+    def add_pinyin_rows(self, table: dict[str, str], style: str) -> None:
+        """A row of readings above each paragraph (test10), as a copy of a reading page that sets the
+        pinyin on a line of its own over the characters comes out: one syllable per character."""
+        for index in range(len(self.lines) - 1, -1, -1):
+            line = self.lines[index]
+            if line.role in ("para", "heading"):
+                gold = "".join(t for t, k in line.segs if k is None)
+                row = "".join(style.format(**_pinyin_forms(table[ch])) for ch in gold if ch in table)
+                self.lines.insert(index, self.noise_line("pinyin", row))
 
     def add_ruby(self, line: Line, pos: int, gloss: str) -> None:
         """<ruby>字<rt>zì</rt></ruby> around the character at pos (test7), as pages for young readers
@@ -1119,6 +1225,12 @@ class Builder:
                 if self.rng.random() < opts["share"]:
                     self.lines[i].segs.insert(0, (mark, "watermark"))
                 continue
+            if opts.get("inner"):  # test10: after a sentence inside the paragraph, not after its last
+                gold = "".join(t for t, k in self.lines[i].segs if k is None)
+                ends = [m.end() for m in re.finditer("[。！？]", gold) if m.end() < len(gold)]
+                if ends and self.rng.random() < opts["share"]:
+                    self.insert(self.lines[i], self.rng.choice(ends), (mark, "watermark"))
+                continue
             text, kind = self.lines[i].segs[-1]
             # Glued after the paragraph's last sentence, never after other noise.
             if kind is None and text.endswith(("。", "！", "？")) and self.rng.random() < opts["share"]:
@@ -1150,6 +1262,11 @@ class Builder:
         """Own-line noise: at the top, between paragraphs, at the bottom."""
         for _ in range(opts.get("between", 0)):
             self.lines.insert(self.between(), self.noise_line(kind, self.pick(kind, opts)))
+        # test10: runs of named strings between two paragraphs, as a page sets a related-search box or a
+        # poll inside the article, or appends its copyright notice to each part of the text copied.
+        for run in opts.get("blocks", []):
+            at = self.between()
+            self.lines[at:at] = [self.noise_line(kind, self.pick(kind, {"variant": v})) for v in run]
         for _ in range(opts.get("bottom", 0)):
             self.lines.append(self.noise_line(kind, self.pick(kind, opts)))
         top = [self.noise_line(kind, self.pick(kind, opts)) for _ in range(opts.get("top", 0))]
@@ -1267,8 +1384,8 @@ class Builder:
             text, layout = self.render_txt()
         # Saved on Windows (crlf, test6); exported from a layout program, which ends lines with
         # U+2028 LINE SEPARATOR (u2028, test7); saved by a classic Mac editor, lines ended by CR alone
-        # (cr, test9).
-        for name, newline in (("crlf", "\r\n"), ("u2028", "\u2028"), ("cr", "\r")):
+        # (cr, test9); converted to Windows line ends twice, each line ended by CR CR LF (crcrlf, test10).
+        for name, newline in (("crlf", "\r\n"), ("u2028", "\u2028"), ("cr", "\r"), ("crcrlf", "\r\r\n")):
             if self.plan.get(name):
                 text, layout = text.replace("\n", newline), layout + [name]
         records = [
@@ -1291,7 +1408,7 @@ class Builder:
             return self.plan.get("sep", "").join(texts), tags
         return self.render_wrapped([line.text() for line in self.lines]), tags + (
             ["blank"] if self.plan.get("blank") else []
-        )
+        ) + (["line-numbers"] if self.plan.get("line_numbers") else [])
 
     def render_wrapped(self, texts: list[str]) -> str:
         """Hard line breaks every ~width characters, as text copied out of a PDF viewer."""
@@ -1308,6 +1425,7 @@ class Builder:
         per_page = self.plan.get("page_lines", 0)
         if not per_page or "page" not in self.noise:
             return "\n".join(rows) + "\n"
+        numbered = self.plan.get("line_numbers")
         total = math.ceil(len(rows) / per_page)
         template = self.pick_raw("page", self.noise["page"])
         banner = self.noise.get("banner", {})
@@ -1322,7 +1440,12 @@ class Builder:
             if header and (page > 0 or self.plan.get("header_first")):
                 out.append(_page_counter(header, page + 1, total))
                 self.extra.append({"kind": "banner", "text": out[-1]})
-            out += rows[page * per_page : (page + 1) * per_page]
+            if numbered:  # test10: a review draft's line numbers, counted again on each page
+                for n, row in enumerate(rows[page * per_page : (page + 1) * per_page], 1):
+                    out.append(numbered.format(n=n) + row)
+                    self.extra.append({"kind": "page", "text": numbered.format(n=n)})
+            else:
+                out += rows[page * per_page : (page + 1) * per_page]
             if self.plan.get("formfeed") and page > 0:
                 out[first] = "\f" + out[first]  # pdftotext starts each later page with a form feed (test5)
             counter = _page_counter(template, page + 1, total)
