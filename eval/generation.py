@@ -528,7 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.labels_only:
             searcher = open_searcher(settings, Embedder(settings))
         else:
-            generator, searcher = load(settings)
+            generator, searcher = load(settings, "paragraph")
             generator = Seeded(generator)
             judge = Judge(searcher.encode_queries)
             headings = {heading_core(h) for c in searcher.index.chunks for h in c.section}

@@ -12,7 +12,7 @@ from rag.clean import core_text
 from rag.copyblock import CHARS_PER_TOKEN, CopyBlock
 from rag.errors import WengaoError
 from rag.guard import has_instruction
-from rag.prompting import chat_prompt
+from rag.prompting import chat_prompt, read_prompt
 from rag.retrieve import check_query
 from rag.settings import Settings
 from rag.structure import ENDS_SENTENCE
@@ -46,6 +46,14 @@ def messages_for(settings: Settings, task: str, **values) -> list[dict]:
     """The chat messages of prompts/system.md + prompts/<task>.md filled with `values`."""
     messages = chat_prompt(settings.prompts, task).format_messages(**values)
     return [{"role": _ROLES[m.type], "content": m.content} for m in messages]
+
+
+def prompt_head(settings: Settings, task: str, system: str = "system") -> list[dict]:
+    """What every prompt of `task` opens with: the system prompt and the task's words before its
+    first slot. Read into the model while the searcher loads, the first request reads only the rest."""
+    head = read_prompt(settings.prompts, task).split("{", 1)[0]
+    return [{"role": "system", "content": read_prompt(settings.prompts, system)},
+            {"role": "user", "content": head}]
 
 
 # Markdown a chat-tuned model adds (**bold**, # headings, - bullets) has no place in a speech,

@@ -321,6 +321,24 @@ class Generator:
                 llm.reset()  # as after a failed decode
                 raise
 
+    def warm(self, messages: list[dict]) -> None:
+        """Read `messages` into the KV cache and the vocabulary into text, as a cold command's first
+        request would: a request that opens with the same words reads only what follows them."""
+        with self.lock:
+            self.timings = Timings()
+            tokens, _ = self.prompt_tokens(messages)
+            ctx = self.llm.ctx
+            threads, batch = llama_cpp.llama_n_threads(ctx), llama_cpp.llama_n_threads_batch(ctx)
+            llama_cpp.llama_set_n_threads(ctx, 1, 1)
+            try:
+                self._prefill(tokens, lambda: False)
+            except Exception:
+                self.llm.reset()
+                raise
+            finally:
+                llama_cpp.llama_set_n_threads(ctx, threads, batch)
+            self._vocabulary()
+
     def reset(self) -> None:
         """Forget the KV cache and the saved states (the next request reads its prompt in full)."""
         with self.lock:
@@ -351,11 +369,15 @@ class Generator:
         scan covers every token (151k for Qwen) and would otherwise run before every paragraph."""
         pattern = block.evasions()
         if pattern.pattern not in self._evasions:
-            if self._pieces is None:
-                detokenize = self.llm.detokenize
-                self._pieces = [detokenize([i]).decode("utf-8", "replace") for i in range(self.llm.n_vocab())]
-            self._evasions[pattern.pattern] = evasion_tokens(self._pieces, pattern)
+            self._evasions[pattern.pattern] = evasion_tokens(self._vocabulary(), pattern)
         return self._evasions[pattern.pattern]
+
+    def _vocabulary(self) -> list[str]:
+        """Every token as text (0.5 s for Qwen's 151k), found once per generator."""
+        if self._pieces is None:
+            detokenize = self.llm.detokenize
+            self._pieces = [detokenize([i]).decode("utf-8", "replace") for i in range(self.llm.n_vocab())]
+        return self._pieces
 
     def _ban(self, block: CopyBlock, prompt_len: int) -> list[Callable]:
         """The logits processor that enforces `block` on a reply that starts at `prompt_len`."""

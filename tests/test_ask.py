@@ -314,7 +314,7 @@ def test_cli_prints_the_quotes_grouped_by_speech_then_the_synthesis(searcher, ca
     import rag.cli.ask as cli
 
     generator = ReplyList("三篇讲话都用了这句话[1]。", "三篇讲话都用了这句话[1]。")
-    monkeypatch.setattr(cli, "load", lambda settings: (generator, searcher))
+    monkeypatch.setattr(cli, "load", lambda settings, *prompt: (generator, searcher))
     index = ["--index", str(searcher.settings.index_dir)]
     assert main(["ask", f"哪些讲话用了“{PHRASE}”？", *index]) == 0
     out = capsys.readouterr().out

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     question = check_question(args.question)
     check_length(args.length)
-    generator, searcher = load(settings)
+    generator, searcher = load(settings, "ask", "ask_system")
     console = Console(args.json)
 
     def on_evidence(evidence) -> None:

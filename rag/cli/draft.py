@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                             section_length=check_length(args.length), max_copy=check_max_copy(args.max_copy))
     if args.outline:
         request.points = read_outline_file(args.outline)
-    generator, searcher = load(settings)
+    generator, searcher = load(settings, "opening" if args.outline else "outline")
     console = Console(args.json)
 
     def part(kind: str, heading: str) -> None:

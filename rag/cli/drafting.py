@@ -26,10 +26,22 @@ class _Loading:
         return getattr(self._future.result(), name)
 
 
-def load(settings: Settings):
+def _loaded(settings: Settings, task: str, system: str):
+    from rag.generate import generator_for, prompt_head
+
+    generator = generator_for(settings)
+    generator.warm(prompt_head(settings, task, system))
+    return generator
+
+
+def load(settings: Settings, task: str, system: str = "system"):
     """The model, loading in a thread alongside the searcher: on two cores the two loads overlap,
     and what needs only the index (an answer's quotes, a section's sources) is shown before the
-    model is ready. A wrong model path or server still fails first."""
+    model is ready. A wrong model path or server still fails first.
+
+    The searcher takes longer (importing sentence-transformers alone takes 7 s), so the thread
+    goes on to read the opening of `task`'s prompt into the model (prompts/<system>.md and
+    <task>.md up to its first slot): the first request reads only the rest."""
     from concurrent.futures import ThreadPoolExecutor
 
     from rag.engine import Embedder, open_searcher
@@ -41,7 +53,7 @@ def load(settings: Settings):
         return generator_for(settings), open_searcher(settings, Embedder(settings))
     resolve_llm(settings)
     pool = ThreadPoolExecutor(max_workers=1)
-    loading = pool.submit(generator_for, settings)
+    loading = pool.submit(_loaded, settings, task, system)
     pool.shutdown(wait=False)
     try:
         searcher = open_searcher(settings, Embedder(settings))

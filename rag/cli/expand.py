@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     request = ExpandRequest(check_point(args.point), args.topic.strip(), check_length(args.length),
                             check_max_copy(args.max_copy))
-    generator, searcher = load(settings)
+    generator, searcher = load(settings, "paragraph")
     console = Console(args.json)
 
     def sources(passages) -> None:

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     topic = check_topic(args.topic)
     points = parse_points_arg(args.points)
-    generator, searcher = load(settings)
+    generator, searcher = load(settings, "outline")
     console = Console(args.json)
 
     def progress(piece: str) -> None:
