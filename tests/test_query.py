@@ -12,13 +12,14 @@ from rag.query import search_text
     ("5、抓好值班值守", "抓好值班值守"),
     ("三是加强督查落实", "加强督查落实"),
     ("首先，要提高政治站位", "提高政治站位"),
+    ("其二，要在服务基层上做文章", "服务基层"),
     ("一要坚定理想信念，始终对党忠诚", "坚定理想信念，始终对党忠诚"),
 ])
 def test_outline_points_lose_their_ordinal_and_shell(point, searched):
     assert search_text(point) == searched
 
 
-@pytest.mark.parametrize("query", ["如何发挥办公室参谋助手作用", "三要素齐全", "一把手工程", "十四五规划", "第一"])
+@pytest.mark.parametrize("query", ["如何发挥办公室参谋助手作用", "三要素齐全", "一把手工程", "十四五规划", "第一", "其中的关键"])
 def test_other_queries_keep_their_words(query):
     assert search_text(query) == query
 
