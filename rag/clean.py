@@ -80,6 +80,20 @@ def _rtf_text(text: str) -> str:
     return _RTF_WORD.sub("", text).replace("{", "").replace("}", "")
 
 
+# TeX source pasted as text (\par{\zihao{3}\selectfont 同志们：}\\[6pt]): a command goes with the
+# settings it takes (arguments with no Chinese in them), the text it sets stays, and ``…'' are
+# its quote marks.
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?(?:\[[^\]\n]{0,40}\]|\{[^{}\u3400-\u9fff\n]{0,40}\})*")
+_TEX_TAKING = re.compile(r"\\[A-Za-z]+\*?[{\[]")  # a command with an argument: no other source writes them
+_TEX_BREAK = re.compile(r"\\\\(?:\[[^\]\n]{0,20}\])?|\\par\b")
+TEX_COMMANDS = 3
+
+
+def _tex_text(text: str) -> str:
+    text = _TEX_BREAK.sub("\n", text).replace("``", "“").replace("''", "”")
+    return _TEX_COMMAND.sub("", text).replace("{", "").replace("}", "")
+
+
 def normalize(text: str) -> str:
     """Consistent punctuation and line ends; the same rules for every file.
 
@@ -87,7 +101,9 @@ def normalize(text: str) -> str:
     a banner or a heading ends in text that lost its line breaks.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    if len(_RTF_PARAGRAPH.findall(text)) >= RTF_PARAGRAPHS:
+    if "{\\rtf" not in text and len(_TEX_TAKING.findall(text)) >= TEX_COMMANDS:
+        text = _tex_text(text)
+    elif len(_RTF_PARAGRAPH.findall(text)) >= RTF_PARAGRAPHS:
         text = _rtf_text(text)
     # Text that went through a JSON string on its way (\u003cp\u003e, \u3000, \n), unescaped.
     text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
@@ -122,7 +138,8 @@ def bigrams(text: str) -> set[str]:
 # --- marks inside the text -----------------------------------------------------
 
 # Markup, also as escaped inside a script's string (<\/p>).
-_TAG = re.compile(r"<\\?/?[A-Za-z][A-Za-z0-9:]*(?:\s[^<>\n]{0,300})?/?>")
+# An HTML or XML tag, an office format's own too (<text:line-break/>, <w:t>).
+_TAG = re.compile(r"<\\?/?[A-Za-z][A-Za-z0-9_:.-]*(?:\s[^<>\n]{0,300})?/?>")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _TONE_DIGITS = "1-5¹²³⁴⁵"
 _CHAO = "˥˦˧˨˩"  # tone letters: qu˧˥
@@ -160,13 +177,17 @@ _RANDOM_RUN = re.compile(r"(?<![!-~])[!-~]{5,48}(?![!-~])")
 _HIDDEN = re.compile(r"[（(【\[]?(?:……|…)?此处(?:已)?隐藏\s*\d+\s*个?字(?:符)?(?:……|…)?[）)】\]]?")
 # A site's note in brackets inside the text: （未完，全文共2页，请下载后查看）
 _ASIDE = re.compile(r"[（(【\[]([^（）()【】\[\]\n]{2,40})[）)】\]]")
+# Numerals of every script and form (Ⅲ, ③, ㈢, 〣): a page number may be set in any of them.
+_NUMERALS = re.escape("".join(chr(c) for c in range(0x80, 0x10000)
+                              if unicodedata.category(chr(c)) in ("Nl", "No")))
+_NUMBER_IN_WORDS = rf"(?:[一二三四五六七八九十百]+|[{_NUMERALS}])"
 _PAGE = re.compile(
     r"(?:当前)?第\s*\d+\s*页\s*[/，,、]?\s*(?:共\s*\d+\s*页)?|共\s*\d+\s*页\s*[/，,、]?\s*(?:当前)?第\s*\d+\s*页"
     r"|\bPage\s*\d+\s*(?:of|/)\s*\d+"
-    # a number in words between two of the same mark, alone on its line: －一－, ◈ 二 ◈
-    r"|^\s*([^\w\s（）()【】\[\]])\s*[一二三四五六七八九十百]+\s*\1\s*$"
-    # or in brackets no heading is numbered in: ⦑二⦒, 〖三〗
-    r"|^\s*[⦃-⦘〈〔〖〘〚⟦-⟯«‹]\s*[一二三四五六七八九十百\d]+\s*[⦃-⦘〉〕〗〙〛⟦-⟯»›]\s*$"
+    # a number in words between two of the same mark, alone on its line: －一－, ◈ 二 ◈, ⁂ ㈡ ⁂
+    rf"|^\s*([^\w\s（）()【】\[\]])\s*{_NUMBER_IN_WORDS}\s*\1\s*$"
+    # or in brackets no heading is numbered in: ⦑二⦒, 〖三〗, ⦍〢⦎
+    rf"|^\s*[⦃-⦘〈〔〖〘〚⟦-⟯«‹]\s*(?:{_NUMBER_IN_WORDS}|\d+)\s*[⦃-⦘〉〕〗〙〛⟦-⟯»›]\s*$"
     # in words only as a pair, which no sentence writes: 共二页之第一页, 第三页（共五页）
     r"|共\s*[一二三四五六七八九十百]+\s*页\s*[之/，,、]?\s*第\s*[一二三四五六七八九十百]+\s*页"
     r"|第\s*[一二三四五六七八九十百]+\s*页\s*[（(/，,、]?\s*共\s*[一二三四五六七八九十百]+\s*页[）)]?",

@@ -469,6 +469,22 @@ def test_rich_text_source_pasted_as_text_gives_its_text():
     assert "pard" not in _kept([rtf])
 
 
+def test_tex_source_pasted_as_text_gives_its_text_and_its_quote_marks():
+    quoted = "要把“放管服”改革往深里推。"
+    tex = "".join("\\par{\\fangsong\\fontsize{16pt}{28pt}\\selectfont \\hspace*{2em}" + line + "}\\\\[4pt]\n"
+                  for line in [TITLE, *BODY, quoted.replace("“", "``").replace("”", "''")])
+    cleaned = "\n".join(clean_text(normalize(tex)).lines)
+    assert _lost(_kept([tex]), [TITLE, *BODY, quoted]) == [] and quoted in cleaned
+    assert not any(word in cleaned for word in ("fangsong", "16pt", "2em", "4pt", "\\", "{"))
+
+
+def test_tags_of_office_formats_and_page_numbers_in_any_numerals_go():
+    body = [line.replace("，", "，<text:soft-page-break/>", 1) for line in BODY]
+    kept = _kept([TITLE, *body[:3], "✧ Ⅱ ✧", *body[3:5], "〘③〙", *body[5:]])
+    assert _lost(kept, BODY) == [] and "softpagebreak" not in kept
+    assert "Ⅱ" not in kept and "③" not in kept
+
+
 def test_markup_that_is_not_a_whole_tag_stays_text_on_any_page():
     line = "<svg/onload=alert(1)>今天召开全县水土保持工作推进会，<img/src=x onerror=alert(1)>主要任务是回顾去年工作。"
     assert "onerror=alert(1)" in "\n".join(clean_text(normalize("\n".join([TITLE, "同志们：", line]))).lines)
