@@ -3,6 +3,9 @@
     python eval/generation.py [--tasks eval/data/generation_tasks.jsonl] [--index DIR] [--model PATH]
         [--kinds expand,ask,outline] [--limit N] [--labels-only] [--json] [--json-out FILE]
 
+eval/data/generation_tasks_test3.jsonl was written fresh as a held-out set of
+expand tasks (split test3), to be run once with --tasks.
+
 Every expand and ask task runs the real pipeline (retrieve -> generate ->
 rag.finish.finish_draft) and is scored with the support judge of rag/cite.py,
 ALCE-style, over its claim sentences (headings, salutations and short formulas
