@@ -51,6 +51,17 @@ def frame_passages(searcher: Searcher, topic: str, last: bool) -> list[Passage]:
     return chosen
 
 
+def finish_frame(settings: Settings, searcher: Searcher, generator, draft: Draft, passages: list[Passage],
+                 max_copy: int | None = None) -> Draft:
+    """An opening or closing checked as a section is: citations (the model asked where the rule
+    is unsure) and, with a copy limit, the sentences over it rewritten."""
+    embed = searcher.encode_queries
+    finish_draft(draft, passages, searcher.index, embed, model_verifier(generator, settings.prompts))
+    if max_copy is not None:
+        reduce_copying(settings, generator, draft, passages, searcher.index, embed, max_copy)
+    return draft
+
+
 def write_frame(
     settings: Settings, searcher: Searcher, generator, request: SpeechRequest, kind: str,
     on_sources: OnSources | None, on_token: OnToken | None,
@@ -120,10 +131,7 @@ def draft_speech(
         if kind == "section":
             return finish_section(settings, generator, draft, passages, searcher.index, embed,
                                   request.max_copy)
-        finish_draft(draft, passages, searcher.index, embed, model_verifier(generator, settings.prompts))
-        if request.max_copy is not None:
-            reduce_copying(settings, generator, draft, passages, searcher.index, embed, request.max_copy)
-        return draft
+        return finish_frame(settings, searcher, generator, draft, passages, request.max_copy)
 
     parts: list[tuple[str, str, Draft]] = []
     first_tokens: list[float] = []

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from rag.assemble import SpeechRequest, write_frame
+from rag.assemble import SpeechRequest, finish_frame, write_frame
 from rag.errors import WengaoError
 from rag.expand import check_length
 from rag.export import export
-from rag.finish import finish_draft
 from ui.controls import job_controls, on_model
 from ui.jobs import failure_html, run_streaming
 from ui.library import safe_name
@@ -79,7 +78,7 @@ def build(ws: Workspace, session: gr.State) -> None:
                         return
                     elif step.kind == "done":
                         draft, passages = step.value
-                        finish_draft(draft, passages, ws.searcher.index, ws.searcher.encode_queries)
+                        finish_frame(ws.settings, ws.searcher, ws.model(ticket), draft, passages)
                         setattr(s, kind, Frame(draft, passages) if draft.text.strip() else None)
                 if ws.tickets.flag(ticket).is_set():
                     break
