@@ -5,6 +5,8 @@
 
 eval/data/generation_tasks_test3.jsonl was written fresh as a held-out set of
 expand tasks (split test3), to be run once with --tasks.
+eval/data/generation_tasks_test4.jsonl was written fresh as a held-out set of
+expand tasks (split test4), to be run once with --tasks.
 
 Every expand and ask task runs the real pipeline (retrieve -> generate ->
 rag.finish.finish_draft) and is scored with the support judge of rag/cite.py,
