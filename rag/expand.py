@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from rag.clean import core_text
+from rag.clean import bigrams, core_text
 from rag.copyblock import CopyBlock, block_tokens
 from rag.drift import check_point_kept
 from rag.errors import WengaoError
@@ -39,13 +39,23 @@ _GREETING = re.compile(
 # The model talking about its task (在撰写讲话稿时，我们应……; 原句中提到……) rather than doing it,
 # framing the speech (下面我将从几个方面……), or speaking as an assistant (好的，我明白了; 感谢您……).
 # Greetings and thanks belong to the speech's opening and close, not inside a section.
-_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|这段话|本段|原句|原文|素材|上文|下文|以上几句|借鉴上面"
+_ASIDE = re.compile(r"撰写讲话稿|讲话稿中|讲话稿正文|这段话|这一段|本段|原句|原文|素材|上文|下文"
+                    r"|以上几句|借鉴上面|稍等|我(会|将)[^。！？]{0,6}(完成|输出|写出|提供)|^约?\d+字"
                     r"|这一部分讲|第[一二三四五六七八九十]段|写一段(话|讲话)|您|谢谢|大家好|^好的|我明白了|请参考|请随时|告诉我|如有需要|重写|改写"
                     r"|我[^。！？]{0,8}(演讲|讲话|发言|报告)的(主题|题目)|(和|与|跟|向)大家分享"
                     r"|(下面|接下来)，?我(将|就|想|要)")
 
 # The model announcing or measuring its own text: （以上内容约162字）, 以下是正文内容：
 _META_SPAN = re.compile(r"[（(]以上[^）)\n]{0,20}[）)]|(以下|下面)是[^。！？：:\n]{0,20}[：:]")
+# What belongs to a speech's opening or closing, not to one of its sections: the model, given
+# passages from openings, sets the meeting again (今天我们在这里召开……) or sums up (让我们……).
+_FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举行|举办)|召开(这次|此次|本次)"
+                    r"|我(提出|讲|谈)[^。！？]{0,6}(几点|以下)|^让我们")
+# A list the model numbers inside its prose (……：1.我们要……2.……): a section is spoken prose.
+_ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*\d{1,2}[.．、]\s*(?=[^\d\s.．、])")
+# A sentence that says an earlier one of the section again (the model restates the point in
+# each paragraph): this share of its character pairs is in the earlier one.
+REPEAT_OVERLAP = 0.7
 
 # Top-level outline markers: 一、 一要 第一，
 TOP_LEVEL = {"dun", "yao", "di"}
@@ -120,8 +130,27 @@ def section_body(point: str, reply: str, topic: str = "") -> str:
 
 
 def without_asides(text: str) -> str:
-    """The text without sentences in which the model talks about its task instead of doing it."""
-    return "".join(s for s in split_sentences(_META_SPAN.sub("", text)) if not _ASIDE.search(s))
+    """The text without sentences in which the model talks about its task instead of doing it, or
+    opens or closes the meeting, and without the numbers of a list it wrote into its prose."""
+    return "".join(s for s in split_sentences(_ENUMERATOR.sub("", _META_SPAN.sub("", text)))
+                   if not (_ASIDE.search(s) or _FRAME.search(s)))
+
+
+def without_repeats(pieces: list[str]) -> list[str]:
+    """The pieces without the sentences that say an earlier one again."""
+    seen: list[set[str]] = []
+    kept_pieces = []
+    for piece in pieces:
+        kept = []
+        for sentence in split_sentences(piece):
+            pairs = bigrams(sentence)
+            if any(len(pairs & earlier) >= REPEAT_OVERLAP * max(1, min(len(pairs), len(earlier)))
+                   for earlier in seen):
+                continue
+            seen.append(pairs)
+            kept.append(sentence)
+        kept_pieces.append("".join(kept))
+    return kept_pieces
 
 
 def too_thin(body: str) -> bool:
@@ -223,7 +252,7 @@ def write_section(settings: Settings, generator, request: ExpandRequest, passage
         text = write_paragraph(settings, generator, request, paragraph, n, block, on_token, temperature)
         if not too_thin(text):
             pieces.append(text)
-    return "\n\n".join(join_short(trim_to_length(pieces, request.length)))
+    return "\n\n".join(join_short(trim_to_length(without_repeats(pieces), request.length)))
 
 
 def expand(

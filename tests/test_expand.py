@@ -5,7 +5,7 @@ import json
 import pytest
 
 from rag.cli import main
-from rag.expand import section_body, strip_greeting, too_thin, trim_to_length, without_asides
+from rag.expand import section_body, strip_greeting, too_thin, trim_to_length, without_asides, without_repeats
 
 
 def test_greetings_are_stripped_from_sections():
@@ -36,6 +36,20 @@ def test_sentences_about_the_task_are_not_the_section():
             "好的，我明白了。各位领导、同事们，大家好！下面我将从三个方面谈谈体会。要件件有回音。"
             "请随时告诉我需要修改的地方。（以上内容约162字）以下是正文内容：要跟踪问效。")
     assert without_asides(text) == "督查要盯住关键环节。要件件有回音。要跟踪问效。"
+
+
+def test_a_section_does_not_open_or_close_the_meeting_nor_number_its_prose():
+    text = ("值班要守住底线。本次座谈会在这里举行，目的是交流经验。我谈两点以下看法：1.要盯紧岗位。"
+            "2、要及时报告。稍等，我会写出全文。约90字。在这一段里我讲了值班。让我们携起手来，再创佳绩！")
+    assert without_asides(text) == "值班要守住底线。要及时报告。"
+    # Figures and a list announced in words stay.
+    assert without_asides("去年增长3.5%。要做到以下几点：一是快，二是准。") == "去年增长3.5%。要做到以下几点：一是快，二是准。"
+
+
+def test_a_sentence_that_says_an_earlier_one_again_goes():
+    first = ["保密工作要常抓不懈，警钟长鸣。涉密文件要专人管理。", "要定期开展保密检查。"]
+    second = ["因此，保密工作一定要常抓不懈、警钟长鸣。", "检查要覆盖所有科室。"]
+    assert without_repeats(first + second) == [*first, "", "检查要覆盖所有科室。"]
 
 
 def test_a_lone_slot_is_not_a_section():
