@@ -183,3 +183,11 @@ def test_format_table_has_one_column_per_mode():
 def test_eval_sets_are_valid():
     """The checked-in evaluation sets pass their own checker (cheap: no models)."""
     assert check.main(["--quiet"]) == 0
+
+
+def test_rewritten_queries_fuse_by_weighted_reciprocal_rank():
+    rewrite = _load("query_rewrite")
+    # The point's own list counts twice: its hits stay ahead of another phrasing's at the same rank.
+    assert rewrite.fuse([["a", "b"], ["c", "d"]], [2.0, 1.0]) == ["a", "b", "c", "d"]
+    assert rewrite.fuse([["a", "b"], ["b", "a"], ["b"]], [1.0, 1.0, 1.0])[0] == "b"
+    assert rewrite.scores([1, 3, None, 12]) == (0.25, 0.5, (1 + 1 / 3) / 4)
