@@ -139,7 +139,9 @@ def bigrams(text: str) -> set[str]:
 
 # Markup, also as escaped inside a script's string (<\/p>).
 # An HTML or XML tag, an office format's own too (<text:line-break/>, <w:t>).
-_TAG = re.compile(r"<\\?/?[A-Za-z][A-Za-z0-9_:.-]*(?:\s[^<>\n]{0,300})?/?>")
+# An HTML comment (<!-- /lake -->) and a wiki's layout template ({{gap}}) are markup too.
+_TAG = re.compile(r"<\\?/?[A-Za-z][A-Za-z0-9_:.-]*(?:\s[^<>\n]{0,300})?/?>|<!--[^\n]{0,300}?-->"
+                  r"|\{\{[A-Za-z][^{}\n]{0,60}\}\}")
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _TONE_DIGITS = "1-5¹²³⁴⁵"
 _CHAO = "˥˦˧˨˩"  # tone letters: qu˧˥
@@ -240,10 +242,10 @@ _PLAIN = re.compile(
 # whatever joins them short of a space, a Chinese character or Chinese punctuation: MkGY¦HgS,
 # 7730X*67675, J·7E·A3·R, ΚΚνχ, ◇●35□15, and COVID-19, PM2.5.
 _NOT_JOINING = r"\s\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】…—()\[\]\"'<>"
-# Decorations (box drawing and shading too), and letters no speech is typed in: circled (ⓐ) or
-# bracketed (⒜), mathematical (𝐌, 𝟖), Braille.
+# Decorations (box drawing and shading too, game pieces: 🀄 🁣 🂡), and letters no speech is typed
+# in: circled (ⓐ) or bracketed (⒜), mathematical (𝐌, 𝟖), Braille.
 _DECORATION = ("\u2500-\u25ff\u2600-\u27bf\u2020\u2021\u00a4\u249c-\u24e9\u2800-\u28ff"
-               "\U0001d400-\U0001d7ff")
+               "\U0001d400-\U0001d7ff\U0001f000-\U0001f0ff")
 _RUN_END = rf"(?:[^\W_\u3400-\u9fff\uf900-\ufaff]|[{_DECORATION}])"
 _FOREIGN = re.compile(rf"{_RUN_END}(?:[^{_NOT_JOINING}]*{_RUN_END})?")
 # What joins the parts of words and numbers in speech text: 3.5, 1,200, COVID-19, GB/T, 8:30,
@@ -824,7 +826,8 @@ def _prepare(text: str) -> _Prepared:
 _CONTENTS_LINE = re.compile(r"^[^。！？]{2,60}?(?:…{4,}|[.·．]{6,})\s*\d{0,3}$")
 _CONTENTS_HEAD = re.compile(r"^目\s*录[:：]?$")
 _DIGITS = re.compile(r"\d+")
-_PAGE_IN_WORDS = re.compile(r"第[一二三四五六七八九十百零〇]+页")
+# In words, in the numerals of cheques and contracts (第叁页), and in traditional characters (頁).
+_PAGE_IN_WORDS = re.compile(r"第[一二三四五六七八九十百零〇壹贰貳叁參肆伍陆陸柒捌玖拾佰]+[页頁]")
 
 
 def _page_furniture(lines: list[str | None]) -> dict[int, str]:

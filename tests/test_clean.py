@@ -485,6 +485,19 @@ def test_tags_of_office_formats_and_page_numbers_in_any_numerals_go():
     assert "Ⅱ" not in kept and "③" not in kept
 
 
+def test_html_comments_wiki_templates_and_game_pieces_go():
+    body = [BODY[0], "{{clear}}" + BODY[1], BODY[2] + "<!-- /editor -->", BODY[3] + "🂡🂮🂱🃁", *BODY[4:]]
+    kept = _kept([TITLE, *body])
+    assert _lost(kept, BODY) == [] and "clear" not in kept and "editor" not in kept
+    assert not any("\U0001f000" <= ch <= "\U0001f0ff" for ch in kept)
+
+
+def test_running_page_numbers_in_cheque_numerals_or_traditional_characters_go():
+    header = "全县水土保持工作推进会材料汇编"
+    kept = _kept([TITLE, *BODY[:3], f"{header}　第贰頁", *BODY[3:5], f"{header}　第叁頁", *BODY[5:]])
+    assert _lost(kept, BODY) == [] and "贰" not in kept and "材料汇编" not in kept
+
+
 def test_markup_that_is_not_a_whole_tag_stays_text_on_any_page():
     line = "<svg/onload=alert(1)>今天召开全县水土保持工作推进会，<img/src=x onerror=alert(1)>主要任务是回顾去年工作。"
     assert "onerror=alert(1)" in "\n".join(clean_text(normalize("\n".join([TITLE, "同志们：", line]))).lines)
