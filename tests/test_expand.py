@@ -12,6 +12,8 @@ def test_greetings_are_stripped_from_sections():
     assert strip_greeting("同志们：\n要把工作抓实。") == "要把工作抓实。"
     assert strip_greeting("尊敬的各位领导：大家好！要把工作抓实。") == "要把工作抓实。"
     assert strip_greeting("要把同志们团结起来。") == "要把同志们团结起来。"
+    assert strip_greeting("各位领导，我们办公室的同志任劳任怨。") == "我们办公室的同志任劳任怨。"
+    assert strip_greeting("各位同志要守住底线。") == "各位同志要守住底线。"
 
 
 def test_a_section_stops_where_the_model_goes_on_to_the_next_point():
@@ -40,7 +42,8 @@ def test_sentences_about_the_task_are_not_the_section():
 
 def test_a_section_does_not_open_or_close_the_meeting_nor_number_its_prose():
     text = ("值班要守住底线。本次座谈会在这里举行，目的是交流经验。我谈两点以下看法：1.要盯紧岗位。"
-            "2、要及时报告。稍等，我会写出全文。约90字。在这一段里我讲了值班。让我们携起手来，再创佳绩！")
+            "2、要及时报告。稍等，我会写出全文。约90字。在这一段里我讲了值班。让我们携起手来，再创佳绩！"
+            "请听我讲一下交接班。")
     assert without_asides(text) == "值班要守住底线。要及时报告。"
     # Figures and a list announced in words stay.
     assert without_asides("去年增长3.5%。要做到以下几点：一是快，二是准。") == "去年增长3.5%。要做到以下几点：一是快，二是准。"
