@@ -3,10 +3,9 @@
     python eval/generation.py [--tasks eval/data/generation_tasks.jsonl] [--index DIR] [--model PATH]
         [--kinds expand,ask,outline] [--limit N] [--labels-only] [--json] [--json-out FILE]
 
-eval/data/generation_tasks_test3.jsonl was written fresh as a held-out set of
-expand tasks (split test3), to be run once with --tasks.
-eval/data/generation_tasks_test4.jsonl was written fresh as a held-out set of
-expand tasks (split test4), to be run once with --tasks.
+eval/data/generation_tasks_test3.jsonl and generation_tasks_test4.jsonl were each
+written fresh as a held-out set of expand tasks and run once with --tasks (their
+figures are in the README).
 
 Every expand and ask task runs the real pipeline (retrieve -> generate ->
 rag.finish.finish_draft) and is scored with the support judge of rag/cite.py,
@@ -90,8 +89,6 @@ KINDS = ("expand", "ask", "outline")
 SEED = 42
 # How an answer says the passages hold nothing on the question (语料中没有找到相关内容).
 NOTHING_FOUND = "没有找到相关内容"
-# A point repeats an earlier one when this share of its character bigrams is in it.
-DUPLICATE_OVERLAP = 0.7
 # A section's length is right within this share of the request.
 LENGTH_TOLERANCE = 0.25
 # Searched per request for the relevance judge, as it was calibrated.
@@ -163,13 +160,18 @@ def copied_headings(points: list[str], headings: set[str]) -> int:
     return sum(heading_core(p) in headings for p in points)
 
 
+def said_again(texts: list[str]) -> int:
+    """Texts most of whose wording an earlier one already has (rag.expand.says_again, the rule a
+    section's sentences are held to)."""
+    from rag.expand import says_again
+
+    grams = [bigrams(t) for t in texts]
+    return sum(any(says_again(g, earlier) for earlier in grams[:i]) for i, g in enumerate(grams))
+
+
 def near_duplicates(points: list[str]) -> int:
     """Points most of whose wording an earlier point already has."""
-    grams = [bigrams(heading_core(p)) for p in points]
-    return sum(
-        any(g and len(g & earlier) >= DUPLICATE_OVERLAP * min(len(g), len(earlier)) for earlier in grams[:i])
-        for i, g in enumerate(grams)
-    )
+    return said_again([heading_core(p) for p in points])
 
 
 def stats(values: list) -> dict:
@@ -248,9 +250,7 @@ def section_figures(draft, length: int) -> dict:
     """Length against the request and sentences that say an earlier one again."""
     body = draft.text.partition("\n")[2]
     claims = [s.text for s in draft.sentences if s.kind == "claim"]
-    grams = [bigrams(s) for s in claims]
-    repeated = sum(any(len(g & h) >= DUPLICATE_OVERLAP * max(1, min(len(g), len(h))) for h in grams[:i])
-                   for i, g in enumerate(grams))
+    repeated = said_again(claims)
     ratio = len(core_text(body)) / length
     return {"length_ratio": round(ratio, 3), "length_ok": abs(ratio - 1) <= LENGTH_TOLERANCE,
             "repeated": repeated, "paragraphs": [p for p in body.split("\n") if p.strip()],

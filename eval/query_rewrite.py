@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval.retrieval import DEFAULT_SET, first_relevant_rank, load_queries, relevance  # noqa: E402
+from rag.retrieve import RRF_K  # noqa: E402
 
-RRF_K = 60
 DEPTH = 10
 
 

@@ -54,7 +54,7 @@ _FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举
                     r"|我(提出|讲|谈)[^。！？]{0,6}(几点|以下)|^让我们")
 # A list the model numbers inside its prose (……：1.我们要……2.……): a section is spoken prose.
 _ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*\d{1,2}[.．、]\s*(?=[^\d\s.．、])")
-# A sentence that says an earlier one of the section again (the model restates the point in
+# A sentence (or an outline point) that says an earlier one again (the model restates the point in
 # each paragraph): this share of its character pairs is in the earlier one.
 REPEAT_OVERLAP = 0.7
 
@@ -137,6 +137,11 @@ def without_asides(text: str) -> str:
                    if not (_ASIDE.search(s) or _FRAME.search(s)))
 
 
+def says_again(pairs: set[str], earlier: set[str]) -> bool:
+    """Whether text with the character pairs `pairs` says again what text with `earlier` said."""
+    return len(pairs & earlier) >= REPEAT_OVERLAP * max(1, min(len(pairs), len(earlier)))
+
+
 def without_repeats(pieces: list[str]) -> list[str]:
     """The pieces without the sentences that say an earlier one again."""
     seen: list[set[str]] = []
@@ -145,8 +150,7 @@ def without_repeats(pieces: list[str]) -> list[str]:
         kept = []
         for sentence in split_sentences(piece):
             pairs = bigrams(sentence)
-            if any(len(pairs & earlier) >= REPEAT_OVERLAP * max(1, min(len(pairs), len(earlier)))
-                   for earlier in seen):
+            if any(says_again(pairs, earlier) for earlier in seen):
                 continue
             seen.append(pairs)
             kept.append(sentence)
