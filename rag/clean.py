@@ -915,7 +915,12 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
     pointing = tail.lstrip().startswith(("：", ":")) \
         or noise[:last].rstrip().endswith(("：", ":")) and len(core_text(tail)) <= 8
     tail = "" if pointing else tail.lstrip(" ，,、；;。！!")
-    if _speech_part(tail, folded[len(noise) - len(tail):]):
+    # Where the noise runs on with no stop or space (这篇讲话层次分明……, 【读前提示】本文为……),
+    # what follows is the rest of the noise's own sentence unless it reads as the speech's
+    # (点此解锁毒品问题事关……).
+    run_on = not re.search(r"[。！？!?；;…\s]$", noise[:last]) \
+        and not is_structural(tail) and site_talk(folded[len(noise) - len(tail):]) >= RESCUE
+    if not run_on and _speech_part(tail, folded[len(noise) - len(tail):]):
         return head, tail
     # In text that lost its line breaks a space is where one was: after a page's fields
     # (来源：某网 发布时间：…) the speech may go on from the next space.
@@ -1087,7 +1092,7 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
         blurb = len(sentences[i]) > 1 and len(whole) <= _SHORT_PARAGRAPH and _score(whole) >= 3
         # Above a title, first in the file, or after a speech's closing words a site speaks of
         # the text, not in it (a speech's own last words may sound like anything).
-        edge = closed or i == 0 or i + 1 < len(pairs) and is_title_like(paragraphs[i + 1].text)
+        edge = closed or i == 0 or i + 1 == len(pairs) or _opens_speech(paragraphs[i + 1:])
         for j in range(len(sentences[i])):
             reason = _unit_noise(sentences[i], folded[i], j, stats, blurb, edge)
             if reason:
@@ -1118,6 +1123,14 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
         if kept:
             lines.append(kept)
     return CleanedText(lines, [r for r in removed if r.text.strip()])
+
+
+def _opens_speech(below: list[_Paragraph]) -> bool:
+    """Whether a title or the salutation comes next, or a compilation's marker and then a title
+    (▣ 范例二): what stands before them is not yet the speech."""
+    title_at = 1 if below and _marker(below[0].text) else 0
+    return len(below) > title_at and (is_title_like(below[title_at].text)
+                                      or not title_at and is_salutation(below[0].text))
 
 
 # A speech's last words: 谢谢大家！, 预祝大会圆满成功！
