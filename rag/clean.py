@@ -781,9 +781,13 @@ def _prepare(text: str) -> _Prepared:
     # run across hard breaks (an anti-scraping string wrapped onto the next line) and go once
     # lines are re-flowed.
     names = _glued_names(text)
+    raws = text.split("\n")
+    numbered = _line_numbers(raws)
     lines: list[str | None] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(raws, start=1):
         spans = [(m.start(), m.end(), "HTML residue") for m in _TAG.finditer(raw)]
+        if number - 1 in numbered:
+            spans.append((0, _LINE_NUMBER.match(raw).end(), "line number"))
         spans += [(m.start(1), m.end(1), "watermark") for m in _GLUED_NAME.finditer(raw)
                   if m.group(1) in names]
         # Once known, the name goes from the end of any line, a title's too.
@@ -820,6 +824,28 @@ def _prepare(text: str) -> _Prepared:
                                                paragraph.joins)
         paragraphs += [p for p in _split_at_sentence_ends(paragraph) if p.text.strip()]
     return _Prepared(paragraphs, removed)
+
+
+# A reviewer's copy numbers its lines: 12 衛生健康部門要會同……
+_LINE_NUMBER = re.compile(r"^\s*(\d{1,4})(?:\s+|$)")
+# So many lines in a row counting up by one are numbered lines, not a list the speech made.
+_NUMBERED_RUN = 5
+
+
+def _line_numbers(lines: list[str]) -> set[int]:
+    """Indexes of the lines that start with a line number: runs of lines whose leading numbers
+    count up by one (from 1 again on each page)."""
+    values = [int(m.group(1)) if (m := _LINE_NUMBER.match(line)) else None for line in lines]
+    found: set[int] = set()
+    start = 0
+    for end in range(1, len(values) + 1):
+        if end < len(values) and values[end] is not None and values[end - 1] is not None \
+                and values[end] == values[end - 1] + 1:
+            continue
+        if end - start >= _NUMBERED_RUN:
+            found.update(range(start, end))
+        start = end
+    return found
 
 
 # A table of contents: a heading, dot leaders, perhaps a page number (一、……………… 3).
@@ -1102,6 +1128,7 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
         closed = bool(kept) and _CLOSING.search(kept[-1]) is not None \
             or closed and not (kept and is_title_like("".join(kept)))
     _mark_wedged(paragraphs, sentences, folded, reasons)
+    _mark_repeated_notices(paragraphs, sentences, reasons)
     # Marks with no letter beside a line taken out were its decoration (▒▒ 以下内容已隐藏 ▒▒).
     for (i, j), reason in list(reasons.items()):
         for k in (j - 1, j + 1):
@@ -1274,6 +1301,18 @@ def _mark_wedged(paragraphs: list[_Paragraph], sentences: list[list[str]], folde
         for run in _bounded_runs(order, members, reasons, edges=not least_titles):
             if sum(key in titled and key not in fragment for key in run) >= least_titles:
                 reasons.update({key: "advertising block" for key in run})
+
+
+def _mark_repeated_notices(paragraphs: list[_Paragraph], sentences: list[list[str]],
+                           reasons: dict[tuple[int, int], str]) -> None:
+    """A paragraph a page prints again and again, part of it noise, is the page's notice whole
+    (著作权归作者所有。商业转载请……): a speech does not say the same paragraph twice."""
+    seen = Counter(core_text(p.text) for p in paragraphs)
+    for i, paragraph in enumerate(paragraphs):
+        units = range(len(sentences[i]))
+        if seen[core_text(paragraph.text)] >= 2 and any((i, j) in reasons for j in units):
+            for j in units:
+                reasons.setdefault((i, j), "repeated notice")
 
 
 def _bounded_runs(order: list[tuple[int, int]], members: set[tuple[int, int]],

@@ -569,3 +569,35 @@ def test_a_running_header_goes_with_a_page_number_in_words_or_none():
     header = "某某文稿库 · 机关写作好帮手"
     kept = _kept([TITLE, "同志们：", BODY[0], "第一页", header, BODY[1], "第二页", header, *BODY[2:]])
     assert "文稿库" not in kept and "第一页" not in kept and _lost(kept, BODY) == []
+
+
+def test_a_site_line_before_a_compilations_marker_or_the_salutation_is_at_the_edge(monkeypatch):
+    import rag.clean as clean
+    note = "这一篇的结构和语言都值得好好体会一番。"
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
+    kept = _kept([TITLE, "同志们：", *BODY[1:], note, "◆ 范文二", TITLE, *BODY])
+    assert "体会一番" not in kept and _lost(kept, BODY) == []
+    kept = _kept([TITLE, note, *BODY])
+    assert "体会一番" not in kept and _lost(kept, BODY) == []
+
+
+def test_the_rest_of_a_noise_phrases_own_sentence_goes_with_it():
+    kept = _kept(["【阅读须知】这一篇结构严谨、用语平实，值得各位反复揣摩体会。", TITLE, *BODY])
+    assert "揣摩体会" not in kept and _lost(kept, BODY) == []
+    # Glued to a paywall with nothing between, the speech's sentence stays.
+    kept = _kept([TITLE, "同志们：", "剩余内容需付费查看" + BODY[1], *BODY[2:]])
+    assert _lost(kept, BODY[1:]) == []
+
+
+def test_a_paragraph_printed_again_and_again_with_a_notice_in_it_goes_whole():
+    notice = "所有内容仅代表个人观点。转载请联系站长授权。"
+    kept = _kept([TITLE, "同志们：", BODY[1], notice, BODY[2], BODY[3], notice, *BODY[4:], notice])
+    assert "仅代表个人观点" not in kept and _lost(kept, BODY) == []
+
+
+def test_numbers_a_reviewer_put_before_each_line_go_and_the_lines_join():
+    lines = [TITLE, "同志们：", "这次推进会的主要任务是回顾去年水土保持", "工作，研究部署今年的重点任务。",
+             "一、把坡耕地治理摆在突出位置", "各乡镇要摸清坡耕地底数，因地制宜推进梯田改造和保", "护性耕作。"]
+    kept = _kept([f"{n} {line}" for n, line in enumerate(lines, start=1)])
+    assert core_text("重点任务一把坡耕地") in kept and core_text("梯田改造和保护性耕作") in kept
+    assert not re.search(r"\d", kept)
