@@ -946,16 +946,24 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
     # (点此解锁毒品问题事关……).
     run_on = not re.search(r"[。！？!?；;…\s]$", noise[:last]) \
         and not is_structural(tail) and site_talk(folded[len(noise) - len(tail):]) >= RESCUE
-    if not run_on and _speech_part(tail, folded[len(noise) - len(tail):]):
+    if not run_on and _speech_part(tail, folded[len(noise) - len(tail):]) \
+            and not _reads_as_site(tail, folded[len(noise) - len(tail):]):
         return head, tail
     # In text that lost its line breaks a space is where one was: after a page's fields
     # (来源：某网 发布时间：…) the speech may go on from the next space.
     for gap in re.finditer(r"\s+", noise[last:]):
         at = last + gap.end()
         rest = noise[at:]
-        if _speech_part(rest, folded[at:]) or _clean_sentence(rest, folded[at:]):
+        if (_speech_part(rest, folded[at:]) or _clean_sentence(rest, folded[at:])) \
+                and not _reads_as_site(rest, folded[at:]):
             return head, rest
     return head, ""
+
+
+def _reads_as_site(text: str, folded: str) -> bool:
+    """Whether what is left beside a noise phrase is a site's sentence all the same (点赞 12
+    楼上说得对……): a title or heading is the speech's whatever words it has."""
+    return not is_structural(text.strip()) and site_talk(folded.strip()) >= CATCH_EDGE
 
 
 def _clean_sentence(text: str, folded: str) -> bool:
@@ -1269,9 +1277,10 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
     # The score alone takes a sentence of prose only when very sure, and never between two of the
     # speech's: figures and Latin letters, common in work reports, push a sentence towards a site's.
     # A piece a space cut off is taken on the score only when a site word agrees (萤窗范文网 VIP
-    # 专享文档 before a title glued on): a piece of the speech's sentence has neither.
+    # 专享文档 before a title glued on): a piece of the speech's sentence has neither. At an edge
+    # a piece that is a whole sentence is judged as one (a forum's comment after a reply's 赞5).
     prose_catch = CATCH_EDGE if edge else CATCH_PROSE
-    worded = (not piece or score >= 1 and talk >= CATCH_PROSE) \
+    worded = (not piece or score >= 1 and talk >= CATCH_PROSE or edge and is_prose(sentence)) \
         and (talk >= CATCH and not is_prose(sentence) or talk >= prose_catch and not inside)
     if not (hinted or repeated or worded) or is_structural(sentence) or _marker(sentence):
         return None

@@ -601,3 +601,11 @@ def test_numbers_a_reviewer_put_before_each_line_go_and_the_lines_join():
     kept = _kept([f"{n} {line}" for n, line in enumerate(lines, start=1)])
     assert core_text("重点任务一把坡耕地") in kept and core_text("梯田改造和保护性耕作") in kept
     assert not re.search(r"\d", kept)
+
+
+def test_after_the_speech_a_whole_sentence_a_space_cut_off_is_judged_as_a_sentence(monkeypatch):
+    import rag.clean as clean
+    comment = "楼上说得对，这一篇的结构值得好好体会一番。"
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
+    kept = _kept([TITLE, *BODY, "谢谢大家！", "点赞 12 " + comment])
+    assert "体会一番" not in kept and _lost(kept, BODY) == []
