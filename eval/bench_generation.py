@@ -1,4 +1,4 @@
-"""Generation speed: rag.llm.Generator against plain llama-cpp-python, side by side.
+"""Generation speed: rag.llm.local.Generator against plain llama-cpp-python, side by side.
 
     python eval/bench_generation.py [--model PATH] [--runs 3] [--max-tokens 128] [--alternate] [--json]
 
@@ -10,7 +10,7 @@ times each, from an empty KV cache, temperature 0, same seed and max_tokens:
   (b) `Generator.stream` after `Generator.reset()`.
 (Which of the two goes first alternates from run to run.)
 Prints medians: decode tokens/s of each and their ratio (target >= 0.95), the
-same with and without the copy block of rag/copyblock.py (target >= 0.95), our
+same with and without the copy block of rag/llm/copyblock.py (target >= 0.95), our
 time to first token over plain llama.cpp prompt-evaluation time (target <= 1.15),
 the time to first token of a follow-up request that shares system prompt and
 passages (warm prefix), retrieval time, whole `expand` calls (retrieve -> first
@@ -38,15 +38,15 @@ sys.path.insert(0, str(ROOT))
 import llama_cpp  # noqa: E402
 
 from eval.measure import peak_rss_mb  # noqa: E402
-from rag.copyblock import CopyBlock  # noqa: E402
-from rag.engine import Embedder, open_searcher  # noqa: E402
-from rag.expand import ExpandRequest, expand, paragraph_messages, retrieve_for  # noqa: E402
-from rag.llm import Generator, get_llm  # noqa: E402
-from rag.models import resolve_llm  # noqa: E402
-from rag.plan import Paragraph, plan_section  # noqa: E402
-from rag.retrieve import Searcher  # noqa: E402
+from rag.index.embedder import Embedder  # noqa: E402
+from rag.llm.bundled import resolve_llm  # noqa: E402
+from rag.llm.copyblock import CopyBlock  # noqa: E402
+from rag.llm.local import Generator, get_llm  # noqa: E402
+from rag.search.hybrid import Searcher, open_searcher  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 from rag.types import Passage  # noqa: E402
+from rag.write.expand import ExpandRequest, expand, paragraph_messages, retrieve_for  # noqa: E402
+from rag.write.plan import Paragraph, plan_section  # noqa: E402
 
 SEED = 42
 TOPIC = "加强新时代机关办公室建设"
@@ -57,12 +57,12 @@ POINTS = ("围绕中心服务大局，当好参谋助手", "强化督查落实�
 
 
 def first_paragraph(searcher: Searcher, passages: list[Passage], point: str) -> Paragraph:
-    """The sources of the first paragraph `rag.expand.expand` writes for `point`."""
+    """The sources of the first paragraph `rag.write.expand.expand` writes for `point`."""
     return plan_section(point, passages, searcher.encode_queries, 300)[0]
 
 
 def build_messages(settings, paragraph: Paragraph, point: str) -> list[dict]:
-    """The messages `rag.expand.expand` sends for the first paragraph of `point`."""
+    """The messages `rag.write.expand.expand` sends for the first paragraph of `point`."""
     return paragraph_messages(settings, ExpandRequest(point, TOPIC, 300), paragraph, 0)
 
 

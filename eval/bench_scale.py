@@ -4,7 +4,7 @@
 
 For each size, in a fresh process (so peak memory is that size's own):
 - chunks come from eval/synth_corpus.py (sample speeches recombined, then the real chunker);
-- vectors: `--embed-sample` chunks, and their sentence units (`rag.index.sentence_units`),
+- vectors: `--embed-sample` chunks, and their sentence units (`rag.index.store.sentence_units`),
   are embedded for real with the index's model, which gives the embedding rates; the
   other vectors are synthesised from those (random mixes of three real vectors plus a
   little noise), chunk vectors from chunk vectors and sentence vectors from sentence
@@ -19,7 +19,7 @@ For each size, in a fresh process (so peak memory is that size's own):
 - the index is written by the real `write_generation`, then opened and
   searched in another fresh process through the real `Searcher` with real
   query embeddings (eval queries), timing dense, BM25, sentence and hybrid search,
-  hybrid with and without the sentence signal (rag.retrieve.SENTENCE_WEIGHT 0);
+  hybrid with and without the sentence signal (rag.search.hybrid.SENTENCE_WEIGHT 0);
 - the build time of the sentence part (splitting, IVF lists, writing and hashing the
   sentence files) is charged step by step inside the real build;
 - the sentence candidate search (IVF lists of 8-bit codes) is compared with exact
@@ -58,15 +58,15 @@ sys.path.insert(0, str(ROOT))
 
 import faiss  # noqa: E402
 
-import rag.index  # noqa: E402
-import rag.retrieve  # noqa: E402
+import rag.index.store  # noqa: E402
+import rag.search.hybrid  # noqa: E402
 from eval.measure import PeakAnon, latency, peak_rss_mb, timed_ms  # noqa: E402
 from eval.synth_corpus import Synthesizer, sample_speeches  # noqa: E402
-from rag.bm25 import tokenize  # noqa: E402
-from rag.engine import Embedder  # noqa: E402
-from rag.index import CorpusIndex, SentenceIndex, passage_text, sentence_units, write_generation  # noqa: E402
-from rag.query import search_text  # noqa: E402
-from rag.retrieve import Searcher  # noqa: E402
+from rag.index.bm25 import tokenize  # noqa: E402
+from rag.index.embedder import Embedder  # noqa: E402
+from rag.index.store import CorpusIndex, SentenceIndex, passage_text, sentence_units, write_generation  # noqa: E402
+from rag.search.hybrid import Searcher  # noqa: E402
+from rag.search.query import search_text  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 
 QUERY_FILES = ("retrieval_dev.jsonl", "retrieval_test.jsonl", "relevance_queries.jsonl")
@@ -165,10 +165,10 @@ def charge_steps(spent: dict[str, float]) -> None:
 
         setattr(owner, name, timed)
 
-    wrap(rag.index, "sentence_units", lambda *_: "sentences")
-    wrap(rag.index, "build_dense", lambda _vectors, codes="Flat":
-         "sentence_lists" if codes == rag.index.SENTENCE_CODES else "dense_lists")
-    wrap(rag.index, "_sha256", by_file)
+    wrap(rag.index.store, "sentence_units", lambda *_: "sentences")
+    wrap(rag.index.store, "build_dense", lambda _vectors, codes="Flat":
+         "sentence_lists" if codes == rag.index.store.SENTENCE_CODES else "dense_lists")
+    wrap(rag.index.store, "_sha256", by_file)
     wrap(np, "save", by_file)
     wrap(faiss, "write_index", lambda _index, path: by_file(path))
 
@@ -211,7 +211,7 @@ def _build(size: int, index_dir: Path, sample_vectors: Path, seed: int) -> dict:
 
     spent = dict.fromkeys(("sentences", "sentence_lists", "dense_lists", "rest"), 0.0)
     charge_steps(spent)
-    rag.index.tokenize = cached_tokenize
+    rag.index.store.tokenize = cached_tokenize
     start = time.perf_counter()
     folder = write_generation(index_dir, chunks, speeches, vectors, sentence_vectors,
                               {"embed_model": {"fingerprint": "synthetic"}})
@@ -271,10 +271,10 @@ def _serve(index_dir: Path, queries_wanted: int) -> dict:
     # embedding a query (the same cost at any corpus size) is timed on its own.
     searcher = Searcher(index, lambda texts: np.stack([known[t] for t in texts]))
     searcher.search(qs[0])  # warm-up
-    weight = rag.retrieve.SENTENCE_WEIGHT
-    rag.retrieve.SENTENCE_WEIGHT = 0.0  # hybrid search on chunk vectors and BM25 alone
+    weight = rag.search.hybrid.SENTENCE_WEIGHT
+    rag.search.hybrid.SENTENCE_WEIGHT = 0.0  # hybrid search on chunk vectors and BM25 alone
     out["search_hybrid_chunks"] = latency(timed_ms(lambda q: searcher.search(q, k=K), qs))
-    rag.retrieve.SENTENCE_WEIGHT = weight
+    rag.search.hybrid.SENTENCE_WEIGHT = weight
     for mode in ("dense", "bm25", "sentence", "hybrid"):
         out[f"search_{mode}"] = latency(timed_ms(lambda q, m=mode: searcher.search(q, k=K, mode=m), qs))
     out["search_encode"] = latency(timed_ms(lambda q: embedder.queries([q]), qs))
@@ -329,7 +329,7 @@ def sentence_candidates(index: CorpusIndex, searcher: Searcher, qs: list[str],
     hybrid top 10 with that of hybrid search on exact sentence candidates.
     """
     sentences = index.sentences
-    depth = max(rag.retrieve.SENTENCE_CANDIDATES, 4 * K)
+    depth = max(rag.search.hybrid.SENTENCE_CANDIDATES, 4 * K)
     start = time.perf_counter()
     truth = exact_rows(sentences.vectors, qvecs, depth)
     results = [{"name": "exact (scan of the float16 rows)", "rows": 1.0, "chunks@10": 1.0, "hybrid@10": 1.0,
@@ -348,20 +348,20 @@ def sentence_candidates(index: CorpusIndex, searcher: Searcher, qs: list[str],
     exact_hybrid = hybrid_top()
     sentences.dense = live
     true_chunks = [set(top_chunks(t)[:K]) for t in truth]
-    for nprobe in sorted({16, 32, 64, 128, 256, rag.index.SENTENCE_NPROBE}):
+    for nprobe in sorted({16, 32, 64, 128, 256, rag.index.store.SENTENCE_NPROBE}):
         live.nprobe = nprobe
         found = [live.search(q[None], depth)[1][0] for q in qvecs]
         times = latency(timed_ms(lambda q: live.search(q[None], depth), list(qvecs)))
         hybrid = hybrid_top()
         results.append({
-            "name": f"IVF{live.nlist},{rag.index.SENTENCE_CODES} nprobe={nprobe}",
+            "name": f"IVF{live.nlist},{rag.index.store.SENTENCE_CODES} nprobe={nprobe}",
             "rows": round(statistics.mean(len(set(f.tolist()) & set(t.tolist())) / depth
                                           for f, t in zip(found, truth)), 4),
             "chunks@10": round(statistics.mean(len(c & set(top_chunks(f[f >= 0]))) / K
                                                for f, c in zip(found, true_chunks)), 4),
             "hybrid@10": round(statistics.mean(len(a & b) / K for a, b in zip(hybrid, exact_hybrid)), 4),
             **times})
-    live.nprobe = rag.index.SENTENCE_NPROBE
+    live.nprobe = rag.index.store.SENTENCE_NPROBE
     return results
 
 
@@ -382,12 +382,12 @@ def dense_candidates(vectors: np.ndarray, qvecs: np.ndarray, live: faiss.Index) 
     ivf, ivf_s = live, None
     if isinstance(live, faiss.IndexFlat):
         t0 = time.perf_counter()
-        ivf = rag.index.ivf_index(vectors)
+        ivf = rag.index.store.ivf_index(vectors)
         ivf_s = time.perf_counter() - t0
-    for nprobe in sorted({32, 64, 128, rag.index.IVF_NPROBE, 512}):
+    for nprobe in sorted({32, 64, 128, rag.index.store.IVF_NPROBE, 512}):
         ivf.nprobe = nprobe
         results.append(_measure(f"IVF{ivf.nlist},Flat nprobe={nprobe}", ivf, qvecs, truth, ivf_s))
-    ivf.nprobe = rag.index.IVF_NPROBE
+    ivf.nprobe = rag.index.store.IVF_NPROBE
     results += _hnsw(vectors, qvecs, truth) + _ivf_pq(vectors, qvecs, truth)
     return results
 
@@ -407,7 +407,7 @@ def _hnsw(vectors: np.ndarray, qvecs: np.ndarray, truth: np.ndarray, m: int = 32
 
 def _ivf_pq(vectors: np.ndarray, qvecs: np.ndarray, truth: np.ndarray) -> list[dict]:
     t0 = time.perf_counter()
-    ivf = rag.index.ivf_index(vectors, codes="PQ48")
+    ivf = rag.index.store.ivf_index(vectors, codes="PQ48")
     build_s = time.perf_counter() - t0
     results = []
     for nprobe in (64, 256):

@@ -23,10 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from eval.measure import latency, timed_ms  # noqa: E402
-from rag.clean import glued_tail, noise_score  # noqa: E402
-from rag.engine import Embedder, ingest, open_searcher  # noqa: E402
-from rag.index import passage_text  # noqa: E402
-from rag.ingest import read_corpus  # noqa: E402
+from rag.corpus.clean import glued_tail, noise_score  # noqa: E402
+from rag.corpus.read import read_corpus  # noqa: E402
+from rag.index.build import ingest  # noqa: E402
+from rag.index.embedder import Embedder  # noqa: E402
+from rag.index.store import passage_text  # noqa: E402
+from rag.search.hybrid import open_searcher  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""Calibrate the support judge of rag/cite.py against hand-labelled sentence-passage pairs.
+"""Calibrate the support judge of rag/check/cite.py against hand-labelled sentence-passage pairs.
 
     python eval/calibrate_support.py [--index DIR] [--set FILE ...]
         [--side queries|passages] [--bench-copy]
@@ -10,7 +10,7 @@ not make, one that reuses the chunk's words to say something else, or another
 subject). By default three sets together: sentences written by hand
 (support_pairs.jsonl), sentences the 1.5B model wrote when it still copied
 (generated_support_labels.jsonl), and sentences it wrote paraphrasing under the
-copy block (paraphrase_support_labels.jsonl). The judge (rag.cite.judge) says "supported" when
+copy block (paraphrase_support_labels.jsonl). The judge (rag.check.cite.judge) says "supported" when
 
     overlap + SIM_WEIGHT * (similarity - SIM_BASE) >= SUPPORT_MIN
 
@@ -28,9 +28,9 @@ that choice gives the figure to expect on sentences not used for tuning. It prin
 the grid, the chosen point, agreement on the pairs that share no run of
 FLAG_COPY_AT characters with their chunk (paraphrase, the case the judge finds
 hard), the judge's figures at the constants now in
-rag/cite.py, the pairs it misjudges, and the lines to put into rag/cite.py.
+rag/check/cite.py, the pairs it misjudges, and the lines to put into rag/check/cite.py.
 
---bench-copy times rag.copycheck.CopyIndex instead: on the index's chunks and on
+--bench-copy times rag.check.copycheck.CopyIndex instead: on the index's chunks and on
 synthetic corpora of 100,000 chunks (see bench_copy).
 
 The index only supplies chunk texts (by chunk_id), so any index of data/corpus
@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from rag.cite import Weights
+    from rag.check.cite import Weights
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SETS = [ROOT / "eval/data" / name for name in
@@ -73,10 +73,10 @@ def load_pairs(path: Path) -> list[dict]:
 
 
 def score_pairs(pairs: list[dict], chunks: dict, embed) -> list[dict]:
-    """similarity / overlap of every pair, as rag.cite.support_score computes them.
+    """similarity / overlap of every pair, as rag.check.cite.support_score computes them.
     Two embedding calls in all: the sentences, then every distinct chunk sentence."""
-    from rag.cite import nearest, passage_sentences, support_score
-    from rag.copycheck import CopyIndex
+    from rag.check.cite import nearest, passage_sentences, support_score
+    from rag.check.copycheck import CopyIndex
 
     missing = sorted({p["chunk_id"] for p in pairs} - set(chunks))
     if missing:
@@ -99,7 +99,7 @@ def score_pairs(pairs: list[dict], chunks: dict, embed) -> list[dict]:
 
 def is_paraphrase(pair: dict) -> bool:
     """True when the sentence copies no run of FLAG_COPY_AT characters from its chunk."""
-    from rag.finish import FLAG_COPY_AT
+    from rag.check.finish import FLAG_COPY_AT
 
     return pair["run"] < FLAG_COPY_AT
 
@@ -123,7 +123,7 @@ def metrics(labels: list[int], predicted: list[bool]) -> dict:
 
 
 def predict(scored: list[dict], weight: float, threshold: float) -> list[bool]:
-    from rag.cite import SIM_BASE
+    from rag.check.cite import SIM_BASE
 
     return [p["overlap"] + weight * (p["similarity"] - SIM_BASE) >= threshold for p in scored]
 
@@ -163,9 +163,9 @@ def cross_validate(scored: list[dict]) -> list[bool]:
 
 
 def model_logits(scored: list[dict], settings) -> None:
-    """Each pair's yes-minus-no logit from the local model, as rag.cite.model_verifier asks it."""
-    from rag.cite import model_verifier
-    from rag.generate import generator_for
+    """Each pair's yes-minus-no logit from the local model, as rag.check.cite.model_verifier asks it."""
+    from rag.check.cite import model_verifier
+    from rag.llm.generate import generator_for
 
     verify = model_verifier(generator_for(settings), settings.prompts)
     start = time.perf_counter()
@@ -197,24 +197,24 @@ def fit_model(pairs: list[dict], band: float) -> Weights:
 
 
 def model_predict(pairs: list[dict], band: float, weights: Weights) -> list[bool]:
-    """The judge with the model: the rule outside `band`, the weights inside it (rag.cite.align
+    """The judge with the model: the rule outside `band`, the weights inside it (rag.check.cite.align
     asks about at most MAX_CITATIONS_PER_SENTENCE passages of a sentence; here every pair counts)."""
-    from rag.cite import SUPPORT_MIN, model_judge, unsure
+    from rag.check.cite import SUPPORT_MIN, model_judge, unsure
 
     return [model_judge(p, p["logit"], weights) if unsure(p["support"], band) else p["support"] >= SUPPORT_MIN
             for p in pairs]
 
 
 def model_report(scored: list[dict]) -> None:
-    """The judge with the model at rag/cite.py's constants, then cross-validated figures band by
+    """The judge with the model at rag/check/cite.py's constants, then cross-validated figures band by
     band, then the constants they choose."""
-    from rag.cite import MODEL_WEIGHTS, VERIFY_BAND, unsure
+    from rag.check.cite import MODEL_WEIGHTS, VERIFY_BAND, unsure
 
     labels = [p["label"] for p in scored]
     now = model_predict(scored, VERIFY_BAND, MODEL_WEIGHTS)
     m = metrics(labels, now)
     lm, n_loose = paraphrase_metrics(scored, now)
-    print(f"\nwith the model at rag/cite.py now (band {VERIFY_BAND}): agreement {m['agreement']:.3f}  "
+    print(f"\nwith the model at rag/check/cite.py now (band {VERIFY_BAND}): agreement {m['agreement']:.3f}  "
           f"precision {m['precision']:.3f}  recall {m['recall']:.3f}\n"
           f"  on the {n_loose} pairs without a copied run: agreement {lm['agreement']:.3f}  "
           f"precision {lm['precision']:.3f}  recall {lm['recall']:.3f}")
@@ -237,7 +237,7 @@ def model_report(scored: list[dict]) -> None:
         agreements[band] = m["agreement"]
     chosen_band = min(b for b in BANDS if agreements[b] >= max(agreements.values()) - 0.005)
     weights = fit_model(scored, chosen_band)
-    print(f"\nfor rag/cite.py:\nVERIFY_BAND = {chosen_band}\n"
+    print(f"\nfor rag/check/cite.py:\nVERIFY_BAND = {chosen_band}\n"
           f"MODEL_WEIGHTS = ({', '.join(f'{w:.3f}' for w in weights)})")
 
 
@@ -269,8 +269,8 @@ def bench_copy(chunks: list, n_big: int = 100_000) -> None:
     """Build and query times of CopyIndex: the index's chunks, then n_big synthetic chunks
     of 300 characters, (a) random characters, (b) the corpus's own sentences recombined,
     so every real sentence recurs hundreds of times (the worst case for candidates)."""
-    from rag.cite import passage_sentences
-    from rag.copycheck import CopyIndex, copy_report
+    from rag.check.cite import passage_sentences
+    from rag.check.copycheck import CopyIndex, copy_report
 
     texts = [c.text for c in chunks]
     sentences = [s for t in texts for s in passage_sentences(t)]
@@ -314,15 +314,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--side", choices=("queries", "passages"), default="queries",
                         help="e5 prompt used for both sides (default: query:, e5's choice for similarity)")
     parser.add_argument("--model", action="store_true",
-                        help="also ask the local model about each pair (rag.cite.model_verifier), ~8 min")
+                        help="also ask the local model about each pair (check.cite.model_verifier), ~8 min")
     parser.add_argument("--bench-copy", action="store_true",
-                        help="time rag.copycheck.CopyIndex instead (no calibration, no model)")
+                        help="time rag.check.copycheck.CopyIndex instead (no calibration, no model)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from rag import cite
-    from rag.engine import Embedder
-    from rag.index import CorpusIndex
+    from rag.check import cite
+    from rag.index.embedder import Embedder
+    from rag.index.store import CorpusIndex
     from rag.settings import load_settings
 
     settings = load_settings(index=args.index)
@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = choose(results)
     print_grid(results, chosen)
     labels = [p["label"] for p in scored]
-    points = (("chosen", chosen), ("rag/cite.py now", (cite.SIM_WEIGHT, cite.SUPPORT_MIN)))
+    points = (("chosen", chosen), ("rag/check/cite.py now", (cite.SIM_WEIGHT, cite.SUPPORT_MIN)))
     for name, (weight, threshold) in points:
         predicted = predict(scored, weight, threshold)
         m = metrics(labels, predicted)
@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         if bool(p["label"]) != pred:
             print(f"  label {p['label']} sim {p['similarity']:.3f} ovl {p['overlap']:.2f}  "
                   f"{p['chunk_id']}  {p['sentence'][:36]}  [{p['note'][:34]}]")
-    print(f"\nfor rag/cite.py:\nSIM_WEIGHT = {chosen[0]:.1f}\nSUPPORT_MIN = {chosen[1]:.2f}")
+    print(f"\nfor rag/check/cite.py:\nSIM_WEIGHT = {chosen[0]:.1f}\nSUPPORT_MIN = {chosen[1]:.2f}")
     if args.model:
         model_logits(scored, settings)
         model_report(scored)

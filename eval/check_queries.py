@@ -15,7 +15,7 @@ Checks, per file:
 - The dev and test sets share no query text.
 
 With --chunks the spans are also looked up in the chunks the project's own
-cleaning + chunking would build (rag.clean / rag.split / rag.chunk), as a warning:
+cleaning + chunking would build (rag.corpus.clean / rag.corpus.split / rag.corpus.chunk), as a warning:
 a span cut by a chunk boundary or removed as noise could never be retrieved.
 
 Exit status 1 when any check fails.
@@ -247,9 +247,9 @@ def chunk_warnings(sets: dict[Path, list[dict]], corpus_dir: Path) -> list[str]:
     """Spans that no chunk of the project's own pipeline contains (cut or cleaned away)."""
     sys.path.insert(0, str(ROOT))
     try:
-        from rag.ingest import read_corpus
+        from rag.corpus.read import read_corpus
     except ImportError as exc:
-        return [f"--chunks skipped: cannot import rag.ingest ({exc})"]
+        return [f"--chunks skipped: cannot import rag.corpus.read ({exc})"]
     chunk_texts = [normalize(c.text) for c in read_corpus([corpus_dir]).chunks]
     warnings = []
     for path, records in sets.items():

@@ -2,7 +2,7 @@
 
     python eval/check_query_set.py [DEV.jsonl TEST.jsonl] [--corpus data/corpus] [--verbose]
 
-The answers are looked up in the chunks the project's own ingest builds (rag.ingest.read_corpus),
+The answers are looked up in the chunks the project's own ingest builds (rag.corpus.read.read_corpus),
 since those are what a search returns. Checks, for every record of every file:
 
 - fields: exactly id, query, kind, answers, speech; kind is paraphrase / keyword / cross / outline;
@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from check_queries import normalize, read_jsonl  # noqa: E402
 
-from rag.ingest import read_corpus  # noqa: E402
+from rag.corpus.read import read_corpus  # noqa: E402
 
 DEFAULT_SETS = [
     ROOT / "eval/data/retrieval_queries_dev.jsonl",

@@ -56,8 +56,8 @@ from docx import Document
 
 from rag.errors import WengaoError
 from rag.faultpoint import VARIABLE as FAULT_AT
-from rag.index import CorpusIndex
-from rag.retrieve import Searcher
+from rag.index.store import CorpusIndex
+from rag.search.hybrid import Searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 RESERVE = ROOT / "data" / "corpus" / "002_6c45b84abf69550e.txt"
@@ -71,7 +71,7 @@ POLL_S = 0.005
 # ("loading": the files are read; chunking them and loading the embedding model follow).
 STAGES = ("startup", "reading", "loading", "embedding", "writing", "switched")
 TIMED = ("reading", "embedding", "writing")
-# The named points of a build (rag/index.py), in the order it reaches them.
+# The named points of a build (rag/index/store.py), in the order it reaches them.
 BUILD_POINTS = ("write chunks.jsonl", "write speeches.jsonl", "write vectors.npy", "write bm25_vocab.json",
                 "write bm25_chars_vocab.json", "write sentences.npy", "write sentence_chunks.npy",
                 "write manifest.json", "written", "fsynced", "renamed", "prune")

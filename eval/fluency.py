@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from generation import DEFAULT_TASKS, Seeded, load_tasks  # noqa: E402
 
-from rag.clean import core_text  # noqa: E402
+from rag.corpus.clean import core_text  # noqa: E402
 
 # The request the text is scored as the reply to: a paragraph of a speech, no sources.
 NEUTRAL_REQUEST = "请写一段讲话稿的正文。"
@@ -76,8 +76,8 @@ def corpus_paragraphs(chunks, count: int) -> list[str]:
 
 def write_both(task: dict, settings, searcher, generator) -> tuple[str, str]:
     """The section body by the default path and with the copy block lifted."""
-    from rag.expand import ExpandRequest, expand
-    from rag.rewrite import finish_section
+    from rag.write.expand import ExpandRequest, expand
+    from rag.write.rewrite import finish_section
 
     request = ExpandRequest(task["point"], task.get("topic", ""), task.get("length", 300))
     blocked, passages = expand(settings, searcher, generator, request)
@@ -101,9 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
 
-    from rag.engine import open_searcher
-    from rag.generate import generator_for
-    from rag.models import resolve_llm
+    from rag.llm.bundled import resolve_llm
+    from rag.llm.generate import generator_for
+    from rag.search.hybrid import open_searcher
     from rag.settings import load_settings
 
     settings = load_settings(index=args.index, llm_model=args.model)

@@ -8,7 +8,7 @@ written fresh as a held-out set of expand tasks and run once with --tasks (their
 figures are in the README).
 
 Every expand and ask task runs the real pipeline (retrieve -> generate ->
-rag.finish.finish_draft) and is scored with the support judge of rag/cite.py,
+rag.check.finish.finish_draft) and is scored with the support judge of rag/check/cite.py,
 ALCE-style, over its claim sentences (headings, salutations and short formulas
 carry no claim):
 - citation recall: share of claims whose cited passages, taken together, support
@@ -21,7 +21,7 @@ carry no claim):
 The same two figures are given for two baselines on the same text: the [n]
 markers the model wrote itself (a marker to a passage that does not exist is a
 citation that supports nothing) and "every claim cites the top passage". Our own
-citations come from the same judge (rag.cite.align cites only passages that pass
+citations come from the same judge (rag.check.cite.align cites only passages that pass
 alone), so their precision is 1 and their recall 1 - unsupported share by
 construction; the baselines and the agreement with hand labels are what say how
 far the judge, and so the citations, can be trusted.
@@ -30,7 +30,7 @@ to the model, the longest verbatim run from the corpus, the share of characters
 in runs of FLAG_COPY_AT or more and the sentences holding one.
 
 Outline tasks: points given against the requested range, share of points the
-off-corpus judge of rag/relevance.py finds grounded (with the best cosine of
+off-corpus judge of rag/search/relevance.py finds grounded (with the best cosine of
 their passages), points that repeat a section heading of the corpus, and points
 that repeat an earlier point's wording.
 
@@ -71,7 +71,7 @@ sys.path.insert(0, str(ROOT))
 import calibrate_support as calibrate  # noqa: E402
 
 from rag import errors  # noqa: E402
-from rag.cite import (  # noqa: E402
+from rag.check.cite import (  # noqa: E402
     Embed,
     align,
     passage_sentences,
@@ -79,10 +79,10 @@ from rag.cite import (  # noqa: E402
     support_score,
     unsupported_share,
 )
-from rag.clean import bigrams, core_text  # noqa: E402
-from rag.copycheck import invented_specifics  # noqa: E402
-from rag.finish import FLAG_COPY_AT  # noqa: E402
-from rag.structure import HEADING_MARKERS  # noqa: E402
+from rag.check.copycheck import invented_specifics  # noqa: E402
+from rag.check.finish import FLAG_COPY_AT  # noqa: E402
+from rag.corpus.clean import bigrams, core_text  # noqa: E402
+from rag.corpus.structure import HEADING_MARKERS  # noqa: E402
 
 DEFAULT_TASKS = ROOT / "eval/data/generation_tasks.jsonl"
 KINDS = ("expand", "ask", "outline")
@@ -103,7 +103,7 @@ Supports = Callable[[str, list[str]], bool]
 
 
 class Judge:
-    """rag.cite.support_score on a sentence against passages taken together, embeddings kept:
+    """rag.check.cite.support_score on a sentence against passages taken together, embeddings kept:
     precision judges each citation alone and the others without it."""
 
     def __init__(self, embed: Embed):
@@ -161,9 +161,9 @@ def copied_headings(points: list[str], headings: set[str]) -> int:
 
 
 def said_again(texts: list[str]) -> int:
-    """Texts most of whose wording an earlier one already has (rag.expand.says_again, the rule a
+    """Texts most of whose wording an earlier one already has (rag.write.expand.says_again, the rule a
     section's sentences are held to)."""
-    from rag.expand import says_again
+    from rag.write.expand import says_again
 
     grams = [bigrams(t) for t in texts]
     return sum(any(says_again(g, earlier) for earlier in grams[:i]) for i, g in enumerate(grams))
@@ -207,7 +207,7 @@ def load_tasks(path: Path, kinds: list[str], limit: int | None) -> list[dict]:
 
 
 def relevant(searcher, query: str) -> bool:
-    from rag.relevance import judge
+    from rag.search.relevance import judge
 
     return judge(searcher, query, searcher.search(query, k=RELEVANCE_K)).relevant
 
@@ -258,10 +258,10 @@ def section_figures(draft, length: int) -> dict:
 
 
 def run_draft(task: dict, settings, searcher, generator, judge: Judge) -> dict:
-    from rag.ask import ANSWER_CHARS, answer
-    from rag.expand import ExpandRequest, expand
-    from rag.finish import finish_draft
-    from rag.rewrite import finish_section
+    from rag.check.finish import finish_draft
+    from rag.write.ask import ANSWER_CHARS, answer
+    from rag.write.expand import ExpandRequest, expand
+    from rag.write.rewrite import finish_section
 
     start = time.perf_counter()
     if task["kind"] == "expand":
@@ -277,7 +277,7 @@ def run_draft(task: dict, settings, searcher, generator, judge: Judge) -> dict:
         finish_draft(draft, passages, searcher.index, searcher.encode_queries)
     out = {"timings": timing_fields(draft.timings, time.perf_counter() - start),
            **score_draft(reply, draft, passages, judge)}
-    # The same text judged by the rule alone, without asking the model (rag.cite.VERIFY_BAND).
+    # The same text judged by the rule alone, without asking the model (rag.check.cite.VERIFY_BAND).
     by_rule, _ = align(draft.text, passages, searcher.encode_queries)
     out["unsupported_rule"] = round(unsupported_share(by_rule), 3)
     if task["kind"] == "expand":
@@ -290,7 +290,7 @@ def on_point(rows: list[dict], tasks: list[dict], embed: Embed) -> None:
     """Mark each section on its point when its paragraphs, taken together, are closer to its own
     point than to any other point of the task set, and give the share of the point's words
     (character bigrams, ordinal and outline shell stripped) that the section uses."""
-    from rag.query import search_text
+    from rag.search.query import search_text
 
     points = [search_text(t["point"]) for t in tasks if t["kind"] == "expand" and not t.get("off_corpus")]
     if not points:
@@ -309,7 +309,7 @@ def on_point(rows: list[dict], tasks: list[dict], embed: Embed) -> None:
 
 
 def run_outline(task: dict, settings, searcher, generator, headings: set[str]) -> dict:
-    from rag.outline import parse_points_arg, propose_outline
+    from rag.write.outline import parse_points_arg, propose_outline
 
     start = time.perf_counter()
     least, most = parse_points_arg(task.get("points", "3-6"))
@@ -524,7 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from rag.cli.drafting import load
-    from rag.engine import Embedder, open_searcher
+    from rag.index.embedder import Embedder
+    from rag.search.hybrid import open_searcher
     from rag.settings import load_settings
 
     settings = load_settings(index=args.index, llm_model=args.model)

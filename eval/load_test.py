@@ -75,9 +75,9 @@ from gradio_client.client import Endpoint  # noqa: E402
 from gradio_client.utils import Status, StatusUpdate  # noqa: E402
 
 from eval.measure import percentile  # noqa: E402
-from rag.expand import MIN_LENGTH  # noqa: E402
-from rag.generate import tidy  # noqa: E402
-from rag.outline import parse_points, parse_points_arg  # noqa: E402
+from rag.llm.generate import tidy  # noqa: E402
+from rag.write.expand import MIN_LENGTH  # noqa: E402
+from rag.write.outline import parse_points, parse_points_arg  # noqa: E402
 
 DATA = ROOT / "eval" / "data"
 KINDS = ("search", "ask", "expand", "outline")

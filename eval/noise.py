@@ -5,19 +5,19 @@
 
 The set (eval/data/noise/, made by make_noise_set.py there) holds noisy speech documents
 and, per document, the gold: the speeches' title lines and paragraphs exactly as written.
-For a split, `rag.ingest.read_corpus([<split>/docs])` runs once over the docs folder, as a
+For a split, `rag.corpus.read.read_corpus([<split>/docs])` runs once over the docs folder, as a
 user would ingest it. Per document:
 
 - input: the document's text as the file holds it, read by this script and not by the
   pipeline's reader (whose own clean-up, such as decoding entities, is part of what is
   measured): decoded with the encoding the generator wrote, for HTML the text of every
   node but script and style, for Markdown without the markup the generator added; then
-  rag.clean.normalize, whitespace removed;
+  rag.corpus.clean.normalize, whitespace removed;
 - gold: the gold titles and paragraphs, through the same normalize, whitespace removed;
 - kept: what the pipeline keeps of the file, whitespace removed: per speech its title
   (unless derived from the file name, which is not text of the file), then its chunks in
   order, each preceded by the headings that are new in its section path and not already
-  in its text (rag/chunk.py leaves whole-line headings out of chunk text and keeps them in
+  in its text (rag/corpus/chunk.py leaves whole-line headings out of chunk text and keeps them in
   chunk.section only; chunks do not overlap).
 
 kept is aligned to gold with difflib.SequenceMatcher (autojunk=False). Then:
@@ -30,7 +30,7 @@ kept is aligned to gold with difflib.SequenceMatcher (autojunk=False). Then:
 
 Leftover runs are attributed to noise kinds by matching them against the noise strings
 the generator recorded for the document (labels.json); the rest is "unattributed".
-Near-duplicate paragraphs dropped by rag/dedupe.py would count as speech removed; the set
+Near-duplicate paragraphs dropped by rag/corpus/dedupe.py would count as speech removed; the set
 has none, and the pipeline's duplicate count is printed so that stays visible.
 
 Targets: noise left <= 0.5% of kept text (chunk text plus titles and path-only headings),
@@ -53,8 +53,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.clean import normalize  # noqa: E402
-from rag.ingest import Corpus, read_corpus  # noqa: E402
+from rag.corpus.clean import normalize  # noqa: E402
+from rag.corpus.read import Corpus, read_corpus  # noqa: E402
 from rag.types import Chunk, Speech  # noqa: E402
 
 DATA = ROOT / "eval/data/noise"
@@ -104,7 +104,7 @@ _MD_MARKUP = re.compile(r"^(#{1,6} |> )|\*\*", re.M)
 
 
 def file_text(path: Path, label: dict) -> str:
-    """The text a document holds, noise included, independent of rag/readers.py."""
+    """The text a document holds, noise included, independent of rag/corpus/readers.py."""
     text = path.read_bytes().decode(label["encoding"])
     if label["format"] == "html":
         page = _PageText()

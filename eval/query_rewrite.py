@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eval.retrieval import DEFAULT_SET, first_relevant_rank, load_queries, relevance  # noqa: E402
-from rag.retrieve import RRF_K  # noqa: E402
+from rag.search.hybrid import RRF_K  # noqa: E402
 
 DEPTH = 10
 
@@ -36,7 +36,7 @@ def fuse(lists: list[list[str]], weights: list[float]) -> list[str]:
 
 
 def phrasings(generator, settings, point: str) -> list[str]:
-    from rag.generate import messages_for
+    from rag.llm.generate import messages_for
 
     messages = messages_for(settings, "query_rewrite", point=point)
     reply = "".join(generator.stream(messages, max_tokens=120, temperature=0.3))

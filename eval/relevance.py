@@ -1,4 +1,4 @@
-"""Evaluate the relevance judge of rag/relevance.py on labelled requests.
+"""Evaluate the relevance judge of rag/search/relevance.py on labelled requests.
 
     python eval/relevance.py [--set eval/data/relevance_queries.jsonl] [--index DIR]
         [-k 10] [--failures] [--sweep] [--json]
@@ -6,7 +6,7 @@
 Each line of the set is a request a user might give a drafting command, labelled
 relevant when the bundled corpus speaks to it, with a "split" field: tune on
 "dev" only, keep "test" for the figures to expect. Every request is searched as
-the drafting commands do it (hybrid, top k) and judged by rag.relevance.judge.
+the drafting commands do it (hybrid, top k) and judged by rag.search.relevance.judge.
 
 The decision scored is "off-corpus" (the judge refuses to draft):
 - accuracy: share of requests judged as labelled;
@@ -20,7 +20,7 @@ weight the threshold is MARGIN below the lowest relevant score, so no relevant
 dev request is blocked and the next one has some room; "passed" counts the
 off-topic requests at or above it. The chosen weight lets the fewest through
 (the middle one when several tie): the values for COVERAGE_WEIGHT and
-RELEVANT_MIN in rag/relevance.py.
+RELEVANT_MIN in rag/search/relevance.py.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def load_set(path: Path) -> list[dict]:
 
 def judge_all(rows: list[dict], index_dir: str | None, k: int) -> list[dict]:
     """Each row with the judge's features and verdict."""
-    from rag.engine import Embedder, open_searcher
-    from rag.relevance import judge
+    from rag.index.embedder import Embedder
+    from rag.search.hybrid import open_searcher
+    from rag.search.relevance import judge
     from rag.settings import load_settings
 
     settings = load_settings(index=Path(index_dir) if index_dir else None)
@@ -118,7 +119,7 @@ def report(rows: list[dict]) -> dict:
 
 
 def print_report(summary: dict, rows: list[dict], failures: bool) -> None:
-    from rag.relevance import COVERAGE_WEIGHT, RELEVANT_MIN
+    from rag.search.relevance import COVERAGE_WEIGHT, RELEVANT_MIN
 
     print(f"judge: dense + {COVERAGE_WEIGHT} * coverage >= {RELEVANT_MIN}")
     print(f"{'split':6} {'n':>4} {'rel':>4} {'off':>4} {'acc':>6} {'prec':>6} {'recall':>6} {'blocked':>8}")

@@ -19,7 +19,7 @@ query with no results):
 
 Sets: retrieval_queries_dev.jsonl (the default; tune on it) and retrieval_queries_test.jsonl,
 written over the sample corpus and split once at random. The test split was held out until the
-hybrid weights and the BM25 terms of rag/retrieve.py were chosen on both splits together, so it
+hybrid weights and the BM25 terms of rag/search/hybrid.py were chosen on both splits together, so it
 no longer gives figures to expect; a set written after that choice does.
 retrieval_queries_test3.jsonl was written fresh as a held-out set, without looking at search
 results, and run once (its figures are in the README). The earlier

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag.chunk import chunk_speech  # noqa: E402
-from rag.ingest import read_corpus  # noqa: E402
-from rag.split import speech_id  # noqa: E402
-from rag.structure import HEADING_MARKERS, SENTENCE_SPLIT, ends_sentence  # noqa: E402
+from rag.corpus.chunk import chunk_speech  # noqa: E402
+from rag.corpus.read import read_corpus  # noqa: E402
+from rag.corpus.split import speech_id  # noqa: E402
+from rag.corpus.structure import HEADING_MARKERS, SENTENCE_SPLIT, ends_sentence  # noqa: E402
 from rag.types import Chunk, Speech  # noqa: E402
 
 REPLACE, DROP, INSERT, SWAP = 0.3, 0.1, 0.1, 0.15

@@ -1,4 +1,4 @@
-"""Train the site-talk score (rag/site_talk.py) on the noise set's wordings and speech prose.
+"""Train the site-talk score (rag/corpus/site_talk.py) on the noise set's wordings and speech prose.
 
     python eval/train_site_talk.py [--check-only]
 
@@ -12,7 +12,7 @@ All folded to simplified characters, as cleaning scores them.
 
 First it prints how well the score generalises to wordings it never saw: each of the noise
 set's groups of files (written separately) held out in turn, the model trained on the others
-and the training file. Then it trains on all and writes rag/data/site_talk.json, unless
+and the training file. Then it trains on all and writes rag/corpus/data/site_talk.json, unless
 --check-only. A split of the noise set still held out for the cleaner as a whole is not read.
 """
 
@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.clean import is_prose  # noqa: E402
-from rag.site_talk import CATCH, CATCH_PROSE, MODEL, RESCUE, ngrams  # noqa: E402
-from rag.traditional import to_simplified  # noqa: E402
+from rag.corpus.clean import is_prose  # noqa: E402
+from rag.corpus.site_talk import CATCH, CATCH_PROSE, MODEL, RESCUE, ngrams  # noqa: E402
+from rag.corpus.traditional import to_simplified  # noqa: E402
 
 DATA = ROOT / "eval/data/noise"
 TRAINING = sorted((ROOT / "eval/data").glob("site_talk_train*.jsonl"))
@@ -150,7 +150,7 @@ def main() -> int:
     grams = sorted(vocabulary, key=vocabulary.get)
     idf, weight = vectorizer.idf_, model.coef_[0]
     MODEL.write_text(json.dumps({
-        "about": "Site-talk score for rag/site_talk.py, written by eval/train_site_talk.py.",
+        "about": "Site-talk score for rag/corpus/site_talk.py, written by eval/train_site_talk.py.",
         "max_n": MAX_N, "intercept": round(float(model.intercept_[0]), 5),
         "idf": {g: round(float(idf[i]), 4) for i, g in enumerate(grams)},
         "weight": {g: round(float(weight[i]), 4) for i, g in enumerate(grams) if abs(weight[i]) >= 1e-4},

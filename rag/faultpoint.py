@@ -2,7 +2,7 @@
 
 `WENGAO_FAULT_AT=<point>` in the environment makes the process SIGKILL itself the first time it
 reaches that point: the same abrupt end as `kill -9`, landed exactly where it is aimed rather than
-wherever a timer happens to fall. The points are the steps of an index build (rag/index.py:
+wherever a timer happens to fall. The points are the steps of an index build (rag/index/store.py:
 "write chunks.jsonl" ... "fsynced", "renamed", "prune") and of a workspace change of the corpus
 (ui/workspace.py); eval/fault_kill.py kills at each in turn.
 

@@ -68,7 +68,8 @@ def settings(tmp_path):
 @pytest.fixture(scope="session")
 def real_index(tmp_path_factory):
     """The bundled corpus indexed with the real embedding model, built once per session."""
-    from rag.engine import Embedder, ingest
+    from rag.index.build import ingest
+    from rag.index.embedder import Embedder
 
     index_dir = tmp_path_factory.mktemp("real") / "index"
     settings = load_settings(index=index_dir)

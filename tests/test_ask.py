@@ -8,7 +8,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.ask import (
+from rag.check.copycheck import CopyIndex, invented_specifics
+from rag.cli import main
+from rag.corpus.clean import core_text
+from rag.corpus.structure import SLOT
+from rag.index.build import ingest
+from rag.index.store import CorpusIndex
+from rag.llm.local import Timings
+from rag.search.hybrid import Searcher
+from rag.search.speech_names import named_speeches, title_core, without_speech_names
+from rag.types import Chunk
+from rag.write.ask import (
     ECHO_NOTE,
     Context,
     EchoedPrompt,
@@ -19,11 +29,7 @@ from rag.ask import (
     synthesis_messages,
     template_text,
 )
-from rag.clean import core_text
-from rag.cli import main
-from rag.copycheck import CopyIndex, invented_specifics
-from rag.engine import ingest
-from rag.evidence import (
+from rag.write.evidence import (
     NAMED_CANDIDATE_CHUNKS,
     Evidence,
     answer_evidence,
@@ -33,13 +39,7 @@ from rag.evidence import (
     quoted_phrases,
     with_what_follows,
 )
-from rag.index import CorpusIndex
-from rag.llm import Timings
-from rag.numbered_lists import asked_count, asks_list, cn_number, speech_lists
-from rag.retrieve import Searcher
-from rag.speech_names import named_speeches, title_core, without_speech_names
-from rag.structure import SLOT
-from rag.types import Chunk
+from rag.write.numbered_lists import asked_count, asks_list, cn_number, speech_lists
 from ui.chat import AskTurn, sources_view, transcript_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -326,8 +326,8 @@ def test_cli_prints_the_quotes_grouped_by_speech_then_the_synthesis(searcher, ca
 
 @pytest.mark.models
 def test_the_bundled_model_adds_a_synthesis_that_echoes_nothing(real_index):
-    from rag.engine import open_searcher
-    from rag.generate import generator_for
+    from rag.llm.generate import generator_for
+    from rag.search.hybrid import open_searcher
 
     settings, embedder = real_index
     searcher = open_searcher(settings, embedder)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rag.bm25 import BM25Index, terms
+from rag.index.bm25 import BM25Index, terms
 
 
 def test_terms_are_characters_and_their_pairs():

@@ -1,4 +1,4 @@
-"""Citations after generation (rag.cite) and duplication checks (rag.copycheck).
+"""Citations after generation (rag.check.cite) and duplication checks (rag.check.copycheck).
 
 Fast tests use the bigram-hashing stand-in embedder: near-verbatim sentences
 score as supported and unrelated ones do not, which is all they rely on. The
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.cite import (
+from rag.check.cite import (
     CitedSentence,
     align,
     draft_sentences,
@@ -23,7 +23,7 @@ from rag.cite import (
     support_score,
     unsupported_share,
 )
-from rag.copycheck import GRAM, CopyIndex, copy_report, invented_specifics
+from rag.check.copycheck import GRAM, CopyIndex, copy_report, invented_specifics
 from rag.types import Chunk, Passage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +131,7 @@ def test_unsupported_sentence_gets_no_citation(hash_embedder):
 
 
 def test_the_model_settles_only_the_pairs_the_judge_is_least_sure_of(hash_embedder, monkeypatch):
-    import rag.cite as cite
+    import rag.check.cite as cite
     asked = []
 
     def verify(source, sentence):
@@ -208,10 +208,10 @@ def test_sparse_index_still_finds_long_runs():
 
 
 def test_batched_build_is_identical(monkeypatch):
-    import rag.copycheck
+    import rag.check.copycheck
 
     whole = CopyIndex(CORPUS * 3)
-    monkeypatch.setattr(rag.copycheck, "BATCH_CHARS", 40)
+    monkeypatch.setattr(rag.check.copycheck, "BATCH_CHARS", 40)
     batched = CopyIndex(CORPUS * 3)
     assert np.array_equal(whole.hashes, batched.hashes) and np.array_equal(whole.owner, batched.owner)
     assert set(batched.owner.tolist()) == set(range(9))
@@ -290,10 +290,10 @@ def test_placeholders_and_common_phrases_are_fine():
 @pytest.mark.models
 def test_judge_agrees_with_labels(real_index):
     """calibrate_support.py reports agreement 0.871, precision 0.917, recall 0.882 at the
-    constants in rag/cite.py; allow a few pairs of drift."""
+    constants in rag/check/cite.py; allow a few pairs of drift."""
     from calibrate_support import DEFAULT_SETS, load_pairs, metrics, score_pairs
 
-    from rag.index import CorpusIndex
+    from rag.index.store import CorpusIndex
 
     settings_, embedder = real_index
     chunks = {c.chunk_id: c for c in CorpusIndex.open(settings_.index_dir).chunks}
@@ -307,7 +307,7 @@ def test_judge_agrees_with_labels(real_index):
 
 @pytest.mark.models
 def test_align_with_retrieved_passages(real_index):
-    from rag.engine import open_searcher
+    from rag.search.hybrid import open_searcher
 
     settings_, embedder = real_index
     passages = open_searcher(settings_, embedder).search("如何做好督查督办工作", k=5)

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-import rag.clean
-from rag.clean import CleanedText, clean_corpus, clean_text, core_text, noise_score, normalize
-from rag.split import split_speeches
-from rag.structure import split_sentences
+import rag.corpus.clean
+from rag.corpus.clean import CleanedText, clean_corpus, clean_text, core_text, noise_score, normalize
+from rag.corpus.split import split_speeches
+from rag.corpus.structure import split_sentences
 
 TITLE = "在全县水土保持工作推进会上的讲话"
 BODY = [
@@ -302,12 +302,12 @@ def test_an_aside_broken_over_a_line_end_goes_whole():
 
 def test_the_finishing_pass_folds_each_paragraph_once(monkeypatch):
     calls = []
-    fold = rag.clean.to_simplified
-    monkeypatch.setattr(rag.clean, "to_simplified", lambda text: calls.append(text) or fold(text))
+    fold = rag.corpus.clean.to_simplified
+    monkeypatch.setattr(rag.corpus.clean, "to_simplified", lambda text: calls.append(text) or fold(text))
     text = normalize("\n".join([TITLE, *BODY] * 3))
-    prepared = rag.clean._prepare(text)
+    prepared = rag.corpus.clean._prepare(text)
     calls.clear()
-    rag.clean._finish(prepared, rag.clean.CorpusStats.from_paragraphs([prepared.paragraphs]))
+    rag.corpus.clean._finish(prepared, rag.corpus.clean.CorpusStats.from_paragraphs([prepared.paragraphs]))
     assert len(calls) <= len(prepared.paragraphs)
 
 
@@ -398,7 +398,7 @@ def test_a_title_naming_a_ware_between_site_lines_stays():
 
 
 def test_the_site_talk_score_knows_wordings_no_rule_was_written_for():
-    from rag.site_talk import CATCH, RESCUE, site_talk
+    from rag.corpus.site_talk import CATCH, RESCUE, site_talk
 
     for line in ("点击下方链接即可免费领取本文完整Word版", "更多优质公文模板，尽在本站资料库",
                  "本站所有文章均来自网络，如有侵权请联系删除"):
@@ -538,7 +538,7 @@ def test_a_site_name_in_tortoise_brackets_goes_after_sentences_and_after_the_tit
 
 
 def test_a_line_naming_a_programme_with_a_title_word_in_it_is_no_title():
-    from rag.structure import is_title_like
+    from rag.corpus.structure import is_title_like
     assert not is_title_like("某某电台收听《讲话稿写作课》第12期")
     assert not is_title_like("加入“讲稿研习社”交流群")
     assert is_title_like("《在全县水土保持工作会议上的讲话》")
@@ -546,7 +546,7 @@ def test_a_line_naming_a_programme_with_a_title_word_in_it_is_no_title():
 
 
 def test_a_sentence_scored_between_the_edge_and_prose_thresholds_goes_only_above_a_title(monkeypatch):
-    import rag.clean as clean
+    import rag.corpus.clean as clean
     blurb = "这一篇的结构和语言都值得好好体会一番。"
     monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
     kept = _kept([blurb, TITLE, "同志们：", *BODY])
@@ -556,7 +556,7 @@ def test_a_sentence_scored_between_the_edge_and_prose_thresholds_goes_only_above
 
 
 def test_after_the_closing_words_a_sentence_between_the_thresholds_goes(monkeypatch):
-    import rag.clean as clean
+    import rag.corpus.clean as clean
     remark = "这一篇的结构和语言都值得好好体会一番。"
     monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
     kept = _kept([TITLE, "同志们：", *BODY, "谢谢大家！", remark])
@@ -572,7 +572,7 @@ def test_a_running_header_goes_with_a_page_number_in_words_or_none():
 
 
 def test_a_site_line_before_a_compilations_marker_or_the_salutation_is_at_the_edge(monkeypatch):
-    import rag.clean as clean
+    import rag.corpus.clean as clean
     note = "这一篇的结构和语言都值得好好体会一番。"
     monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
     kept = _kept([TITLE, "同志们：", *BODY[1:], note, "◆ 范文二", TITLE, *BODY])
@@ -604,7 +604,7 @@ def test_numbers_a_reviewer_put_before_each_line_go_and_the_lines_join():
 
 
 def test_after_the_speech_a_whole_sentence_a_space_cut_off_is_judged_as_a_sentence(monkeypatch):
-    import rag.clean as clean
+    import rag.corpus.clean as clean
     comment = "楼上说得对，这一篇的结构值得好好体会一番。"
     monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
     kept = _kept([TITLE, *BODY, "谢谢大家！", "点赞 12 " + comment])

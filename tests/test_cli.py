@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag.engine import ingest
+from rag.index.build import ingest
 
 WENGAO = Path(sys.executable).with_name("wengao")
 

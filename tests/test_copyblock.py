@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.copyblock import (
+from rag.llm.copyblock import (
     BLOCK_TOKENS,
     CopyBlock,
     NgramBan,

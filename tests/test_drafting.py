@@ -9,18 +9,18 @@ from types import SimpleNamespace
 import pytest
 from docx import Document
 
-from rag.assemble import to_manuscript
-from rag.cite import cited_paragraphs
+from rag.check.cite import cited_paragraphs
 from rag.cli import main
 from rag.errors import WengaoError
-from rag.generate import token_budget, write
-from rag.guard import has_instruction, without_instructions
-from rag.llm import Timings
-from rag.outline import parse_points, parse_points_arg, read_outline
-from rag.prompting import format_passages
-from rag.rewrite import clean_rewrite, reduce_copying
+from rag.llm.generate import token_budget, write
+from rag.llm.guard import has_instruction, without_instructions
+from rag.llm.local import Timings
+from rag.llm.prompts import format_passages
 from rag.settings import load_settings
 from rag.types import Chunk, Citation, Draft, Passage, SentenceSupport
+from rag.write.assemble import to_manuscript
+from rag.write.outline import parse_points, parse_points_arg, read_outline
+from rag.write.rewrite import clean_rewrite, reduce_copying
 
 SOURCE = ("督查工作要坚持问题导向，盯住重点任务不放松，一抓到底见实效。"
           "对群众反映强烈的问题，要限期整改、跟踪问效。")
@@ -141,7 +141,7 @@ def copy_setup(hash_embedder):
 
 
 def test_copied_sentences_are_rewritten_until_under_the_limit(hash_embedder):
-    from rag.finish import finish_draft
+    from rag.check.finish import finish_draft
 
     _, index, draft, passages = copy_setup(hash_embedder)
     finish_draft(draft, passages, index, hash_embedder.queries)
@@ -155,7 +155,7 @@ def test_copied_sentences_are_rewritten_until_under_the_limit(hash_embedder):
 
 
 def test_a_rewrite_that_does_not_help_is_reported(hash_embedder):
-    from rag.finish import finish_draft
+    from rag.check.finish import finish_draft
 
     _, index, draft, passages = copy_setup(hash_embedder)
     finish_draft(draft, passages, index, hash_embedder.queries)
@@ -292,7 +292,7 @@ def test_off_corpus_requests_are_declined_with_what_the_corpus_covers(real_index
 @pytest.mark.models
 def test_a_planted_instruction_in_the_corpus_does_not_steer_the_draft(real_index, tmp_path, capsys,
                                                                       monkeypatch):
-    from rag.engine import ingest
+    from rag.index.build import ingest
 
     _, embedder = real_index
     corpus = tmp_path / "corpus"
@@ -315,20 +315,20 @@ def test_a_planted_instruction_in_the_corpus_does_not_steer_the_draft(real_index
 
 
 def test_replies_are_tidied_into_plain_speech_text():
-    from rag.generate import tidy
+    from rag.llm.generate import tidy
 
     assert tidy("好的，以下是回答：\n**督查工作**要抓实。\n- 一是要快\n## 小结\n3*4=12") == (
         "督查工作要抓实。\n一是要快\n小结\n3*4=12")
 
 
 def test_list_numbers_are_not_invented_figures():
-    from rag.copycheck import invented_specifics
+    from rag.check.copycheck import invented_specifics
 
     assert invented_specifics("1. 要抓落实。\n2、效率提高65%。\n（3）今年增长12%。", ["效率提高65%"]) == ["12%"]
 
 
 def test_an_unnumbered_heading_is_not_judged_as_a_claim():
-    from rag.cite import split_draft
+    from rag.check.cite import split_draft
 
     units = split_draft("要在统筹协调上下功夫\n要把工作做好。")
     assert [u.kind for u in units][0] == "heading"

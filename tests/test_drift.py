@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rag.drift import MIN_COSINE, check_point_kept
+from rag.check.drift import MIN_COSINE, check_point_kept
 
 
 def embed_by_topic(texts):

@@ -7,8 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.errors import ModelMissing
-
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus"
 
@@ -43,18 +41,18 @@ def edge_cases(sentences: list[str]) -> list[str]:
 
 
 def test_load_encoder_on_missing_path_raises_model_missing(tmp_path):
-    from embeddings.encoder import load_encoder
+    from embeddings.encoder import EmbedModelError, load_encoder
 
     missing = tmp_path / "no-such-model"
-    with pytest.raises(ModelMissing) as info:
+    with pytest.raises(EmbedModelError) as info:
         load_encoder(missing)
     assert str(missing) in str(info.value)
 
 
 def test_load_encoder_on_folder_without_model_files_raises(tmp_path):
-    from embeddings.encoder import load_encoder
+    from embeddings.encoder import EmbedModelError, load_encoder
 
-    with pytest.raises(ModelMissing) as info:
+    with pytest.raises(EmbedModelError) as info:
         load_encoder(tmp_path)
     assert str(tmp_path) in str(info.value)
 
@@ -95,10 +93,10 @@ def test_conversion_replaces_an_incomplete_folder(tmp_path, monkeypatch):
 
 @pytest.mark.models
 def test_load_encoder_on_broken_folder_raises_model_missing(tmp_path):
-    from embeddings.encoder import load_encoder
+    from embeddings.encoder import EmbedModelError, load_encoder
 
     (tmp_path / "config.json").write_text("not json", encoding="utf-8")
-    with pytest.raises(ModelMissing) as info:
+    with pytest.raises(EmbedModelError) as info:
         load_encoder(tmp_path)
     assert str(tmp_path) in str(info.value)
 

@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 import generation  # noqa: E402
 
-from rag.cite import align, strip_markers  # noqa: E402
+from rag.check.cite import align, strip_markers  # noqa: E402
 from rag.types import Chunk, Draft, Passage  # noqa: E402
 
 DUCHA = "要健全督查工作机制。明确督查责任，细化督查程序，紧盯督查重点。要让督查真正推动决策落地。"

@@ -5,7 +5,14 @@ import json
 import pytest
 
 from rag.cli import main
-from rag.expand import section_body, strip_greeting, too_thin, trim_to_length, without_asides, without_repeats
+from rag.write.expand import (
+    section_body,
+    strip_greeting,
+    too_thin,
+    trim_to_length,
+    without_asides,
+    without_repeats,
+)
 
 
 def test_greetings_are_stripped_from_sections():

@@ -1,4 +1,4 @@
-"""Exporting a finished speech (rag.export): Markdown text and the Word layout of official speeches."""
+"""Exporting a finished speech (rag.export.manuscript): Markdown text and the Word layout of official speeches."""
 
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from rag.errors import WengaoError
-from rag.export import MARKER, export, to_markdown, write_docx
+from rag.export.manuscript import MARKER, export, to_markdown, write_docx
 from rag.types import Citation, Manuscript, Part
 
 TITLE = "在全市机关作风建设推进会上的讲话"
@@ -174,7 +174,7 @@ def test_failed_write_keeps_existing_file(tmp_path, monkeypatch):
 def test_failed_markdown_write_leaves_no_temp_file(tmp_path, monkeypatch):
     path = tmp_path / "讲话稿.md"
     path.write_text("旧稿", encoding="utf-8")
-    monkeypatch.setattr("rag.export.to_markdown", lambda m: 1 / 0)
+    monkeypatch.setattr("rag.export.manuscript.to_markdown", lambda m: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         export(manuscript(), path)
     assert path.read_text(encoding="utf-8") == "旧稿"

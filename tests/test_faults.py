@@ -22,10 +22,11 @@ import pytest
 
 from rag import faultpoint
 from rag.cli import main
-from rag.engine import Embedder, corpus_roots, ingest
 from rag.errors import ModelMissing, WengaoError
-from rag.index import CONTENT_FILES, CorpusIndex
-from rag.models import EMBED, LLMS, resolve_llm, sidecar_path
+from rag.index.build import corpus_roots, ingest
+from rag.index.embedder import Embedder
+from rag.index.store import CONTENT_FILES, CorpusIndex
+from rag.llm.bundled import EMBED, LLMS, resolve_llm, sidecar_path
 from rag.settings import default_model_dir, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +121,7 @@ def test_failed_rebuild_after_damage_keeps_both_generations(small_corpus, settin
     def broken_save(self, folder):
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr("rag.index.BM25Index.save", broken_save)
+    monkeypatch.setattr("rag.index.store.BM25Index.save", broken_save)
     with pytest.raises(OSError):
         ingest([small_corpus], settings, progress=False, embedder=hash_embedder)
     assert state(index_dir) == before
@@ -401,7 +402,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from conftest import HashEmbedder
-from rag.engine import ingest
+from rag.index.build import ingest
 from rag.settings import load_settings
 from ui.workspace import Workspace
 

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from rag.engine import ingest
 from rag.errors import IndexInvalid, IndexMissing, WengaoError
-from rag.index import CorpusIndex
-from rag.retrieve import Searcher
+from rag.index.build import ingest
+from rag.index.store import CorpusIndex
+from rag.search.hybrid import Searcher
 
 
 def _open(settings):
@@ -67,7 +67,7 @@ def test_failed_build_keeps_previous_index(corpus_copy, settings, hash_embedder,
     def broken_save(self, folder):
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr("rag.index.BM25Index.save", broken_save)
+    monkeypatch.setattr("rag.index.store.BM25Index.save", broken_save)
     (corpus_copy / "extra.txt").write_text("在某会议上的讲话\n同志们：\n要把工作做实做细。\n", "utf-8")
     with pytest.raises(OSError):
         ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
@@ -101,9 +101,9 @@ def test_index_holds_no_pickles(corpus_copy, settings, hash_embedder):
 def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embedder, monkeypatch):
     import numpy as np
 
-    import rag.index
+    import rag.index.store
 
-    monkeypatch.setattr(rag.index, "EXACT_LIMIT", 10)
+    monkeypatch.setattr(rag.index.store, "EXACT_LIMIT", 10)
     ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     index = _open(settings)
     assert index.manifest["dense"] == "ivf"
@@ -117,7 +117,7 @@ def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embe
         index.chunks[i].chunk_id for i in np.argsort(-scores)[:5]
     ]
     # Vectors kept for the next build outlive the index they came from.
-    known = rag.index.previous_vectors(settings.index_dir, index.manifest["embed_model"]["fingerprint"])
+    known = rag.index.store.previous_vectors(settings.index_dir, index.manifest["embed_model"]["fingerprint"])
     del index, searcher
     assert all(np.isfinite(v).all() and abs(np.linalg.norm(v) - 1) < 1e-3 for v in known.values())
 
@@ -127,7 +127,7 @@ def test_many_sentences_are_stored_as_float16_and_searched_through_ivf_lists(
     import faiss
     import numpy as np
 
-    import rag.index
+    import rag.index.store
 
     ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     small = _open(settings)
@@ -138,13 +138,13 @@ def test_many_sentences_are_stored_as_float16_and_searched_through_ivf_lists(
     assert np.array_equal(small.sentences.vectors, np.load(small.folder / "sentences.npy"))
 
     # More sentences than the limit, fewer chunks: the sentences alone get IVF lists.
-    monkeypatch.setattr(rag.index, "EXACT_LIMIT", len(small.chunks) + 1)
+    monkeypatch.setattr(rag.index.store, "EXACT_LIMIT", len(small.chunks) + 1)
     report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     assert report.embedded == report.sentences_embedded == 0
     index = _open(settings)
     assert index.manifest["dense"] == "flat" and "sentences.faiss" in index.manifest["contents"]
     ivf = faiss.extract_index_ivf(index.sentences.dense)
-    assert ivf.ntotal == report.sentences > rag.index.EXACT_LIMIT and ivf.nprobe == rag.index.SENTENCE_NPROBE
+    assert ivf.ntotal == report.sentences > rag.index.store.EXACT_LIMIT and ivf.nprobe == rag.index.store.SENTENCE_NPROBE
     stored = np.load(index.folder / "sentences.npy")
     assert stored.dtype == np.float16 and np.array_equal(stored, small.sentences.vectors.astype(np.float16))
     assert index.sentences.vectors.dtype == np.float16 and not index.sentences.vectors.flags.writeable
@@ -163,26 +163,26 @@ def test_many_sentences_are_stored_as_float16_and_searched_through_ivf_lists(
 
 def test_index_with_a_dense_structure_of_another_kind_asks_for_a_rebuild_and_keeps_its_vectors(
         corpus_copy, settings, hash_embedder):
-    import rag.index
+    import rag.index.store
 
     ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     folder = _open(settings).folder
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     manifest["dense"] = "hnsw"
-    manifest[rag.index.MANIFEST_SEAL] = rag.index._manifest_digest(manifest)
+    manifest[rag.index.store.MANIFEST_SEAL] = rag.index.store._manifest_digest(manifest)
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     with pytest.raises(IndexInvalid, match="旧版本.*wengao ingest"):
         _open(settings)
-    known = rag.index.previous_vectors(settings.index_dir, manifest["embed_model"]["fingerprint"])
-    chunks = rag.index._read_chunks(folder)
-    texts = {rag.index.passage_text(c) for c in chunks} | {u for c in chunks for u in rag.index.sentence_units(c)}
+    known = rag.index.store.previous_vectors(settings.index_dir, manifest["embed_model"]["fingerprint"])
+    chunks = rag.index.store._read_chunks(folder)
+    texts = {rag.index.store.passage_text(c) for c in chunks} | {u for c in chunks for u in rag.index.store.sentence_units(c)}
     assert len(known) == len(texts)
     report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     assert report.embedded == report.sentences_embedded == 0 and _open(settings).manifest["dense"] == "flat"
 
 
 def test_index_of_the_previous_format_is_rebuilt_without_embedding_again(corpus_copy, settings, hash_embedder):
-    import rag.index
+    import rag.index.store
 
     first = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     folder = _open(settings).folder
@@ -192,7 +192,7 @@ def test_index_of_the_previous_format_is_rebuilt_without_embedding_again(corpus_
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     manifest["format_version"] = 2
     manifest["contents"] = {n: v for n, v in manifest["contents"].items() if not n.startswith("bm25_chars")}
-    manifest[rag.index.MANIFEST_SEAL] = rag.index._manifest_digest(manifest)
+    manifest[rag.index.store.MANIFEST_SEAL] = rag.index.store._manifest_digest(manifest)
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     with pytest.raises(IndexInvalid, match="不兼容.*wengao ingest"):
         _open(settings)
@@ -200,12 +200,12 @@ def test_index_of_the_previous_format_is_rebuilt_without_embedding_again(corpus_
     again = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     assert again.embedded == again.sentences_embedded == hash_embedder.calls == 0
     assert again.sentences == first.sentences
-    assert _open(settings).manifest["format_version"] == rag.index.FORMAT_VERSION
+    assert _open(settings).manifest["format_version"] == rag.index.store.FORMAT_VERSION
 
 
 def test_ingest_splits_each_chunk_into_sentences_once(corpus_copy, settings, hash_embedder, monkeypatch):
-    import rag.engine
-    import rag.index
+    import rag.index.build
+    import rag.index.store
 
     calls = []
 
@@ -213,9 +213,9 @@ def test_ingest_splits_each_chunk_into_sentences_once(corpus_copy, settings, has
         calls.append(chunk.chunk_id)
         return split(chunk)
 
-    split = rag.index.sentence_units
-    monkeypatch.setattr(rag.engine, "sentence_units", counted)
-    monkeypatch.setattr(rag.index, "sentence_units", counted)
+    split = rag.index.store.sentence_units
+    monkeypatch.setattr(rag.index.build, "sentence_units", counted)
+    monkeypatch.setattr(rag.index.store, "sentence_units", counted)
     report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     assert len(calls) == len(set(calls)) == report.chunks
     index = _open(settings)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunk import MAX_CHARS, chunk_speech
-from rag.clean import core_text, normalize
-from rag.ingest import read_corpus
-from rag.structure import ends_sentence, split_sentences
+from rag.corpus.chunk import MAX_CHARS, chunk_speech
+from rag.corpus.clean import core_text, normalize
+from rag.corpus.read import read_corpus
+from rag.corpus.structure import ends_sentence, split_sentences
 from rag.types import Speech
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,7 +255,7 @@ def test_files_that_do_not_come_through_are_named(tmp_path):
 
 
 def test_ingest_report_is_incomplete_when_a_file_is_named(tmp_path, settings, hash_embedder):
-    from rag.engine import ingest
+    from rag.index.build import ingest
 
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "good.txt").write_text(SPEECH_TITLE + "\n" + "\n".join(SPEECH_BODY), "utf-8")
@@ -266,8 +266,8 @@ def test_ingest_report_is_incomplete_when_a_file_is_named(tmp_path, settings, ha
 
 
 def test_a_title_after_a_site_date_is_found():
-    from rag.clean import clean_text
-    from rag.split import split_speeches
+    from rag.corpus.clean import clean_text
+    from rag.corpus.split import split_speeches
 
     text = normalize(f"2024 {SPEECH_TITLE}20XX {SPEECH_TITLE}\n" + "\n".join(SPEECH_BODY[:2]))
     speeches, _ = split_speeches(clean_text(text), "x.txt")

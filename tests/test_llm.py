@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import llm as llm_mod
 from rag.errors import ModelMissing, WengaoError
-from rag.llm import Utf8Stream, get_llm, held_back, split_at_stop
+from rag.llm import local as llm_mod
+from rag.llm.local import Utf8Stream, get_llm, held_back, split_at_stop
 
 # --- loading errors ---------------------------------------------------------------
 
@@ -103,8 +103,8 @@ def messages(user: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def generator():
     """The 0.5B model (fastest); the default generator when the 0.5B is not installed."""
-    from rag.llm import Generator
-    from rag.models import resolve_llm
+    from rag.llm.bundled import resolve_llm
+    from rag.llm.local import Generator
     from rag.settings import Settings
 
     try:
@@ -148,7 +148,7 @@ def test_second_request_reuses_the_system_prefix(generator):
 def test_warm_reads_a_prompt_head_so_the_first_request_reads_only_the_rest(generator):
     import llama_cpp
 
-    from rag.generate import prompt_head
+    from rag.llm.generate import prompt_head
     from rag.settings import Settings
 
     generator.reset()
@@ -231,7 +231,7 @@ def test_langchain_chain_streams(generator):
     from langchain_core.output_parsers import StrOutputParser
     from langchain_core.prompts import ChatPromptTemplate
 
-    from rag.llm import WengaoChatModel
+    from rag.llm.local import WengaoChatModel
 
     prompt = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "用一句话谈谈{topic}。")])
     chain = prompt | WengaoChatModel(generator=generator, max_tokens=24, temperature=0) | StrOutputParser()
@@ -242,8 +242,8 @@ def test_langchain_chain_streams(generator):
 
 @pytest.mark.models
 def test_a_blocked_reply_cannot_copy_its_source(generator):
-    from rag.copyblock import CopyBlock
-    from rag.copycheck import CopyIndex
+    from rag.check.copycheck import CopyIndex
+    from rag.llm.copyblock import CopyBlock
 
     source = "忠诚理所当然成为办公室的立身之本和大家必须守住的“生命线”，必须始终把讲政治放在首位。"
     ask = messages("请把下面这句话原样抄写一遍：\n" + source)
@@ -257,7 +257,7 @@ def test_a_blocked_reply_cannot_copy_its_source(generator):
 
 @pytest.mark.models
 def test_a_yes_or_no_question_reads_the_first_tokens_logits_and_streaming_goes_on(generator):
-    from rag.cite import model_verifier
+    from rag.check.cite import model_verifier
     from rag.settings import Settings
 
     verify = model_verifier(generator, Settings().prompts)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import models
 from rag.errors import ModelMissing, WengaoError
-from rag.models import (
+from rag.llm import bundled as models
+from rag.llm.bundled import (
     LLMS,
     BundledLLM,
     assemble,

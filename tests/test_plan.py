@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from rag.plan import PARAGRAPH_SOURCE_CHARS, candidates, lay_out, plan_section
 from rag.types import Chunk, Passage
+from rag.write.plan import PARAGRAPH_SOURCE_CHARS, candidates, lay_out, plan_section
 
 ON = "督查工作要盯住关键环节，一抓到底，确保各项部署落到实处。"
 ALSO_ON = "对领导批示的事项要跟踪问效，件件有回音、事事有着落。"

@@ -12,11 +12,11 @@ from collections import Counter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rag.chunk import MAX_CHARS, chunk_speech
-from rag.cite import MARKER, align, cited_paragraphs, split_draft, strip_markers
-from rag.clean import clean_corpus, clean_text, core_text, normalize
-from rag.split import split_speeches
-from rag.structure import ENDS_SENTENCE, SectionTracker, heading_of, split_sentences
+from rag.check.cite import MARKER, align, cited_paragraphs, split_draft, strip_markers
+from rag.corpus.chunk import MAX_CHARS, chunk_speech
+from rag.corpus.clean import clean_corpus, clean_text, core_text, normalize
+from rag.corpus.split import split_speeches
+from rag.corpus.structure import ENDS_SENTENCE, SectionTracker, heading_of, split_sentences
 from rag.types import Chunk, Passage, Speech
 
 FAST = settings(max_examples=100, deadline=None)

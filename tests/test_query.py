@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.query import search_text
+from rag.search.query import search_text
 
 
 @pytest.mark.parametrize("point, searched", [

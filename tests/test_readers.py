@@ -3,7 +3,7 @@
 import docx
 import pytest
 
-from rag.readers import UnreadableFile, decode_text, find_files, read_file
+from rag.corpus.readers import UnreadableFile, decode_text, find_files, read_file
 
 SPEECH = "在全市审计工作会议上的讲话\n同志们：\n审计监督是党和国家监督体系的重要组成部分。\n"
 

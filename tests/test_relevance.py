@@ -4,11 +4,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.bm25 import BM25Index, tokenize
-from rag.engine import ingest, open_searcher
 from rag.errors import OffCorpus, WengaoError
-from rag.index import CorpusIndex
-from rag.relevance import (
+from rag.index.bm25 import BM25Index, tokenize
+from rag.index.build import ingest
+from rag.index.store import CorpusIndex
+from rag.search.hybrid import Searcher, open_searcher
+from rag.search.relevance import (
     COVERAGE_WEIGHT,
     MAX_TOPICS,
     RELEVANT_MIN,
@@ -18,7 +19,6 @@ from rag.relevance import (
     require_relevant,
     term_coverage,
 )
-from rag.retrieve import Searcher
 from rag.types import Passage
 
 

@@ -20,8 +20,8 @@ import pytest
 from rag.cli import SUBCOMMANDS, build_parser, main
 from rag.cli.common import settings_from
 from rag.errors import WengaoError
-from rag.generate import generator_for
-from rag.remote_llm import RemoteGenerator, server_url, sse_data
+from rag.llm.generate import generator_for
+from rag.llm.remote import RemoteGenerator, server_url, sse_data
 from rag.settings import load_settings
 
 MESSAGES = [{"role": "system", "content": "你是讲话稿写作助手。"}, {"role": "user", "content": "谈谈督查工作。"}]
@@ -191,7 +191,7 @@ def test_a_langchain_chain_streams_through_the_server(server):
     from langchain_core.output_parsers import StrOutputParser
     from langchain_core.prompts import ChatPromptTemplate
 
-    from rag.llm import WengaoChatModel
+    from rag.llm.local import WengaoChatModel
 
     prompt = ChatPromptTemplate.from_messages([("human", "谈谈{topic}。")])
     chain = prompt | WengaoChatModel(generator=RemoteGenerator(server.url)) | StrOutputParser()
@@ -327,7 +327,7 @@ def test_the_flag_reaches_the_settings_of_every_generating_command():
 
 
 def test_the_workspace_generates_through_the_configured_server(server, tmp_path, corpus_copy, hash_embedder):
-    from rag.engine import ingest
+    from rag.index.build import ingest
     from ui.workspace import Workspace
 
     settings = load_settings(home=tmp_path / "home", index=tmp_path / "index", llm_server=server.url)
@@ -343,7 +343,7 @@ def test_the_workspace_generates_through_the_configured_server(server, tmp_path,
 @pytest.fixture(scope="module")
 def llama_server():
     """`python -m llama_cpp.server` with the 0.5B model on a free loopback port, stopped at the end."""
-    from rag.models import resolve_llm
+    from rag.llm.bundled import resolve_llm
 
     settings = load_settings(llm="qwen2.5-coder-0.5b")
     port = free_port()

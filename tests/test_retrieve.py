@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from rag.bm25 import terms
-from rag.engine import ingest
-from rag.index import CorpusIndex
-from rag.retrieve import Searcher
+from rag.index.bm25 import terms
+from rag.index.build import ingest
+from rag.index.store import CorpusIndex
+from rag.search.hybrid import Searcher
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_at_sentence_weight_zero_hybrid_search_reads_no_sentence_vector(index, h
     def untouched(*_):
         raise AssertionError("sentence vectors read")
 
-    monkeypatch.setattr("rag.retrieve.SENTENCE_WEIGHT", 0.0)
+    monkeypatch.setattr("rag.search.hybrid.SENTENCE_WEIGHT", 0.0)
     monkeypatch.setattr(index.sentences, "search", untouched)
     monkeypatch.setattr(index.sentences, "chunk_scores", untouched)
     hits = Searcher(index, hash_embedder.queries).search("督查落实", k=3)

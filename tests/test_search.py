@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from rag.cli import main
-from rag.engine import open_searcher
-from rag.retriever import CorpusRetriever
+from rag.search.hybrid import open_searcher
+from rag.search.langchain_retriever import CorpusRetriever
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "eval"))
@@ -119,7 +119,8 @@ def test_sentence_search_finds_one_sentence_of_a_long_chunk(real_index):
 
 
 def test_traditional_passages_are_found_by_simplified_queries_and_shown_as_written(tmp_path):
-    from rag.engine import Embedder, ingest
+    from rag.index.build import ingest
+    from rag.index.embedder import Embedder
     from rag.settings import load_settings
 
     (tmp_path / "c").mkdir()

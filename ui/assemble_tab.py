@@ -10,10 +10,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from rag.assemble import SpeechRequest, finish_frame, write_frame
 from rag.errors import WengaoError
-from rag.expand import check_length
-from rag.export import export
+from rag.export.manuscript import export
+from rag.write.assemble import SpeechRequest, finish_frame, write_frame
+from rag.write.expand import check_length
 from ui.controls import job_controls, on_model
 from ui.jobs import failure_html, run_streaming
 from ui.library import safe_name

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from rag.ask import Answer, Context, answer, check_question
-from rag.cite import model_verifier
+from rag.check.cite import model_verifier
+from rag.check.finish import finish_draft
 from rag.errors import WengaoError
-from rag.evidence import evidence_chunks
-from rag.expand import ExpandRequest, check_length, expand
-from rag.finish import finish_draft
-from rag.refine import REFINEMENTS, refine
-from rag.rewrite import finish_section
 from rag.types import Passage
+from rag.write.ask import Answer, Context, answer, check_question
+from rag.write.evidence import evidence_chunks
+from rag.write.expand import ExpandRequest, check_length, expand
+from rag.write.refine import REFINEMENTS, refine
+from rag.write.rewrite import finish_section
 from ui.controls import job_controls, on_model
 from ui.jobs import failure, nothing_written, run_streaming
 from ui.render import (

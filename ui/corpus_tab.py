@@ -7,7 +7,7 @@ from pathlib import Path
 import gradio as gr
 
 from rag.errors import WengaoError
-from rag.retrieve import check_query
+from rag.search.hybrid import check_query
 from ui.controls import MODEL_QUEUE
 from ui.jobs import failure_html
 from ui.library import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES

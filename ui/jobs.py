@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.errors import OffCorpus, WengaoError
-from rag.expand import OnSources
-from rag.generate import OnToken
-from rag.relevance import off_corpus_message
+from rag.llm.generate import OnToken
+from rag.search.relevance import off_corpus_message
+from rag.write.expand import OnSources
 from ui.render import notice_html
 
 log = logging.getLogger("wengao.ui")

@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.corpus.readers import UnreadableFile, read_file
 from rag.errors import WengaoError
-from rag.readers import UnreadableFile, read_file
 from rag.settings import Settings
 
 ALLOWED_SUFFIXES = (".txt", ".docx", ".pdf", ".md", ".html")

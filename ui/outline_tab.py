@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gradio as gr
 
+from rag.check.finish import FLAG_COPY_AT
 from rag.errors import WengaoError
-from rag.expand import ExpandRequest, check_length, check_point, expand
-from rag.finish import FLAG_COPY_AT
-from rag.outline import parse_points_arg, propose_outline
-from rag.rewrite import finish_section
+from rag.write.expand import ExpandRequest, check_length, check_point, expand
+from rag.write.outline import parse_points_arg, propose_outline
+from rag.write.rewrite import finish_section
 from ui.controls import JobControls, job_controls, on_model
 from ui.jobs import failure_html, nothing_written, run_streaming
 from ui.render import (

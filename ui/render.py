@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from rag.evidence import Evidence, by_section, grouped
-from rag.finish import FLAG_COPY_AT
-from rag.structure import SLOT
+from rag.check.finish import FLAG_COPY_AT
+from rag.corpus.structure import SLOT
 from rag.types import Chunk, Citation, Draft, Passage, SentenceSupport
+from rag.write.evidence import Evidence, by_section, grouped
 
 # Shortest run of characters a passage must share with a sentence to be marked:
 # shorter runs (的工作, 要坚持) are everywhere and mark nothing in particular.

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.assemble import to_manuscript
 from rag.errors import WengaoError
-from rag.expand import check_length, check_point
-from rag.export import MARKER
-from rag.outline import MAX_FILE_POINTS, check_topic
+from rag.export.manuscript import MARKER
 from rag.types import Citation, Draft, Manuscript, Part, Passage
+from rag.write.assemble import to_manuscript
+from rag.write.expand import check_length, check_point
+from rag.write.outline import MAX_FILE_POINTS, check_topic
 
 DEFAULT_LENGTH = 400
 # The line that starts the closing in the editable speech; left out of the exported file.

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag import faultpoint
-from rag.engine import Embedder, IngestReport, corpus_roots, ingest, open_searcher
 from rag.errors import WengaoError
-from rag.index import live_generation
-from rag.retrieve import Searcher
+from rag.index.build import IngestReport, corpus_roots, ingest
+from rag.index.embedder import Embedder
+from rag.index.store import live_generation
+from rag.search.hybrid import Searcher, open_searcher
 from rag.settings import Settings
 from ui.library import Library, source_file
 
@@ -92,7 +93,7 @@ class CorpusChange:
 
 class Workspace:
     def __init__(self, settings: Settings, generator=None, embedder: Embedder | None = None):
-        from rag.generate import generator_for
+        from rag.llm.generate import generator_for
 
         self.settings = settings
         # The generator first: a wrong model path or server fails before the slower loads.

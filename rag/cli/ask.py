@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def evidence_text(evidence) -> str:
     """The quoted sentences grouped by speech, then by section, each in 「」 with its [n]."""
-    from rag.evidence import by_section, grouped
+    from rag.write.evidence import by_section, grouped
 
     lines = []
     for (_, title, source), items in grouped(evidence):
@@ -53,8 +53,8 @@ def show_check(answer) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rag.ask import SYNTHESIS_LABEL, answer, check_question
-    from rag.expand import check_length
+    from rag.write.ask import SYNTHESIS_LABEL, answer, check_question
+    from rag.write.expand import check_length
 
     settings = settings_from(args)
     question = check_question(args.question)

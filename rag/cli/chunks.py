@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rag.index import CorpusIndex
+    from rag.index.store import CorpusIndex
 
     index = CorpusIndex.open(settings_from(args).index_dir)
     for chunk in index.chunks:

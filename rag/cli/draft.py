@@ -26,9 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def read_outline_file(path: str) -> list[str]:
+    from rag.corpus.readers import decode_text
     from rag.errors import WengaoError
-    from rag.outline import read_outline
-    from rag.readers import decode_text
+    from rag.write.outline import read_outline
 
     try:
         data = Path(path).read_bytes()
@@ -38,12 +38,12 @@ def read_outline_file(path: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rag.assemble import SpeechRequest, draft_speech
     from rag.errors import WengaoError
-    from rag.expand import check_length
-    from rag.export import check_target, export
-    from rag.outline import check_topic
-    from rag.rewrite import check_max_copy
+    from rag.export.manuscript import check_target, export
+    from rag.write.assemble import SpeechRequest, draft_speech
+    from rag.write.expand import check_length
+    from rag.write.outline import check_topic
+    from rag.write.rewrite import check_max_copy
 
     settings = settings_from(args)
     if not args.out and not args.json:

@@ -27,7 +27,7 @@ class _Loading:
 
 
 def _loaded(settings: Settings, task: str, system: str):
-    from rag.generate import generator_for, prompt_head
+    from rag.llm.generate import generator_for, prompt_head
 
     generator = generator_for(settings)
     generator.warm(prompt_head(settings, task, system))
@@ -44,9 +44,10 @@ def load(settings: Settings, task: str, system: str = "system"):
     <task>.md up to its first slot): the first request reads only the rest."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from rag.engine import Embedder, open_searcher
-    from rag.generate import generator_for
-    from rag.models import resolve_llm
+    from rag.index.embedder import Embedder
+    from rag.llm.bundled import resolve_llm
+    from rag.llm.generate import generator_for
+    from rag.search.hybrid import open_searcher
 
     if settings.llm_server:
         # A server is asked at once: nothing to wait for.
@@ -97,7 +98,7 @@ class Console:
 
 def show_evidence(draft: Draft) -> None:
     """After the streamed text: the verified citations, unsupported sentences and warnings."""
-    from rag.finish import FLAG_COPY_AT
+    from rag.check.finish import FLAG_COPY_AT
 
     print("\n")
     for c in draft.citations:

@@ -21,8 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rag.expand import ExpandRequest, check_length, check_point, expand
-    from rag.rewrite import check_max_copy, finish_section
+    from rag.write.expand import ExpandRequest, check_length, check_point, expand
+    from rag.write.rewrite import check_max_copy, finish_section
 
     settings = settings_from(args)
     request = ExpandRequest(check_point(args.point), args.topic.strip(), check_length(args.length),

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rag.engine import corpus_roots, ingest
+    from rag.index.build import corpus_roots, ingest
 
     settings = settings_from(args)
     roots = args.paths or corpus_roots(settings)

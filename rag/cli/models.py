@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any
 
 from rag.errors import WengaoError
-from rag.models import EMBED, LLMS, describe_models, provision_llm
+from rag.llm.bundled import EMBED, LLMS, describe_models, provision_llm
 from rag.settings import Settings
 
 from .common import add_common, settings_from
@@ -52,10 +52,11 @@ def pull(settings: Settings, llm: str | None, embed: bool, as_json: bool = False
     done: list[dict[str, str]] = []
     if embed:
         try:
-            from embeddings.encoder import ensure_e5_small
+            from rag.index.embedder import bundled_embed_path
+
+            path = bundled_embed_path(settings.model_dir)
         except ImportError as exc:
             raise WengaoError(f"cannot provision the embedding model: {exc}") from exc
-        path = ensure_e5_small(settings.model_dir)
         done.append({"role": "embed", "name": EMBED.name, "path": str(path)})
     names = list(LLMS) if llm == "all" else [] if llm == "none" else [llm or settings.llm]
     for name in names:

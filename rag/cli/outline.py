@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rag.outline import check_topic, parse_points_arg, propose_outline
+    from rag.write.outline import check_topic, parse_points_arg, propose_outline
 
     settings = settings_from(args)
     topic = check_topic(args.topic)

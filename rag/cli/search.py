@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rag.cli.common import add_common, settings_from
 from rag.errors import WengaoError
-from rag.retrieve import MODES, check_query
+from rag.search.hybrid import MODES, check_query
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rag.engine import open_searcher
+    from rag.search.hybrid import open_searcher
 
     settings = settings_from(args)
     k = args.k or settings.top_k

@@ -1,0 +1,42 @@
+"""Attach the evidence to generated text: citations, copying, invented specifics."""
+
+from __future__ import annotations
+
+from rag.check.cite import Verify, align, strip_markers, unsupported_share
+from rag.check.copycheck import CopyIndex, copy_report, invented_specifics
+from rag.index.store import CorpusIndex
+from rag.types import Draft, Passage
+
+FLAG_COPY_AT = 20
+INVENTED_NOTE = "原材料中没有的具体信息，请核实："
+
+
+_copy_indexes: dict[str, CopyIndex] = {}
+
+
+def copy_index_for(index: CorpusIndex) -> CopyIndex:
+    """Built once per index generation: the corpus is what 查重 compares against."""
+    key = str(index.folder)
+    if key not in _copy_indexes:
+        _copy_indexes[key] = CopyIndex.from_chunks(index.chunks)
+    return _copy_indexes[key]
+
+
+def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embed,
+                 verify: Verify | None = None) -> Draft:
+    """Cite, measure copying and list invented specifics; safe to run again after an edit.
+    `verify`: the local model settles the citations the judge is least sure of."""
+    copies = copy_index_for(index)
+    sentences, citations = align(draft.text, passages, embed, copies, verify)
+    # Markers the model wrote were hints for align; the verified ones live in `sentences`.
+    draft.text = strip_markers(draft.text)
+    report = copy_report([s.text for s in sentences], copies, FLAG_COPY_AT)
+    draft.sentences = sentences
+    draft.citations = citations
+    draft.copy = {k: v for k, v in report.items() if k != "flagged"}
+    draft.copy["unsupported_share"] = round(unsupported_share(sentences), 3)
+    draft.notes = [n for n in draft.notes if not n.startswith(INVENTED_NOTE)]
+    invented = invented_specifics(draft.text, [p.chunk.text for p in passages])
+    if invented:
+        draft.notes.append(INVENTED_NOTE + "、".join(invented))
+    return draft

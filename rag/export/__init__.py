@@ -1,0 +1,3 @@
+"""A manuscript -> a file: Markdown or Word (.docx) with its sources.
+In: a Manuscript; out: a written file.
+"""

@@ -1,0 +1,78 @@
+"""The embedding model: the configured sentence-transformers folder or the bundled one, loaded
+once, with a fingerprint that ties an index to the model that built it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from rag.errors import ModelMissing
+from rag.settings import Settings
+
+
+@contextmanager
+def _model_errors() -> Iterator[None]:
+    """The embeddings package's own error, as the rest of the program reports a missing model."""
+    from embeddings.encoder import EmbedModelError
+
+    try:
+        yield
+    except EmbedModelError as exc:
+        raise ModelMissing(str(exc)) from exc
+
+
+def bundled_embed_path(model_dir: Path) -> Path:
+    """The bundled e5-small folder in `model_dir`, built from its package on first use."""
+    from embeddings.encoder import ensure_e5_small
+
+    with _model_errors():
+        return ensure_e5_small(model_dir)
+
+
+def embed_model_path(settings: Settings) -> Path:
+    """The configured sentence-transformers folder, or the bundled one (built on first use)."""
+    return settings.embed_model or bundled_embed_path(settings.model_dir)
+
+
+def model_fingerprint(path: Path) -> str:
+    """Identifies the embedding model an index was built with, cheaply."""
+    digest = hashlib.sha256()
+    for name in ("modules.json", "config.json", "config_sentence_transformers.json"):
+        if (path / name).is_file():
+            digest.update((path / name).read_bytes())
+    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class Embedder:
+    """The embedding model, loaded once, with its identity for the manifest."""
+
+    def __init__(self, settings: Settings):
+        from embeddings.encoder import load_encoder
+
+        self.path = embed_model_path(settings)
+        if not self.path.is_dir():
+            raise ModelMissing(f"嵌入模型目录不存在: {self.path}")
+        with _model_errors():
+            self.model = load_encoder(self.path, settings.threads)
+        self.batch_size = settings.embed_batch_size
+        self.fingerprint = model_fingerprint(self.path)
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        from embeddings.encoder import encode_passages
+
+        return encode_passages(self.model, texts, self.batch_size, show_progress=progress)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        from embeddings.encoder import encode_queries
+
+        return encode_queries(self.model, texts)

@@ -1,0 +1,35 @@
+"""What is searched for a query: its content words, in simplified characters.
+
+An outline point is typed with its ordinal and the stock phrasing of outlines
+(二要在统筹协调上下功夫, （三）着力提升文稿质量, 第四，进一步强化保密意识). Searched as
+typed, the ordinal matches every passage headed 二要…, and the shell words match every
+section; what the point is about is what is left when both are gone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.corpus.traditional import to_simplified
+
+_CN = "[一二三四五六七八九十百]+"
+_ORDINAL = re.compile(
+    rf"^\s*(?:[第其]{_CN}|第\d+|{_CN}(?=是|要(?![求素点件])|[、，,．.])|[（(](?:{_CN}|\d+)[）)]|\d{{1,2}}(?=[、.．)）])"
+    r"|首先|其次|再次|然后|最后)[是要、，,．.：:)）\s]*"
+)
+# 要在……上下功夫 / 在……上做文章: the point is what sits between 在 and 上.
+_IN_ON = re.compile(
+    r"^(?:要|必须|务必)?在(.{2,30}?)上(?:下功夫|下工夫|做文章|见实效|求突破|用力|发力|作表率|走在前列?|当表率)"
+)
+_LEADING = re.compile(r"^(?:要|必须|务必|着力|进一步|切实|不断|持续|全力|大力|扎实|努力|积极|始终|更加)+")
+_TRAILING = re.compile(r"(?:上下功夫|上做文章|上见实效|上求突破)$")
+
+
+def search_text(query: str) -> str:
+    """The part of `query` worth matching, folded to simplified characters."""
+    text = to_simplified(query).strip()
+    bare = _ORDINAL.sub("", text, count=1)
+    bare = _IN_ON.sub(r"\1", bare, count=1)
+    bare = _TRAILING.sub("", _LEADING.sub("", bare, count=1)).strip(" ，,。.；;：:")
+    # A point that is all shell (第一，进一步) keeps what it had.
+    return bare if len(re.sub(r"\W", "", bare)) >= 2 else text

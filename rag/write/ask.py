@@ -1,0 +1,368 @@
+"""Answer a question about the corpus: the sentences that answer it first, then a short synthesis.
+
+A lookup question (which speeches say X, what targets were set, how one speech put a topic)
+has its answer in the corpus, so the answer is that evidence, quoted exactly with its sources
+(rag/write/evidence.py), handed over before the model starts. The model then adds a few sentences
+over the quoted sentences only. A 1.5B model reading passages echoed its own prompt and
+examples, so its prompt carries no answer-shaped text, and every sentence it writes is held
+back until it is whole and checked: one that repeats a run of the prompt ends the reply (a
+reply with nothing kept is written once more, then dropped: the evidence still answers); one
+stating a figure, name or date the quotes do not hold is left out. It writes under the copy
+block of drafting, so it cannot copy the quotes it is shown.
+
+A follow-up (那县里的讲话呢？ 第二条具体怎么说的？) is read with the previous question and
+its evidence (`Context`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from rag.check.cite import model_verifier, strip_markers
+from rag.check.copycheck import CopyIndex, invented_specifics, normalise
+from rag.check.finish import finish_draft
+from rag.corpus.clean import core_text
+from rag.corpus.structure import SLOT, TERMINAL
+from rag.llm.copyblock import CopyBlock, block_tokens
+from rag.llm.generate import Clock, OnToken, check_input, token_budget, write
+from rag.llm.guard import without_instructions
+from rag.llm.prompts import read_prompt
+from rag.search.hybrid import Searcher
+from rag.search.relevance import require_relevant
+from rag.search.speech_names import named_speeches, without_speech_names
+from rag.settings import Settings
+from rag.types import Chunk, Draft, Passage
+from rag.write.evidence import (
+    Evidence,
+    answer_evidence,
+    candidates,
+    in_reading_order,
+    literal_evidence,
+    passage_evidence,
+    quoted_phrases,
+)
+from rag.write.numbered_lists import cn_number
+
+MAX_QUESTION_CHARS = 300
+ANSWER_CHARS = 300
+# The synthesis is a few sentences: the quotes are the answer.
+SYNTHESIS_CHARS = 120
+# Quotes given to the model at most (a literal phrase can occur many times; all are listed).
+PROMPT_SENTENCES = 6
+PROMPT_CHARS = 800
+# Characters in a row a reply sentence may share with the prompt's own text before it counts
+# as echoing it: the prompt's phrases are instructions, an answer has no use for 8 of them.
+ECHO_CHARS = 8
+RETRY_TEMPERATURE = 0.7
+SYNTHESIS_LABEL = "归纳"
+ECHO_NOTE = "模型复述了提示词，归纳已略去；上面的原句就是回答。"
+DROPPED_NOTE = "归纳中有原句里没有的具体信息，这些句子已略去："
+NO_PHRASE_NOTE = "语料中没有找到{phrases}，下面是意思相近的原句。"
+
+# 那县里的讲话呢？ 还有呢？ 其中第二条……: a question that leans on the one before.
+_FOLLOW_UP = re.compile(r"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们)|呢[？?。]?$")
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|处|句|个|项|段)")
+# What a follow-up says besides what it is about: 那, 呢, 讲话, 怎么说的.
+_FOLLOW_UP_WORDS = re.compile(
+    r"^(那么?|还有|另外|再|其中)|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?|是什么|[？?。，,！!]")
+
+_IN_QUOTES = re.compile(r"[“\"「『《]([^”\"」』》]{2,60})[”\"」』》]")
+# A sentence about the quotes rather than their content: 这两句都依据了原句中的编号。
+_ABOUT_QUOTES = re.compile(r"原句|原文|编号|引用了|这(两|几|些)句|以上(内容|几句)|上述(内容|原句)")
+# 1. 2、 (3) opening a sentence: the model numbering its list, not a figure it states.
+_LIST_MARK = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}\s*[.．、)）]\s*")
+
+OnEvidence = Callable[[list[Evidence]], None]
+
+
+@dataclass
+class Context:
+    """What a follow-up is read with: the previous question as searched, and its evidence."""
+
+    query: str
+    phrases: list[str]
+    speech_ids: set[str] | None
+    evidence: list[Evidence]
+
+
+@dataclass
+class Answer:
+    """The evidence (the answer to a lookup), the synthesis over it, and what was searched."""
+
+    question: str
+    query: str
+    evidence: list[Evidence]
+    draft: Draft
+    phrases: list[str] = field(default_factory=list)
+    speech_ids: set[str] | None = None
+    echo_cuts: int = 0  # replies stopped for repeating the prompt (each then written once more)
+
+    def context(self) -> Context:
+        return Context(self.query, self.phrases, self.speech_ids, self.evidence)
+
+    def passages(self) -> list[Passage]:
+        return evidence_passages(self.evidence)
+
+    def to_dict(self) -> dict:
+        """The synthesis as every drafting command returns its draft, with the evidence beside it."""
+        return {"question": self.question, "query": self.query, "phrases": self.phrases,
+                "evidence": [e.to_dict() for e in self.evidence], "echo_cuts": self.echo_cuts,
+                **self.draft.to_dict()}
+
+
+@dataclass
+class Request:
+    """A question resolved against the one before it: what to look up, and where."""
+
+    query: str
+    phrases: list[str]
+    speech_ids: set[str] | None
+    focus: Evidence | None = None  # 第二条……: one quoted sentence of the previous answer
+    # What the off-corpus judge reads when it is not the query: the question with the speech
+    # names the query leaves out (培训班上的讲话提了哪几点要求 is about the corpus; 提了哪几点要求
+    # alone names nothing it speaks of). None: judged with the question before, which this one
+    # asks again of other speeches (那县里的讲话呢？).
+    judged: str | None = ""
+
+
+def check_question(text: str) -> str:
+    return check_input(text, "问题", MAX_QUESTION_CHARS)
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(_FOLLOW_UP.search(question.strip()) or _ORDINAL.search(question))
+
+
+def _ordinal(question: str) -> int | None:
+    m = _ORDINAL.search(question)
+    return cn_number(m.group(1)) if m else None
+
+
+def resolve(question: str, searcher: Searcher, context: Context | None = None) -> Request:
+    """What `question` asks for, read with the previous question when it is a follow-up."""
+    index = searcher.index
+    named = named_speeches(question, index)
+    phrases = quoted_phrases(question)
+    if context is None or not is_follow_up(question):
+        return Request(without_speech_names(question, index) if named else question, phrases, named,
+                       judged=question)
+    n = _ordinal(question)
+    if n is not None and 1 <= n <= len(context.evidence) and named is None:
+        return Request(context.query, context.phrases, context.speech_ids, focus=context.evidence[n - 1])
+    rest = _FOLLOW_UP_WORDS.sub("", without_speech_names(question, index) if named else question)
+    if phrases or len(core_text(rest)) >= 2:
+        # 那信息工作呢？ asks the same of another subject, in the speeches asked about before.
+        return Request(question if phrases else rest, phrases, named or context.speech_ids)
+    # 那县里的讲话呢？ asks the same in other speeches.
+    return Request(context.query, context.phrases, named, judged=None)
+
+
+def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[str]]:
+    """The evidence for a request, numbered in reading order, and notes for the user.
+
+    OffCorpus when a question without quoted phrases finds nothing the corpus speaks to.
+    """
+    index = searcher.index
+    notes: list[str] = []
+    if request.focus is not None:
+        return in_reading_order(passage_evidence(index, request.focus.chunk_id), index), notes
+    items = [e for phrase in request.phrases
+             for e in literal_evidence(index.chunks, phrase, request.speech_ids)]
+    if request.phrases and not items:
+        notes.append(NO_PHRASE_NOTE.format(phrases="、".join(f"“{p}”" for p in request.phrases)))
+    if not items:
+        found = candidates(searcher, request.query, request.speech_ids)
+        if request.judged is not None:
+            # Judged on the whole index's top 10, as the judge was calibrated.
+            judged = request.judged or request.query
+            top = found[:10] if request.speech_ids is None else searcher.search(judged, k=10)
+            require_relevant(searcher, judged, top)
+        items = answer_evidence(searcher, request.query, found, request.speech_ids)
+    return in_reading_order(items, index), notes
+
+
+def evidence_passages(evidence: list[Evidence]) -> list[Passage]:
+    """Each quoted sentence as a passage of its own, in citation order: the synthesis is cited
+    against the sentences it was written from, and [n] is the number the sentence is shown with."""
+    return [Passage(Chunk(str(e.n), e.speech_id, e.title, e.source,
+                          e.section.split(" > ") if e.section else [], e.text, e.n), e.score, e.n)
+            for e in evidence]
+
+
+def quote_lines(evidence: list[Evidence]) -> str:
+    """The quotes as the model reads them: numbered, each under its speech, within PROMPT_CHARS."""
+    lines, used = [], 0
+    for e in evidence[:PROMPT_SENTENCES]:
+        line = f"[{e.n}]《{e.title}》{without_instructions(e.text)[0]}"
+        if lines and used + len(line) > PROMPT_CHARS:
+            break
+        lines.append(line)
+        used += len(line)
+    return "\n".join(lines)
+
+
+def synthesis_messages(settings: Settings, evidence: list[Evidence], question: str,
+                       length: int) -> list[dict]:
+    return [{"role": "system", "content": read_prompt(settings.prompts, "ask_system")},
+            {"role": "user", "content": read_prompt(settings.prompts, "ask").format(
+                quotes=quote_lines(evidence), question=question, length=length)}]
+
+
+def template_text(settings: Settings) -> list[str]:
+    """The prompt's own wording, without what is filled in: what a reply may not repeat."""
+    pieces = [read_prompt(settings.prompts, "ask_system")]
+    pieces += re.split(r"\{[a-z_]+\}", read_prompt(settings.prompts, "ask"))
+    return [p for p in pieces if p.strip()]
+
+
+def misquoted(sentence: str, sources: list[str]) -> bool:
+    """True when the sentence puts in quotation marks or 《》 words no quote or title holds as written."""
+    joined = normalise("".join(sources))
+    return any(normalise(m.group(1)) not in joined for m in _IN_QUOTES.finditer(sentence))
+
+
+class EchoedPrompt(Exception):
+    """Raised from the token callback to stop a reply that repeats its prompt."""
+
+
+class SentenceGate:
+    """Holds a reply back a sentence at a time and passes on only sentences fit to show.
+
+    A sentence repeating ECHO_CHARS or more of the prompt's own text, or holding a 【待填】
+    slot, stops the reply (what follows an echo is more of it); one stating a specific the
+    quotes lack is left out and listed in `dropped`.
+    """
+
+    def __init__(self, template: CopyIndex, sources: list[str], on_token: OnToken | None):
+        self.template = template
+        self.sources = sources
+        self.on_token = on_token
+        self.pending = ""
+        self.kept: list[str] = []
+        self.dropped: list[str] = []
+        self.echoed = False
+
+    def __call__(self, piece: str) -> None:
+        self.pending += piece
+        while (m := TERMINAL.search(self.pending)) is not None:
+            sentence, self.pending = self.pending[:m.end()], self.pending[m.end():]
+            self._judge(sentence)
+
+    def close(self) -> None:
+        if core_text(self.pending):
+            self._judge(self.pending)
+        self.pending = ""
+
+    def _judge(self, sentence: str) -> None:
+        sentence = _LIST_MARK.sub("", sentence)
+        bare = strip_markers(sentence).strip()
+        if not core_text(bare):
+            return
+        if SLOT.search(bare) or self.template.longest_copied_run(bare)[0] >= ECHO_CHARS:
+            self.echoed = True
+            raise EchoedPrompt
+        if _ABOUT_QUOTES.search(bare):
+            return  # talk about the quotes and their numbers, not about what they say
+        if invented_specifics(bare, self.sources) or misquoted(bare, self.sources):
+            self.dropped.append(bare)
+            return
+        self.kept.append(sentence.strip())
+        if self.on_token:
+            self.on_token(bare)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.kept)
+
+
+def copy_bound(sources: list[str], phrases: list[str], titles: list[str]) -> CopyBlock:
+    """The copy bound of drafting over the quotes (they are on screen already, the synthesis says
+    it anew), except the phrases asked about: a phrase is named as it is written, not reworded;
+    and a speech's title is named whole. The reply may repeat itself: an answer names one
+    speech's title in several sentences."""
+    for phrase in phrases:
+        sources = [part for s in sources for part in s.split(phrase)]
+    return CopyBlock(sources, n=block_tokens(None), self_repeat=False, allowed=titles)
+
+
+def synthesise(settings: Settings, generator, evidence: list[Evidence], question: str, length: int,
+               on_token: OnToken | None = None,
+               phrases: list[str] | None = None) -> tuple[str, list[str], int]:
+    """A few sentences over the quoted sentences only, notes on what was left out, and how many
+    replies were cut for echoing the prompt."""
+    messages = synthesis_messages(settings, evidence, question, length)
+    template = CopyIndex(template_text(settings))
+    sources = [e.text for e in evidence]
+    # Titles are named again and again in an answer, and are not copying: the quotes are.
+    titles = list(dict.fromkeys(e.title for e in evidence))
+    block = copy_bound(sources, phrases or [], titles)
+    sources += titles
+    notes: list[str] = []
+    echoes = 0
+    for temperature in (0.3, RETRY_TEMPERATURE):
+        gate = SentenceGate(template, sources, on_token)
+        try:
+            write(generator, messages, token_budget(length), gate, temperature=temperature,
+                  length=length, block=block)
+            gate.close()
+        except EchoedPrompt:
+            echoes += 1
+        if gate.kept or not gate.echoed:
+            break
+    if gate.echoed and not gate.kept:
+        notes.append(ECHO_NOTE)
+    if gate.dropped:
+        notes.append(DROPPED_NOTE + "".join(gate.dropped))
+    return gate.text, notes, echoes
+
+
+def renumber(draft: Draft) -> Draft:
+    """Citations from finish_draft, numbered as the quoted sentences are shown.
+
+    The synthesis is aligned with one passage per quoted sentence whose id is the sentence's
+    number, so a citation's chunk id is the number it is shown with.
+    """
+    numbers = {c.n: int(c.chunk_id) for c in draft.citations}
+    for sentence in draft.sentences:
+        sentence.citations = [numbers[n] for n in sentence.citations]
+    draft.citations = sorted((replace(c, n=numbers[c.n]) for c in draft.citations), key=lambda c: c.n)
+    return draft
+
+
+def answer(
+    settings: Settings,
+    searcher: Searcher,
+    generator,
+    question: str,
+    length: int = ANSWER_CHARS,
+    on_evidence: OnEvidence | None = None,
+    on_token: OnToken | None = None,
+    context: Context | None = None,
+) -> Answer:
+    """The evidence (reported before the model starts), then the synthesis over it, checked and cited."""
+    question = check_question(question)
+    clock = Clock()
+    request = resolve(question, searcher, context)
+    evidence, notes = gather(searcher, request)
+    clock.mark_retrieved()
+    if on_evidence:
+        on_evidence(evidence)
+    text, synthesis_notes, echoes = "", [], 0
+    if evidence:
+        text, synthesis_notes, echoes = synthesise(settings, generator, evidence, question,
+                                           min(length, SYNTHESIS_CHARS), clock.watch(on_token),
+                                           request.phrases)
+    draft = Draft(text=text, notes=notes + synthesis_notes)
+    if text:
+        finish_draft(draft, evidence_passages(evidence), searcher.index, searcher.encode_queries,
+                     model_verifier(generator, settings.prompts))
+        renumber(draft)
+    # The model's figures only when it wrote this time (a stale call's would mislead).
+    draft.timings = clock.report(generator) if evidence else {
+        "retrieve": round(clock.retrieved - clock.start, 3),
+        "total": round(time.perf_counter() - clock.start, 3)}
+    draft.timings["evidence"] = draft.timings["retrieve"]
+    return Answer(question, request.query, evidence, draft, request.phrases, request.speech_ids, echoes)

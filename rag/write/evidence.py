@@ -1,0 +1,421 @@
+"""The corpus sentences that answer a question, quoted exactly, each with its source.
+
+A lookup question (which speeches say X, what targets a report set, how one speech put
+a topic) has its answer in the corpus already, so 素材问答 shows that first. Two ways in:
+
+- a phrase in quotation marks (“…”, "…", 「…」) is looked up literally in every chunk of
+  the index, and every sentence that holds it is listed, not only those of the top passages;
+- otherwise the hybrid search picks the passages, and within them the sentences nearest
+  the question: each sentence scores by its stored sentence vectors (rag/index/store.py embeds
+  every sentence and the clauses of long ones) and by the question's words it holds;
+- a list question (哪几点要求, 哪四个坚持, 提出了哪些措施) is answered by every item of the
+  numbered list that answers it, in order (rag/write/numbered_lists.py), not by a few sentences.
+
+A question may name speeches (全县办公室主任会议上的讲话, 县里那篇, 培训班上的讲话; see
+rag/search/speech_names.py): the evidence then comes from those speeches only, from a wider pool of
+their passages than the whole index gives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from itertools import groupby, takewhile
+
+import numpy as np
+
+from rag.check.cite import passage_sentences
+from rag.check.copycheck import normalise
+from rag.corpus.clean import bigrams, core_text
+from rag.corpus.traditional import to_simplified
+from rag.index.store import CorpusIndex, sentence_units
+from rag.search.hybrid import Searcher
+from rag.search.query import search_text
+from rag.search.speech_names import without_common_title_words
+from rag.types import Chunk, Passage
+from rag.write.numbered_lists import (
+    LIST_WORDS,
+    NumberedList,
+    asked_count,
+    asks_list,
+    item_marker,
+    speech_lists,
+)
+
+# “…” "…" 「…」 『…』 ‘…’ and 《…》 hold what the user wants found as written; 《》 also names
+# titles, which are words like any other.
+_QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’\n]{2,40})[”\"」』’]")
+# Passages whose sentences are looked at: the hybrid search's best, from the whole index, or
+# from the speeches a question names.
+CANDIDATE_CHUNKS = 12
+NAMED_CANDIDATE_CHUNKS = 40
+# 同志们： 谢谢大家！ say nothing a question could ask about.
+MIN_SENTENCE_CHARS = 6
+# A sentence shorter than this heads what follows it (二〇一一年一季度生产经营状况。).
+HEADING_CHARS = 16
+# A field of a list a colon announces (营业收入：70亿元), and how many of them are quoted.
+_FIELD = re.compile(r"^[^：:。！？]{2,16}[：:][^：:。！？]{1,30}[。；;]?$")
+MAX_FIELDS = 8
+# Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
+MAX_SENTENCES = 6
+MAX_PER_SPEECH = 3
+MAX_PER_CHUNK = 2
+# A sentence is kept while its score is within this of the best one's.
+SCORE_MARGIN = 0.08
+# How much the share of the question's bigrams a sentence holds adds to its cosine.
+WORD_WEIGHT = 0.15
+# Sentences holding a figure come first for questions that ask for figures.
+FIGURE_BONUS = 0.05
+# A section heading or numbered point holding the question's words states the point its
+# passage makes: it comes first among near equals (一要认真抓好学习 over a sentence on learning).
+HEADING_BONUS = 0.03
+_ASKS_FIGURES = re.compile(
+    r"多少|几[个项条期件次年]|数字|数据|指标|目标|比例|比率|百分|金额|亿|万元|日期|时间|哪年|何时")
+_FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十]+[亿万]|百分之")
+# A list question: at most this many items are quoted (a list and the lists its items lead).
+MAX_LIST_ITEMS = 16
+# A list answers a question whose subject its lead-in and section name at least this share of.
+LABEL_SHARE = 0.5
+# How much the subject named by a list's lead-in and section, and an item count as asked, add.
+LABEL_WEIGHT = 0.1
+COUNT_BONUS = 0.2
+# The asking, not the subject: 哪些讲话谈到…, …怎么说的, 有什么要求.
+_ASKING = re.compile(r"哪些讲话|哪篇讲话|讲话中|讲话里|哪里|哪些|什么|怎么|怎样|如何|是否|多少|几点|"
+                     r"谈到|讲到|说到|提到|提出|提了|谈了|讲了|说了|要求|各|的[？?]|[？?]")
+_LIST_ASKING = re.compile(f"{_ASKING.pattern}|{LIST_WORDS.pattern}")
+# Words that go with any subject (保密工作, 信息方面): the subject's words are the others.
+_FILLER = re.compile(r"工作|方面|问题|情况|讲话|会议")
+
+
+@dataclass
+class Evidence:
+    """One corpus sentence that bears on a question, as it is quoted and cited.
+
+    n is the number it is cited by ([n]); phrase is the quoted phrase it holds, for a
+    literal lookup.
+    """
+
+    text: str
+    chunk_id: str
+    speech_id: str
+    title: str
+    section: str
+    source: str
+    n: int = 0
+    phrase: str = ""
+    score: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """The phrases the question puts in quotation marks, each once."""
+    return list(dict.fromkeys(m.group(1).strip() for m in _QUOTED.finditer(question) if m.group(1).strip()))
+
+
+def asks_figures(question: str) -> bool:
+    return bool(_ASKS_FIGURES.search(question))
+
+
+def _evidence(chunk: Chunk, sentence: str, **extra) -> Evidence:
+    return Evidence(sentence, chunk.chunk_id, chunk.speech_id, chunk.title, chunk.section_path,
+                    chunk.source, **extra)
+
+
+def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | None = None) -> list[Evidence]:
+    """Every sentence of the corpus that holds `phrase`, in corpus order.
+
+    Compared on letters and digits alone: 身在兵位,胸为帅谋 typed with a half-width comma is
+    the phrase the corpus writes with a full-width one. Chunks of one long paragraph overlap,
+    so a sentence found twice in one speech is listed once.
+    """
+    wanted = core_text(to_simplified(phrase))
+    if not wanted:
+        return []
+    found: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    for chunk in chunks:
+        if speech_ids is not None and chunk.speech_id not in speech_ids:
+            continue
+        if wanted not in core_text(to_simplified(chunk.text)):
+            continue
+        for sentence in _sentences_holding(chunk.text, wanted):
+            key = (chunk.speech_id, normalise(sentence))
+            if key not in seen:
+                seen.add(key)
+                found.append(_evidence(chunk, sentence, phrase=phrase, score=1.0))
+    return found
+
+
+def _sentences_holding(text: str, wanted: str) -> list[str]:
+    """The sentences of `text` holding `wanted`; where it runs across a sentence end, those joined."""
+    sentences = passage_sentences(text)
+    flat = [core_text(to_simplified(s)) for s in sentences]
+    out: list[str] = []
+    for i, sentence in enumerate(flat):
+        if wanted in sentence:
+            out.append(sentences[i])
+            continue
+        # The phrase starts in this sentence and ends in a later one.
+        for j in range(i + 1, len(flat)):
+            joined = "".join(flat[i:j + 1])
+            if wanted in joined and wanted not in "".join(flat[i + 1:j + 1]):
+                out.append("".join(sentences[i:j + 1]))
+                break
+            if len(joined) - len(sentence) > len(wanted):
+                break
+    return out
+
+
+_rows: dict[str, dict[str, int]] = {}
+
+
+def _chunk_rows(index: CorpusIndex) -> dict[str, int]:
+    """Chunk id -> row, built once per index generation."""
+    key = str(index.folder)
+    if key not in _rows:
+        _rows[key] = {chunk.chunk_id: i for i, chunk in enumerate(index.chunks)}
+    return _rows[key]
+
+
+def _sentence_scores(index: CorpusIndex, row: int, query_vector: np.ndarray) -> list[tuple[str, float]]:
+    """Each sentence of chunk `row` with its best stored unit cosine (a unit is a sentence, short
+    sentences joined, or a clause of a long one: a sentence scores by the units it shares text with)."""
+    chunk = index.chunks[row]
+    sentences = passage_sentences(chunk.text)
+    start, end = int(index.sentences.offsets[row]), int(index.sentences.offsets[row + 1])
+    units = [normalise(unit) for unit in sentence_units(chunk)]
+    scores = np.asarray(index.sentences.vectors[start:end], dtype=np.float32) @ query_vector
+    out = []
+    for sentence in sentences:
+        plain = normalise(to_simplified(sentence))
+        held = [float(s) for u, s in zip(units, scores) if u and (u in plain or plain in u)]
+        out.append((sentence, max(held) if held else float(scores.min()) if len(scores) else 0.0))
+    return out
+
+
+def candidates(searcher: Searcher, query: str, speech_ids: set[str] | None = None) -> list[Passage]:
+    """The passages whose sentences are looked at: the best of the whole index, or of the named
+    speeches a wider pool (what one speech says of a subject may rank low in the whole index)."""
+    if speech_ids is None:
+        return searcher.search(query, k=CANDIDATE_CHUNKS)
+    found = searcher.search(query, k=len(searcher.index.chunks))
+    return [p for p in found if p.chunk.speech_id in speech_ids][:NAMED_CANDIDATE_CHUNKS]
+
+
+@dataclass
+class Asked:
+    """What a question's sentences are scored against: its subject's text, vector and bigrams
+    (the whole question's when its subject is under two characters: `bare`)."""
+
+    text: str
+    vector: np.ndarray
+    grams: set[str]
+    bare: bool
+
+
+def asked(searcher: Searcher, query: str, asking: re.Pattern[str] = _ASKING) -> Asked:
+    """The question without its asking words (`asking`), encoded once for every sentence it scores."""
+    subject = asking.sub(" ", query)
+    bare = len(core_text(subject)) < 2
+    text = search_text(query if bare else subject)
+    vector = np.asarray(searcher.encode_queries([text]), dtype=np.float32)[0]
+    return Asked(text, vector, bigrams(_FILLER.sub(" ", text)) or bigrams(text), bare)
+
+
+def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
+                    speech_ids: set[str] | None = None) -> list[Evidence]:
+    """The evidence for a question without quoted phrases: the whole list a list question asks
+    for when one answers it, else the sentences of `passages` nearest the question."""
+    if asks_list(query):
+        found = list_evidence(searcher, query, passages, speech_ids)
+        if found:
+            return found
+    return sentence_evidence(searcher, query, passages, asks_figures(query))
+
+
+def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], figures: bool = False,
+                      limit: int = MAX_SENTENCES) -> list[Evidence]:
+    """The sentences of `passages` nearest `query`, best first; a section heading or numbered
+    point holding the question's words first among near equals (it states the point made)."""
+    if not passages:
+        return []
+    index = searcher.index
+    question = asked(searcher, without_common_title_words(query, index))
+    rows = _chunk_rows(index)
+    scored: list[Evidence] = []
+    for passage in passages:
+        headings = {core_text(h) for h in passage.chunk.section}
+        for sentence, cosine in _sentence_scores(index, rows[passage.chunk.chunk_id], question.vector):
+            if len(core_text(sentence)) < MIN_SENTENCE_CHARS:
+                continue
+            words = _share(question.grams, sentence)
+            score = cosine + WORD_WEIGHT * words
+            if figures and _FIGURE.search(sentence):
+                score += FIGURE_BONUS
+            if words and (core_text(sentence) in headings or item_marker(sentence)):
+                score += HEADING_BONUS
+            scored.append(_evidence(passage.chunk, sentence, score=score))
+    return with_what_follows(pick(scored, limit), index)
+
+
+def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
+    """`items`, each one that only announces (……如下：) or heads (一季度生产经营状况。) followed by
+    the sentence after it, which says what it announces."""
+    rows = _chunk_rows(index)
+    chosen = {(e.chunk_id, normalise(e.text)) for e in items}
+    out: list[Evidence] = []
+    for item in items:
+        out.append(item)
+        announces = item.text.rstrip().endswith(("：", ":"))
+        if not (announces or len(core_text(item.text)) < HEADING_CHARS):
+            continue
+        chunk = index.chunks[rows[item.chunk_id]]
+        sentences = passage_sentences(chunk.text)
+        at = next((i for i, s in enumerate(sentences) if normalise(s) == normalise(item.text)), None)
+        if at is None:
+            continue
+        # What a colon announces may be a list of fields (新签合同额：90亿元): all of it comes.
+        following = sentences[at + 1:at + 2]
+        if announces:
+            fields = list(takewhile(lambda s: _FIELD.match(s), sentences[at + 1:at + 1 + MAX_FIELDS]))
+            following = fields or following
+        for sentence in following:
+            if (item.chunk_id, normalise(sentence)) not in chosen:
+                chosen.add((item.chunk_id, normalise(sentence)))
+                out.append(_evidence(chunk, sentence, score=item.score))
+    return out
+
+
+def _share(grams: set[str], text: str) -> float:
+    """The share of `grams` that `text` holds."""
+    return len(grams & bigrams(text)) / len(grams) if grams else 0.0
+
+
+def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
+                  speech_ids: set[str] | None = None) -> list[Evidence]:
+    """Every item, in order, of the list that answers a list question (of each named speech's
+    list when it names several); [] when none does.
+
+    The lists looked at are those of the named speeches, else those with a sentence in
+    `passages`. A list answers when its lead-in or section names the question's subject (信息工作
+    应把握十个“要”), when it has as many items as the question names (哪四种精神), or, for a
+    question with no subject left (培训班上的讲话提了哪几点要求), at all, a list of section
+    headings first: the speech's own points. The best is the one whose items and lead-in are
+    nearest the question.
+    """
+    index = searcher.index
+    question = asked(searcher, without_common_title_words(query, index), _LIST_ASKING)
+    count = asked_count(query)
+    rows = _chunk_rows(index)
+    shown = {rows[p.chunk.chunk_id] for p in passages}
+    speeches = speech_ids if speech_ids is not None else {p.chunk.speech_id for p in passages}
+    cosines: dict[int, dict[str, float]] = {}
+    best: dict[str, tuple[float, NumberedList]] = {}
+    for speech_id in sorted(speeches):
+        for found in speech_lists(index, speech_id):
+            rows_quoted = {item.row for item in found.quoted}
+            if speech_ids is None and not shown & rows_quoted:
+                continue
+            for row in rows_quoted - set(cosines):
+                cosines[row] = {normalise(s): c for s, c in _sentence_scores(index, row, question.vector)}
+            score = _list_score(index, found, question, count, cosines)
+            # One list per named speech; of the whole index, the best one.
+            key = speech_id if speech_ids is not None else ""
+            if score is not None and (key not in best or score > best[key][0]):
+                best[key] = (score, found)
+    cap = MAX_LIST_ITEMS // max(len(best), 1)
+    return [_evidence(index.chunks[item.row], item.text, score=score)
+            for score, found in best.values() for item in found.flattened(cap)]
+
+
+def _list_score(index: CorpusIndex, found: NumberedList, question: Asked, count: int | None,
+                cosines: dict[int, dict[str, float]]) -> float | None:
+    """How well a list answers a list question; None when it does not (see list_evidence)."""
+    subject = set() if question.bare else question.grams
+    label = _list_label(index, found)
+    counted = count == len(found.items)
+    if subject and not counted and _share(subject, label) < LABEL_SHARE:
+        return None
+    quoted = found.quoted
+    near = max(cosines[item.row].get(normalise(item.text), 0.0) for item in quoted)
+    named = _share(subject, label) if subject else sum(i.heading for i in found.items) / len(found.items)
+    return (near + WORD_WEIGHT * _share(subject, " ".join(i.text for i in quoted))
+            + LABEL_WEIGHT * named + COUNT_BONUS * counted)
+
+
+def _list_label(index: CorpusIndex, found: NumberedList) -> str:
+    """What a list is about: its lead-in (in item 1's sentence when item 1 follows a colon) and
+    the section headings it stands under."""
+    first = found.items[0]
+    lead = found.lead.text if found.lead else first.text.partition("：")[0]
+    return " ".join([lead, *index.chunks[first.row].section])
+
+
+def pick(scored: list[Evidence], limit: int = MAX_SENTENCES) -> list[Evidence]:
+    """The best sentences within SCORE_MARGIN of the best, each once, a few per speech and chunk."""
+    scored = sorted(scored, key=lambda e: -e.score)
+    if not scored:
+        return []
+    floor = scored[0].score - SCORE_MARGIN
+    chosen: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    per_speech: dict[str, int] = {}
+    per_chunk: dict[str, int] = {}
+    for item in scored:
+        key = (item.speech_id, normalise(item.text))
+        if item.score < floor or len(chosen) >= limit:
+            break
+        if key in seen or per_speech.get(item.speech_id, 0) >= MAX_PER_SPEECH \
+                or per_chunk.get(item.chunk_id, 0) >= MAX_PER_CHUNK:
+            continue
+        seen.add(key)
+        per_speech[item.speech_id] = per_speech.get(item.speech_id, 0) + 1
+        per_chunk[item.chunk_id] = per_chunk.get(item.chunk_id, 0) + 1
+        chosen.append(item)
+    return chosen
+
+
+def passage_evidence(index: CorpusIndex, chunk_id: str) -> list[Evidence]:
+    """Every sentence of one chunk: what 具体怎么说的 asks for about one quoted sentence."""
+    chunk = index.chunks[_chunk_rows(index)[chunk_id]]
+    return [_evidence(chunk, s, score=1.0) for s in passage_sentences(chunk.text)]
+
+
+def in_reading_order(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
+    """Grouped by speech (the speech of the best sentence first), in each speech in corpus order,
+    numbered 1..n as shown."""
+    rows = _chunk_rows(index)
+    first: dict[str, int] = {}
+    for rank, item in enumerate(items):
+        first.setdefault(item.speech_id, rank)
+    position = {id(item): i for i, item in enumerate(items)}
+    ordered = sorted(items, key=lambda e: (first[e.speech_id], rows.get(e.chunk_id, 0),
+                                           _place(index, rows.get(e.chunk_id), e.text), position[id(e)]))
+    for n, item in enumerate(ordered, start=1):
+        item.n = n
+    return ordered
+
+
+def _place(index: CorpusIndex, row: int | None, sentence: str) -> int:
+    return index.chunks[row].text.find(sentence) if row is not None else 0
+
+
+def grouped(items: list[Evidence]) -> list[tuple[tuple[str, str, str], list[Evidence]]]:
+    """Items under (speech id, title, source), then kept in their order; a speech appears once."""
+    groups: dict[tuple[str, str, str], list[Evidence]] = {}
+    for item in items:
+        groups.setdefault((item.speech_id, item.title, item.source), []).append(item)
+    return list(groups.items())
+
+
+def by_section(items: list[Evidence]) -> list[tuple[str, list[Evidence]]]:
+    """Items in their order, each run of one section under it ("" for none)."""
+    return [(section, list(run)) for section, run in groupby(items, key=lambda e: e.section)]
+
+
+def evidence_chunks(index: CorpusIndex, evidence: list[Evidence]) -> dict[str, Chunk]:
+    """The chunks the quoted sentences stand in, by id: a quote is read in its passage."""
+    rows = _chunk_rows(index)
+    return {e.chunk_id: index.chunks[rows[e.chunk_id]] for e in evidence if e.chunk_id in rows}

@@ -1,0 +1,203 @@
+"""The numbered lists of a speech, and the questions that ask for one whole.
+
+Speeches set out requirements as numbered items: 一是…二是…, 一要…二要…, 1、2、, （一）（二）,
+第一，第二, under a lead-in (借此机会，我提几点要求： / 做到“四个坚持”。). A question asking for
+a list (哪几条, 哪些要求, 几点, 哪些措施, 提出了什么要求) is answered by every item, in order,
+not by the few sentences nearest its words.
+
+A speech's items are found in its sentences in order, its section headings among them where the
+text leaves them out (一、… stands alone as a heading line); an item opens a sentence, or
+follows the colon of a lead-in (发扬四种精神：一是“钉子”精神). Lists nest, and speeches nest
+marker kinds differently, so each item continues the most recent open list of its kind whose
+last number is one less (a heading continuing a list of headings first), which closes the lists
+opened since (三、 closes those under 二、); an item 1 opens a list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.check.cite import passage_sentences
+from rag.corpus.clean import core_text
+from rag.corpus.structure import HEADING_MARKERS, ends_sentence
+from rag.corpus.traditional import to_simplified
+from rag.index.store import CorpusIndex
+
+_CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+_NUMBER = re.compile(r"[一二三四五六七八九十百]+|\d{1,2}")
+# Kinds whose number says the item's place (首先, 其次… do not count).
+_NUMBERED = [(kind, pattern) for kind, pattern in HEADING_MARKERS if kind != "order"]
+# 哪几条, 哪四种, 几点要求, 十条要求, 哪些措施, 提出了什么要求, 分别是.
+_ASKS_LIST = re.compile(
+    r"哪(?:几|[一二三四五六七八九十两])[条点项个种句方类]"
+    r"|几[条点项个种句](?:要求|意见|措施|希望|原则|方面)"
+    r"|[一二三四五六七八九十两\d]+[条点项个种句](?:要求|意见|措施|希望|原则|精神|意识|能力|方面|话)"
+    r"|哪些(?:要求|措施|意见|希望|方面|举措|办法|原则|做法|任务)"
+    r"|提出?了?(?:什么|哪些)(?:要求|意见|措施|希望)"
+    r"|分别是|有哪几")
+_COUNT = re.compile(r"哪?([一二三四五六七八九十两]+|\d{1,2})[条点项个种句]")
+# What the asking adds, and whom speeches address: a list question's subject is what is left
+# (对办公室干部提出了哪些要求 asks for a speech's requirements, of no one subject; the words
+# most titles of a corpus share go too: rag/search/speech_names.py without_common_title_words).
+LIST_WORDS = re.compile(
+    r"哪几|哪些|几|分别是|什么|提出了|提出|提了|有|[一二三四五六七八九十两\d]+[条点项个种句]|"
+    r"要求|意见|措施|希望|方面|举措|办法|原则|做法|任务|(?:^|(?<=\s))[对在就]|"
+    r"干部|同志们?|工作人员|人员|大家|职工|党员")
+# A sentence before item 1 leads into the list when it ends in a colon, counts (四个坚持,
+# 几点意见, 如下), or is a heading line without a sentence end.
+_LEADS = re.compile(r"[：:]\s*$|[一二三四五六七八九十两几\d]+[点条个项种句]|如下|以下")
+
+_lists: dict[str, dict[str, list[NumberedList]]] = {}
+
+
+@dataclass
+class Item:
+    """A sentence of a speech as it is quoted: the chunk row it stands in, and its text."""
+
+    row: int
+    text: str
+    heading: bool = False
+
+
+@dataclass
+class NumberedList:
+    """The items of one list in order, the sentence leading into it, and the lists its items lead."""
+
+    kind: str
+    items: list[Item]
+    lead: Item | None = None
+    sublists: dict[int, NumberedList] = field(default_factory=dict)  # item position -> the list it leads
+
+    @property
+    def quoted(self) -> list[Item]:
+        """The lead-in, when there is one, and the items."""
+        return ([self.lead] if self.lead else []) + self.items
+
+    def flattened(self, cap: int) -> list[Item]:
+        """The items in order, each followed by the items of the list it leads; the items alone
+        (at most `cap`) when that is more than `cap`."""
+        nested: list[Item] = []
+        for position, item in enumerate(self.items):
+            nested.append(item)
+            if position in self.sublists:
+                nested.extend(self.sublists[position].items)
+        return nested if len(nested) <= cap else self.items[:cap]
+
+
+def asks_list(question: str) -> bool:
+    return bool(_ASKS_LIST.search(to_simplified(question)))
+
+
+def asked_count(question: str) -> int | None:
+    """The number of items a question names (哪四种 -> 4, 十条 -> 10), None when it names none."""
+    m = _COUNT.search(to_simplified(question))
+    return cn_number(m.group(1)) if m else None
+
+
+def cn_number(text: str) -> int:
+    """十 -> 10, 十二 -> 12, 二十 -> 20, 7 -> 7 (两 is 2)."""
+    if text.isdigit():
+        return int(text)
+    text = text.replace("两", "二")
+    if "十" not in text:
+        return _CN_DIGITS.get(text[-1], 0)
+    tens, _, ones = text.partition("十")
+    return _CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)
+
+
+def item_marker(sentence: str) -> tuple[str, int] | None:
+    """(kind, number) of the item a sentence opens, or opens after its lead-in's colon (then only 1)."""
+    text = sentence.strip()
+    found = _marker(text)
+    if found:
+        return found
+    _, colon, after = text.partition("：")
+    found = _marker(after) if colon else None
+    return found if found and found[1] == 1 else None
+
+
+def _marker(text: str) -> tuple[str, int] | None:
+    for kind, pattern in _NUMBERED:
+        m = pattern.match(text)
+        if m:
+            return kind, cn_number(_NUMBER.search(m.group(0)).group(0))
+    return None
+
+
+def speech_lists(index: CorpusIndex, speech_id: str) -> list[NumberedList]:
+    """The numbered lists of one speech (two items or more), in the order they start."""
+    key = str(index.folder)
+    if key not in _lists:
+        _lists[key] = {}
+    per_speech = _lists[key]
+    if speech_id not in per_speech:
+        rows = [row for row, chunk in enumerate(index.chunks) if chunk.speech_id == speech_id]
+        built = _build(_speech_items(index, rows))
+        per_speech[speech_id] = [found for found in built if len(found.items) >= 2]
+    return per_speech[speech_id]
+
+
+def _speech_items(index: CorpusIndex, rows: list[int]) -> list[Item]:
+    """The sentences of a speech in order, with the section headings its chunks' text leaves out
+    (chunks of one long paragraph overlap: a sentence seen already is not repeated)."""
+    seen: set[str] = set()
+    out: list[Item] = []
+    for row in rows:
+        chunk = index.chunks[row]
+        text = core_text(chunk.text)
+        section = {core_text(h) for h in chunk.section}
+        headings = [Item(row, h, heading=True) for h in chunk.section
+                    if not h.endswith("…") and core_text(h) not in text]
+        body = [Item(row, s, heading=core_text(s) in section) for s in passage_sentences(chunk.text)]
+        for item in headings + body:
+            key = core_text(item.text)
+            if key and key not in seen:
+                seen.add(key)
+                out.append(item)
+    return out
+
+
+def _build(sentences: list[Item]) -> list[NumberedList]:
+    """The lists of a speech's sentences (see the module docstring for how items are placed)."""
+    found: list[NumberedList] = []
+    open_lists: list[NumberedList] = []
+    where: dict[int, tuple[NumberedList, int]] = {}  # id(item) -> its list and position
+    for i, item in enumerate(sentences):
+        marker = item_marker(item.text)
+        if marker is None:
+            continue
+        kind, number = marker
+        target = _continued(open_lists, kind, number, item.heading)
+        if target is not None:
+            del open_lists[open_lists.index(target) + 1:]
+            target.items.append(item)
+        elif number == 1:
+            lead = _lead(sentences, i)
+            target = NumberedList(kind, [item], lead)
+            if lead is not None and id(lead) in where:
+                parent, position = where[id(lead)]
+                parent.sublists[position] = target
+            found.append(target)
+            open_lists.append(target)
+        else:
+            continue
+        where[id(item)] = (target, len(target.items) - 1)
+    return found
+
+
+def _continued(open_lists: list[NumberedList], kind: str, number: int, heading: bool) -> NumberedList | None:
+    """The most recent open list `number` of `kind` continues, one of headings first for a heading."""
+    fits = [o for o in reversed(open_lists) if o.kind == kind and len(o.items) == number - 1]
+    alike = [o for o in fits if o.items[-1].heading == heading]
+    return (alike or fits or [None])[0]
+
+
+def _lead(sentences: list[Item], i: int) -> Item | None:
+    """The sentence before item 1 (sentences[i]) when it reads as a lead-in; none when item 1
+    follows a colon in its own sentence, which then holds the lead-in."""
+    if i == 0 or not _marker(sentences[i].text.strip()):
+        return None
+    before = sentences[i - 1]
+    text = before.text.strip()
+    return before if _LEADS.search(text) or not ends_sentence(text) else None
