@@ -1,6 +1,6 @@
 """Noise-removal evaluation: what web noise the ingest pipeline keeps, and what speech text it loses.
 
-    python eval/noise.py [--split dev|test|test2|test3|test4|test5|test6|test7|test8|test9|test10|all]
+    python eval/noise.py [--split dev|test|test2|test3|test4|test5|test6|test7|test8|test9|test10|test11|all]
                          [--json]
 
 The set (eval/data/noise/, made by make_noise_set.py there) holds noisy speech documents
@@ -59,7 +59,8 @@ from rag.types import Chunk, Speech  # noqa: E402
 
 DATA = ROOT / "eval/data/noise"
 # All but dev are held out.
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10")
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10",
+          "test11")
 TARGET_LEFT = 0.005  # noise chars left / kept chars
 TARGET_LOST = 0.002  # speech chars removed / gold chars
 WORST = 10

@@ -2,7 +2,7 @@
 
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
-NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9, test10.
+NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9, test10, test11.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -24,7 +24,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test9.txt, noise_variants_test9.json: the same for the held-out split test9, again
   with new wordings and shapes (the plan options marked test9 below);
 - speeches_test10.txt, noise_variants_test10.json: the same for the held-out split test10, again
-  with new wordings and shapes (the plan options marked test10 below).
+  with new wordings and shapes (the plan options marked test10 below);
+- speeches_test11.txt, noise_variants_test11.json: the same for the held-out split test11, again
+  with new wordings and shapes (the plan options marked test11 below).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -52,7 +54,8 @@ HERE = Path(__file__).resolve().parent
 SEED = 20250611
 # (text, noise kind); None is speech text, "markup" a page's own tags (test7, test9)
 Seg = tuple[str, str | None]
-SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10")
+SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10",
+          "test11")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -66,6 +69,7 @@ SOURCES = {
     "test8": ("speeches_test8.txt", "noise_variants_test8.json"),
     "test9": ("speeches_test9.txt", "noise_variants_test9.json"),
     "test10": ("speeches_test10.txt", "noise_variants_test10.json"),
+    "test11": ("speeches_test11.txt", "noise_variants_test11.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -879,6 +883,95 @@ PLAN: list[dict] = [
     dict(name="k28_yuangan.html", split="test10", speeches=["E32"], fmt="html",
          noise={"nav": {"top": 1, "variant": 28, "toc": 1}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 3]}}),
+    # ---------------------------------------------------------------- test11 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test10, and shapes of its own: readings as
+    # numbered footnotes under each line (pinyin "footnotes"), readings in their own inline tags
+    # (pinyin "tagged"), a site's mark after every so many characters wherever they end (watermark
+    # "every"), an ad set between two halves of a paragraph (ad "split"), a PDF's running headers
+    # alternating between even and odd pages (banner "header" as a list), the stray marks a scanned page's
+    # OCR leaves at its edge ("ocr"), lines ended by U+2029 PARAGRAPH SEPARATOR ("u2029"), an indent of
+    # four spaces; Sinhala, Gujarati, Old Italic, Gothic, Lisu, Ol Chiki, technical-symbol and Javanese
+    # runs, a Feishu document's HTML and a rich-text editor's Delta JSON as residue, page numbers as
+    # parenthesized digits and digits with a full stop, a word processor's status bar (the data).
+    dict(name="c01_zijianfang.txt", split="test11", speeches=["F01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1], "pad": 0.0}}),
+    dict(name="c02_zhaiwu.txt", split="test11", speeches=["F02"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 0}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2]}}),
+    dict(name="c03_hulu.txt", split="test11", speeches=["F03"], layout="wrap", width=28, page_lines=11,
+         encoding="gb18030", header_first=True,
+         noise={"banner": {"header": [1, 2]}, "page": {"variant": 0},
+                "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="c04_yizhan.html", split="test11", speeches=["F04"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}}),
+    dict(name="c05_baling.txt", split="test11", speeches=["F05"], layout="blank",
+         noise={"pinyin": {"rate": 0.06, "style": 0, "footnotes": True}}),
+    dict(name="c06_anning.txt", split="test11", speeches=["F06"], layout="normal", indent=" " * 4,
+         noise={}),
+    dict(name="c07_nongye.txt", split="test11", speeches=["F07", "F08", "F09"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"every": 110, "variant": 0}}),
+    dict(name="c08_zhixing.txt", split="test11", speeches=["F10"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 3, "quotes": False, "span": 2}}),
+    dict(name="c09_sheke.md", split="test11", speeches=["F11"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [5, 7, 6], "foot": [26]}, "seo": {"top": 1, "variant": 5},
+                "template": {"after": "line"}, "banner": {"top": 1, "variant": 4},
+                "ad": {"bottom": 1, "variant": 5}}),
+    dict(name="c10_muying.txt", split="test11", speeches=["F12"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [12, 13], "foot": [18]}, "ad": {"between": 1, "split": [9]},
+                "page": {"between": 2, "variant": 1}}),
+    dict(name="c11_guoan.txt", split="test11", speeches=["F13"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="c12_saohei.txt", split="test11", speeches=["F14", "F15"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 4], "pad": 0.3},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="c13_touzizhe.txt", split="test11", speeches=["F16"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="c14_mingcheng.txt", split="test11", speeches=["F17"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [5, 6], "pad_char": "\u202f"}}),
+    dict(name="c15_yinxie.html", split="test11", speeches=["F18"], fmt="html",
+         noise={"nav": {"head": [3], "top": 1, "variant": 4}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "tails": 1, "variant": 0}}),
+    dict(name="c16_jiehe.txt", split="test11", speeches=["F19"], layout="wrap", width=26, page_lines=16,
+         ocr=True,
+         noise={"nav": {"top": 1, "variant": 2}, "page": {"variant": 3},
+                "antiscrape": {"per100": 0.5, "mid": 0.6, "shapes": [7], "pad": 0.0}}),
+    dict(name="c17_yaopin.txt", split="test11", speeches=["F20"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 2, "split": [4]},
+                "nav": {"blocks": [[32, 33], [34, 35]], "foot": [19, 20]}}),
+    dict(name="c18_waimao.md", split="test11", speeches=["F21"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 2},
+                "page": {"between": 1, "variant": 2}}),
+    dict(name="c19_shengyun.txt", split="test11", speeches=["F22"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 1}, "watermark": {"share": 0.6, "variant": 4}}),
+    dict(name="c20_gongjiao.txt", split="test11", speeches=["F23"], layout="normal",
+         noise={"ad": {"bottom": 1, "variant": 7}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 2},
+                "nav": {"tails": 2, "variant": 30, "foot": [31, 29]}}),
+    dict(name="c21_zhongkao.txt", split="test11", speeches=["F24"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 11}, "nav": {"toc": 0}}),
+    dict(name="c22_laodong.html", split="test11", speeches=["F25"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 24}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.3, "style": 2, "tagged": True}}),
+    dict(name="c23_jineng.txt", split="test11", speeches=["F26"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="c24_qiye.txt", split="test11", speeches=["F27", "F28"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 1},
+                "html": {"flavour": 1, "tags": True, "indent": True, "br": 2, "quotes": False, "span": 2}}),
+    dict(name="c25_chanye.txt", split="test11", speeches=["F29"], layout="normal", noise={}),
+    dict(name="c26_menzhen.txt", split="test11", speeches=["F30"], layout="normal", u2029=True,
+         noise={"nav": {"head": [16, 17], "foot": [8, 9, 10, 11, 37]}, "banner": {"top": 1, "variant": 9},
+                "ad": {"between": 1, "tails": 1, "variant": 8}}),
+    dict(name="c27_youxian.txt", split="test11", speeches=["F31"], layout="wrap", width=23, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="c28_huji.html", split="test11", speeches=["F32"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 28, "toc": 1}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 3]}}),
 ]
 
 
@@ -958,6 +1051,7 @@ def _tone_number(py: str) -> str:
 
 
 _SUPERSCRIPT = str.maketrans("012345", "⁰¹²³⁴⁰")  # the neutral tone (5) written as 0
+_SUPER_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")  # footnote numbers (test11)
 _FULL_WIDTH = str.maketrans({ch: chr(ord(ch) + 0xFEE0) for ch in "abcdefghijklmnopqrstuvwxyz0123456789"})
 _CHAO = {"1": "˥", "2": "˧˥", "3": "˨˩˦", "4": "˥˩", "5": ""}  # tone letters; the neutral tone has none
 
@@ -1001,14 +1095,16 @@ def _page_counter(template: str, page: int, total: int) -> str:
     """Fill a page counter: {i}/{total} in digits, {wi}/{wtotal} full-width, {zi}/{ztotal} in Chinese,
     {ri} in lower-case Roman numerals and {ci} as a circled digit (test6), {Ri} in upper-case Roman
     numerals (test8), {gi} as a parenthesized ideograph ㈢ and {si} as a Suzhou numeral 〣 (test9), {di}
-    in the financial numerals 叁 and {ni} as a digit in a black circle ❸ (test10)."""
+    in the financial numerals 叁 and {ni} as a digit in a black circle ❸ (test10), {pi} as a parenthesized
+    digit ⑶ and {fi} as a digit with a full stop ⒊ (test11)."""
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     forms = {"i": str(page), "total": str(total),
              "wi": str(page).translate(wide), "wtotal": str(total).translate(wide),
              "zi": _chinese_number(page), "ztotal": _chinese_number(total),
              "ri": _roman(page), "ci": chr(0x2460 + page - 1), "Ri": _roman(page).upper(),
              "gi": chr(0x3220 + page - 1), "si": _SUZHOU[page - 1],
-             "di": _DAXIE[page - 1], "ni": chr(0x2776 + page - 1)}
+             "di": _DAXIE[page - 1], "ni": chr(0x2776 + page - 1),
+             "pi": chr(0x2474 + page - 1), "fi": chr(0x2488 + page - 1)}
     for name, value in forms.items():
         template = template.replace("{" + name + "}", value)
     return template
@@ -1132,6 +1228,9 @@ class Builder:
         if opts.get("rows"):
             self.add_pinyin_rows(table, style)
             return
+        if opts.get("footnotes"):
+            self.add_pinyin_notes(table, style, opts["rate"])
+            return
         for line in self.lines:
             if line.role == "noise":
                 continue
@@ -1145,6 +1244,8 @@ class Builder:
                     gloss = style.format(**_pinyin_forms(py))
                     if opts.get("ruby"):
                         self.add_ruby(line, pos, gloss)
+                    elif opts.get("tagged"):  # test11: the reading in a tag of its own after the character
+                        self.add_tagged(line, pos, gloss)
                     else:
                         self.insert(line, pos + 1, (gloss, "pinyin"))
 
@@ -1158,12 +1259,37 @@ class Builder:
                 row = "".join(style.format(**_pinyin_forms(table[ch])) for ch in gold if ch in table)
                 self.lines.insert(index, self.noise_line("pinyin", row))
 
-    def add_ruby(self, line: Line, pos: int, gloss: str) -> None:
-        """<ruby>字<rt>zì</rt></ruby> around the character at pos (test7), as pages for young readers
-        show the reading above it: the tags are markup of the page, only the reading is its text."""
-        pieces = [piece for piece in re.split("(<[^>]+>)", gloss + "</ruby>") if piece]
+    def add_pinyin_notes(self, table: dict[str, str], style: dict, rate: float) -> None:
+        """Readings as footnotes (test11), as an annotated e-book copies out: a superscript number after
+        each glossed character, counted again on each line of the speech, and under that line a line of notes
+        that give each numbered character its reading. Numbers and note lines are noise."""
+        for index in range(len(self.lines) - 1, -1, -1):
+            line = self.lines[index]
+            if line.role == "noise":
+                continue
+            gold = "".join(t for t, k in line.segs if k is None)
+            chosen = [pos for pos, ch in enumerate(gold) if ch in table and self.rng.random() < rate]
+            if not chosen:
+                continue
+            numbers = [str(k).translate(_SUPER_DIGITS) for k in range(1, len(chosen) + 1)]
+            entries = [style["entry"].format(**_pinyin_forms(table[gold[pos]]), char=gold[pos], sk=sk)
+                       for pos, sk in zip(chosen, numbers)]
+            for pos, sk in zip(chosen, numbers):
+                self.insert(line, pos + 1, (style["ref"].format(sk=sk), "pinyin"))
+            note = style["line"].format(entries=style["sep"].join(entries))
+            self.lines.insert(index + 1, self.noise_line("pinyin", note))
+
+    def add_tagged(self, line: Line, pos: int, gloss: str) -> None:
+        """A gloss with tags of its own right after the character at pos (test7, test11): the tags are
+        markup of the page, only the reading is its text."""
+        pieces = [piece for piece in re.split("(<[^>]+>)", gloss) if piece]
         for piece in reversed(pieces):  # each lands right after the character, before the ones already in
             self.insert(line, pos + 1, (piece, "markup" if piece.startswith("<") else "pinyin"))
+
+    def add_ruby(self, line: Line, pos: int, gloss: str) -> None:
+        """<ruby>字<rt>zì</rt></ruby> around the character at pos (test7), as pages for young readers
+        show the reading above it."""
+        self.add_tagged(line, pos, gloss + "</ruby>")
         self.insert(line, pos, ("<ruby>", "markup"))
 
     def add_wrapped(self, line: Line, pos: int, parts: list[str]) -> None:
@@ -1221,6 +1347,12 @@ class Builder:
     def add_watermark(self, opts: dict) -> None:
         mark = self.pick("watermark", opts)
         for i in self.body_lines():
+            # test11: after every so many characters, wherever they fall, as some sites stamp what they serve
+            if opts.get("every"):
+                gold = "".join(t for t, k in self.lines[i].segs if k is None)
+                for pos in range(opts["every"], len(gold), opts["every"]):
+                    self.insert(self.lines[i], pos, (mark, "watermark"))
+                continue
             if opts.get("lead"):  # test9: before the paragraph's first character, as some mirrors brand it
                 if self.rng.random() < opts["share"]:
                     self.lines[i].segs.insert(0, (mark, "watermark"))
@@ -1267,6 +1399,8 @@ class Builder:
         for run in opts.get("blocks", []):
             at = self.between()
             self.lines[at:at] = [self.noise_line(kind, self.pick(kind, {"variant": v})) for v in run]
+        for variant in opts.get("split", []):
+            self.split_paragraph(self.noise_line(kind, self.pick(kind, {"variant": variant})))
         for _ in range(opts.get("bottom", 0)):
             self.lines.append(self.noise_line(kind, self.pick(kind, opts)))
         top = [self.noise_line(kind, self.pick(kind, opts)) for _ in range(opts.get("top", 0))]
@@ -1281,6 +1415,28 @@ class Builder:
             paras = self.body_lines()
             for i in self.rng.sample(paras, min(opts["tails"], len(paras))):
                 self.lines[i].segs.append((self.pick(kind, opts), kind))
+
+    def split_paragraph(self, noise: Line) -> None:
+        """A noise line between two halves of one paragraph, cut after a sentence (test11), as a page sets
+        an ad block inside the text: the gold keeps the paragraph whole."""
+        cuts = []
+        for i in self.body_lines():
+            gold = "".join(t for t, k in self.lines[i].segs if k is None)
+            cuts += [(i, m.end()) for m in re.finditer("。", gold) if m.end() < len(gold)]
+        i, cut = self.rng.choice(cuts)
+        head: list[Seg] = []
+        tail: list[Seg] = []
+        count = 0  # speech characters before the segment; noise right at the cut stays with the first half
+        for text, kind in self.lines[i].segs:
+            if tail or (kind is None and count >= cut):
+                tail.append((text, kind))
+            elif kind is None and count + len(text) > cut:
+                head.append((text[: cut - count], None))
+                tail.append((text[cut - count :], None))
+            else:
+                head.append((text, kind))
+            count += len(text) if kind is None else 0
+        self.lines[i : i + 1] = [Line(head, "para"), noise, Line(tail, "para")]
 
     def add_toc(self, kind: str, style: dict) -> None:
         """A document site's table of contents above the title: the speech's own whole-line
@@ -1384,8 +1540,10 @@ class Builder:
             text, layout = self.render_txt()
         # Saved on Windows (crlf, test6); exported from a layout program, which ends lines with
         # U+2028 LINE SEPARATOR (u2028, test7); saved by a classic Mac editor, lines ended by CR alone
-        # (cr, test9); converted to Windows line ends twice, each line ended by CR CR LF (crcrlf, test10).
-        for name, newline in (("crlf", "\r\n"), ("u2028", "\u2028"), ("cr", "\r"), ("crcrlf", "\r\r\n")):
+        # (cr, test9); converted to Windows line ends twice, each line ended by CR CR LF (crcrlf, test10);
+        # exported from a typesetting program, paragraphs ended by U+2029 PARAGRAPH SEPARATOR (u2029, test11).
+        for name, newline in (("crlf", "\r\n"), ("u2028", "\u2028"), ("cr", "\r"), ("crcrlf", "\r\r\n"),
+                              ("u2029", "\u2029")):
             if self.plan.get(name):
                 text, layout = text.replace("\n", newline), layout + [name]
         records = [
@@ -1406,9 +1564,11 @@ class Builder:
             return "\n\n".join(texts) + "\n", tags
         if layout == "oneline":
             return self.plan.get("sep", "").join(texts), tags
-        return self.render_wrapped([line.text() for line in self.lines]), tags + (
-            ["blank"] if self.plan.get("blank") else []
-        ) + (["line-numbers"] if self.plan.get("line_numbers") else [])
+        # A layout tag for each wrapped-copy option the plan sets: "line_numbers" (test10), "ocr" (test11).
+        options = [("blank", "blank"), ("line_numbers", "line-numbers"), ("ocr", "ocr")]
+        return self.render_wrapped([line.text() for line in self.lines]), tags + [
+            tag for option, tag in options if self.plan.get(option)
+        ]
 
     def render_wrapped(self, texts: list[str]) -> str:
         """Hard line breaks every ~width characters, as text copied out of a PDF viewer."""
@@ -1430,15 +1590,17 @@ class Builder:
         template = self.pick_raw("page", self.noise["page"])
         banner = self.noise.get("banner", {})
         if "header" in banner:  # test6: the title and the page number, as a PDF's running header
-            header = self.fill(self.variants["banner"][self.split][banner["header"]])
+            # test11: a list of two, for a book-like PDF whose even and odd pages carry different headers
+            chosen = banner["header"] if isinstance(banner["header"], list) else [banner["header"]]
+            headers = [self.fill(self.variants["banner"][self.split][n]) for n in chosen]
         else:
-            header = self.pick("banner") if banner.get("running") else None
+            headers = [self.pick("banner")] if banner.get("running") else []
         out: list[str] = []
         for page in range(total):
             first = len(out)
             # A PDF's running header stands on every later page; some print it on the first (test8).
-            if header and (page > 0 or self.plan.get("header_first")):
-                out.append(_page_counter(header, page + 1, total))
+            if headers and (page > 0 or self.plan.get("header_first")):
+                out.append(_page_counter(headers[page % len(headers)], page + 1, total))
                 self.extra.append({"kind": "banner", "text": out[-1]})
             if numbered:  # test10: a review draft's line numbers, counted again on each page
                 for n, row in enumerate(rows[page * per_page : (page + 1) * per_page], 1):
@@ -1446,6 +1608,9 @@ class Builder:
                     self.extra.append({"kind": "page", "text": numbered.format(n=n)})
             else:
                 out += rows[page * per_page : (page + 1) * per_page]
+            if self.plan.get("ocr"):  # test11: a scanned page's edge, read by OCR as a line of stray marks
+                out.append(self.rng.choice(self.variants["ocr"][self.split]))
+                self.extra.append({"kind": "page", "text": out[-1]})
             if self.plan.get("formfeed") and page > 0:
                 out[first] = "\f" + out[first]  # pdftotext starts each later page with a form feed (test5)
             counter = _page_counter(template, page + 1, total)
