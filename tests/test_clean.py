@@ -609,3 +609,38 @@ def test_after_the_speech_a_whole_sentence_a_space_cut_off_is_judged_as_a_senten
     monkeypatch.setattr(clean, "site_talk", lambda text: 0.85 if "体会一番" in text else 0.0)
     kept = _kept([TITLE, *BODY, "谢谢大家！", "点赞 12 " + comment])
     assert "体会一番" not in kept and _lost(kept, BODY) == []
+
+
+def test_a_rich_text_editors_json_export_leaves_its_text():
+    lines = [TITLE, *BODY]
+    exported = "".join('{"insert":"' + line + '"},{"attributes":{"header":2},"insert":"\\n"},' for line in lines)
+    kept = _kept([exported])
+    assert _lost(kept, BODY) == [] and "insert" not in kept and "attributes" not in kept
+
+
+def test_footnote_marks_and_the_lines_of_notes_go():
+    body = [BODY[0], "这次推进会的主要²任务是回顾去年水土保持工作，研究部署今年的重点³任务。", *BODY[2:]]
+    kept = _kept([TITLE, *body[:2], "注释：²任（rèn） ³务（wù）", *body[2:]])
+    assert _lost(kept, BODY) == [] and "注释" not in kept and "rèn" not in kept
+
+
+def test_a_bracketed_site_mark_set_into_words_goes_wherever_it_falls():
+    mark = "〖青檀文苑〗"
+    body = [BODY[0], "这次推进会的主要任务是回" + mark + "顾去年水土保持工作，研究部署今年的重点任务。",
+            BODY[2], "各乡镇要摸清坡耕地底数，因地制" + mark + "宜推进梯田改造和保护性耕作，防止水土继续流失。",
+            BODY[4], "凡是扰动地表的建设项目都要编报水土保持方案，未批" + mark + "先建的一律停工整改。要把监督检查的结果向社会公开。",
+            *BODY[6:]]
+    kept = _kept([TITLE, *body])
+    assert "青檀文苑" not in kept and _lost(kept, BODY) == []
+
+
+def test_symbols_of_the_technical_block_are_shapes_speech_does_not_write():
+    from rag.corpus.clean import odd_runs
+    assert [m.group() for m in odd_runs("要推行延时服务、⍟⏏⌘预约服务")] == ["⍟⏏⌘"]
+    assert odd_runs("PM2.5年均浓度下降3.5%，GDP增长6%") == []
+
+
+def test_the_speaker_turning_to_the_audience_after_a_glued_ad_stays():
+    ad = "《公文写作一本通》纸质版现货发售，扫码下单立减10元，点此购买"
+    kept = _kept([TITLE, *BODY[:-1], ad + "同志们，保护水土就是保护饭碗。"])
+    assert core_text("保护水土就是保护饭碗") in kept and "一本通" not in kept and _lost(kept, BODY[:-1]) == []

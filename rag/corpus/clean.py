@@ -142,6 +142,23 @@ def bigrams(text: str) -> set[str]:
 # An HTML comment (<!-- /lake -->) and a wiki's layout template ({{gap}}) are markup too.
 _TAG = re.compile(r"<\\?/?[A-Za-z][A-Za-z0-9_:.-]*(?:\s[^<>\n]{0,300})?/?>|<!--[^\n]{0,300}?-->"
                   r"|\{\{[A-Za-z][^{}\n]{0,60}\}\}")
+# What a rich-text editor's or a web API's export leaves around the text ({"insert":"……"},
+# {"attributes":{"align":"justify"},"insert":"\n"}): a run of ASCII with quoted keys, or with
+# three or more braces, straight quotes and backslashes. Speech text writes none of them in a row
+# (it quotes with “”, and its ASCII is GDP, PM2.5, 1+N); a forum's [size=4] tags go later, whole.
+_CODE_RUN = re.compile(r"[!-~][!-~ \t]*")
+_CODE_KEY = re.compile(r'"[A-Za-z_][\w-]*"\s*:')
+_CODE_MARKS = re.compile(r'[{}"\\]')
+# Footnote marks: a superscript number after a character (校园¹欺凌) is no part of the text,
+# and a line that opens with one, after a label at most (讀音註釋｜¹及（jí）), is the notes.
+_SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
+_FOOTNOTE_MARK = re.compile(rf"(?<={_HAN})[{_SUPERSCRIPTS}]+")
+_FOOTNOTE_LINE = re.compile(rf"^\s*(?:[^\s。！？]{{1,8}}[|｜:：]\s*)?[{_SUPERSCRIPTS}]")
+
+
+def _code_runs(line: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), "markup residue") for m in _CODE_RUN.finditer(line)
+            if _CODE_KEY.search(m.group()) or len(_CODE_MARKS.findall(m.group())) >= 3]
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _TONE_DIGITS = "1-5¹²³⁴⁵"
 _CHAO = "˥˦˧˨˩"  # tone letters: qu˧˥
@@ -242,10 +259,10 @@ _PLAIN = re.compile(
 # whatever joins them short of a space, a Chinese character or Chinese punctuation: MkGY¦HgS,
 # 7730X*67675, J·7E·A3·R, ΚΚνχ, ◇●35□15, and COVID-19, PM2.5.
 _NOT_JOINING = r"\s\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】…—()\[\]\"'<>"
-# Decorations (box drawing and shading too, game pieces: 🀄 🁣 🂡), and letters no speech is typed
-# in: circled (ⓐ) or bracketed (⒜), mathematical (𝐌, 𝟖), Braille.
-_DECORATION = ("\u2500-\u25ff\u2600-\u27bf\u2020\u2021\u00a4\u249c-\u24e9\u2800-\u28ff"
-               "\U0001d400-\U0001d7ff\U0001f000-\U0001f0ff")
+# Decorations (box drawing and shading too, technical symbols ⏚ ⌮, game pieces 🀄 🁣 🂡), and
+# letters no speech is typed in: circled (ⓐ) or bracketed (⒜), mathematical (𝐌, 𝟖), Braille.
+_DECORATION = ("\u2300-\u23ff\u2500-\u25ff\u2600-\u27bf\u2b00-\u2bff\u2020\u2021\u00a4\u249c-\u24e9"
+               "\u2800-\u28ff\U0001d400-\U0001d7ff\U0001f000-\U0001f0ff")
 _RUN_END = rf"(?:[^\W_\u3400-\u9fff\uf900-\ufaff]|[{_DECORATION}])"
 _FOREIGN = re.compile(rf"{_RUN_END}(?:[^{_NOT_JOINING}]*{_RUN_END})?")
 # What joins the parts of words and numbers in speech text: 3.5, 1,200, COVID-19, GB/T, 8:30,
@@ -343,10 +360,19 @@ _NAME_SHAPE = re.compile(r"[【〖〔〘\[（(][^。！？]{1,20}[】〗〕〙\]
                          r"|·[^·。！？]{2,14}·|——[^。！？，]{2,14}")
 
 
+_OPENING = "【〖〔〘[（("
+
+
+# A site's name in brackets set into the middle of a word (协调¦〖某某范文〗¦发展).
+_NAME_IN_WORD = re.compile(rf"(?<={_HAN})([【〖〔〘][^【】〖〗〔〕〘〙。！？\s]{{2,12}}[】〗〕〙])(?={_HAN})")
+
+
 def _glued_names(text: str) -> set[str]:
-    """The names glued after two or more sentences of a file."""
+    """The names glued after two or more sentences of a file, and the bracketed names it sets
+    three times or more, once at least in the middle of a word."""
     counts = Counter(m.group(1) for m in _GLUED_NAME.finditer(text))
-    return {name for name, n in counts.items() if n >= 2}
+    inside = {m.group(1) for m in _NAME_IN_WORD.finditer(text)}
+    return {name for name, n in counts.items() if n >= 2} | {name for name in inside if text.count(name) >= 3}
 
 
 def _glossing(text: str) -> bool:
@@ -785,11 +811,22 @@ def _prepare(text: str) -> _Prepared:
     numbered = _line_numbers(raws)
     lines: list[str | None] = []
     for number, raw in enumerate(raws, start=1):
+        if _FOOTNOTE_LINE.match(raw):
+            removed.append(Removal(raw.strip(), "footnotes", number))
+            lines.append(None)
+            continue
         spans = [(m.start(), m.end(), "HTML residue") for m in _TAG.finditer(raw)]
+        spans += _code_runs(raw)
+        spans += [(m.start(), m.end(), "footnote mark") for m in _FOOTNOTE_MARK.finditer(raw)]
         if number - 1 in numbered:
             spans.append((0, _LINE_NUMBER.match(raw).end(), "line number"))
         spans += [(m.start(1), m.end(1), "watermark") for m in _GLUED_NAME.finditer(raw)
                   if m.group(1) in names]
+        # A name in its brackets, once known, is the site's mark wherever it falls: a site may
+        # set it every so many characters, mid-word. (A forum's [/font] is markup, not a name.)
+        spans += [(m.start(), m.end(), "watermark") for name in names
+                  if name[0] in _OPENING and re.search(_HAN, name)
+                  for m in re.finditer(re.escape(name), raw)]
         # Once known, the name goes from the end of any line, a title's too.
         end = raw.rstrip()
         spans += [(len(end) - len(name), len(end), "watermark") for name in names
@@ -926,7 +963,8 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
     # 全部, 推荐阅读这篇《……》的全文), not over a clean sentence or a title it was glued to.
     clause = _CLAUSE_END.search(noise, last)
     end = clause.start() if clause else len(noise)
-    if len(core_text(_said(folded[last:end]))) <= 10 and not _speech_part(noise[last:end], folded[last:end]):
+    if len(core_text(_said(folded[last:end]))) <= 10 and not _speech_part(noise[last:end], folded[last:end]) \
+            and not _ADDRESSED.match(noise, last):
         last = end
     head = noise[:first]
     tail = noise[last:]
@@ -944,7 +982,7 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
     # Where the noise runs on with no stop or space (这篇讲话层次分明……, 【读前提示】本文为……),
     # what follows is the rest of the noise's own sentence unless it reads as the speech's
     # (点此解锁毒品问题事关……).
-    run_on = not re.search(r"[。！？!?；;…\s]$", noise[:last]) \
+    run_on = not re.search(r"[。！？!?；;…\s]$", noise[:last]) and not _ADDRESSED.match(tail) \
         and not is_structural(tail) and site_talk(folded[len(noise) - len(tail):]) >= RESCUE
     if not run_on and _speech_part(tail, folded[len(noise) - len(tail):]) \
             and not _reads_as_site(tail, folded[len(noise) - len(tail):]):
@@ -977,8 +1015,10 @@ def _speech_part(text: str, folded: str) -> bool:
     text, folded = text.strip(), folded.strip()
     # A title in the site's own words is its heading (栏目：讲话致辞, ……讲话稿汇编), not the speech's.
     # What it quotes does not count towards a whole sentence: 《……》值得细读 is a blurb's end.
-    return is_structural(text) and _score(folded) < 2 or (
-        len(core_text(_said(folded))) >= 20 and _score(folded) == 0 and not _hint_spans(folded))
+    # A sentence that turns to the audience (同事们，……。) is the speaker's, however short.
+    clean = _score(folded) == 0 and not _hint_spans(folded)
+    return is_structural(text) and _score(folded) < 2 or clean and (
+        len(core_text(_said(folded))) >= 20 or bool(_ADDRESSED.match(text)) and ends_sentence(text))
 
 
 # --- 3: re-flow ------------------------------------------------------------------
@@ -990,6 +1030,9 @@ _SALUTATION_IN_LINE = re.compile(
 _SALUTATION_BEFORE = re.compile(
     r"(?:(?:同志们|同事们|朋友们|女士们|先生们|各位[^，、。！？：:]{0,8})[，、])+$"
 )
+# The speaker turning to the audience (同事们，……) opens a sentence of the speech's own.
+_ADDRESSED = re.compile(r"(?:同志[们們]|同事[们們]|朋友[们們]|女士[们們]|先生[们們]"
+                        r"|各位[^，、。！？：:\s]{0,8})[，,]")
 _MARKER_IN_LINE = re.compile(COMPILATION_MARKER_BODY)
 _STOP_BEFORE = r"(?<=[。！？；…”])"
 _HEADING_AHEAD = rf"(?={CN_NUM}、|[（(]{CN_NUM}[）)]|第{CN_NUM}[，、：:]|\d{{1,2}}[、．](?!\d))"
