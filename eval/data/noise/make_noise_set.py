@@ -2,7 +2,8 @@
 
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
-NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9, test10, test11.
+NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9, test10, test11,
+test12.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -26,7 +27,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test10.txt, noise_variants_test10.json: the same for the held-out split test10, again
   with new wordings and shapes (the plan options marked test10 below);
 - speeches_test11.txt, noise_variants_test11.json: the same for the held-out split test11, again
-  with new wordings and shapes (the plan options marked test11 below).
+  with new wordings and shapes (the plan options marked test11 below);
+- speeches_test12.txt, noise_variants_test12.json: the same for the held-out split test12, again
+  with new wordings and shapes (the plan options marked test12 below).
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -41,12 +44,14 @@ SEED and the document's name, so editing one document's plan leaves the others a
 from __future__ import annotations
 
 import argparse
+import datetime
 import html
 import json
 import math
 import random
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +60,7 @@ SEED = 20250611
 # (text, noise kind); None is speech text, "markup" a page's own tags (test7, test9)
 Seg = tuple[str, str | None]
 SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10",
-          "test11")
+          "test11", "test12")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -70,6 +75,7 @@ SOURCES = {
     "test9": ("speeches_test9.txt", "noise_variants_test9.json"),
     "test10": ("speeches_test10.txt", "noise_variants_test10.json"),
     "test11": ("speeches_test11.txt", "noise_variants_test11.json"),
+    "test12": ("speeches_test12.txt", "noise_variants_test12.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -972,6 +978,93 @@ PLAN: list[dict] = [
     dict(name="c28_huji.html", split="test11", speeches=["F32"], fmt="html",
          noise={"nav": {"top": 1, "variant": 28, "toc": 1}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.6, "mid": 0.5, "shapes": [6, 3]}}),
+    # ---------------------------------------------------------------- test12 (held out)
+    # Its own prose and noise strings (SOURCES), chosen as in test11, and shapes of its own: readings of
+    # two-character words, in plain text or one ruby over the word (pinyin "words"), a site's mark before a
+    # paragraph's final stop (watermark "before_stop"), a mobile page's fold button after a comma inside a
+    # paragraph (paywall "fold"), every line as a highlight of an e-reader's clippings export (clippings),
+    # lines ended by manual line breaks, U+000B ("vt"), an indent of three-per-em spaces; Deseret, Thaana,
+    # Bengali, IPA, half-width katakana, combining-mark, alchemical and zero-width runs, an OFD page's XML and
+    # a pdf2htmlEX page as residue, tone marks as combining characters, page numbers as Roman numeral
+    # characters and double-circled digits, a converter's evaluation warning as running header (the data).
+    dict(name="g01_jiti.txt", split="test12", speeches=["G01"], layout="blank",
+         noise={"antiscrape": {"per100": 1.5, "mid": 0.5, "shapes": [0, 1], "pad": 0.0}}),
+    dict(name="g02_chengguan.txt", split="test12", speeches=["G02"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 0}, "site_heading": {}, "template": {"before": "line"},
+                "antiscrape": {"per100": 0.6, "mid": 0.4, "shapes": [2]}}),
+    dict(name="g03_xinbing.txt", split="test12", speeches=["G03"], layout="wrap", width=28, page_lines=11,
+         encoding="gb18030", header_first=True,
+         noise={"banner": {"header": 1}, "page": {"variant": 0}, "watermark": {"share": 0.5, "variant": 1}}),
+    dict(name="g04_yufu.html", split="test12", speeches=["G04"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}}),
+    dict(name="g05_minyi.txt", split="test12", speeches=["G05"], layout="blank",
+         noise={"pinyin": {"rate": 0.3, "style": 0, "words": True}}),
+    dict(name="g06_yide.txt", split="test12", speeches=["G06"], layout="normal", indent="\u2004" * 4,
+         noise={}),
+    dict(name="g07_fayuan.txt", split="test12", speeches=["G07", "G08", "G09"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 3}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"},
+                "watermark": {"share": 0.5, "variant": 0, "before_stop": True}}),
+    dict(name="g08_drg.txt", split="test12", speeches=["G10"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 3, "quotes": False, "span": 2}}),
+    dict(name="g09_guji.md", split="test12", speeches=["G11"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [5, 37, 6], "foot": [7]}, "seo": {"top": 1, "variant": 5},
+                "template": {"after": "line"}, "banner": {"top": 1, "variant": 2},
+                "ad": {"bottom": 1, "variant": 5}}),
+    dict(name="g10_caikuai.txt", split="test12", speeches=["G12"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [12, 13], "foot": [21, 35]}, "ad": {"between": 1, "variant": 10},
+                "page": {"between": 2, "variant": 1}}),
+    dict(name="g11_jizhe.txt", split="test12", speeches=["G13"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="g12_cunli.txt", split="test12", speeches=["G14", "G15"], layout="normal",
+         noise={"antiscrape": {"per100": 0.8, "mid": 0.6, "shapes": [3, 4], "pad": 0.3},
+                "watermark": {"share": 0.6, "variant": 5}, "marker": {"set": 1, "place": "glued"}}),
+    dict(name="g13_shuzibi.txt", split="test12", speeches=["G16"], layout="blank",
+         noise={"paywall": {"tails": 2, "truncate": 0.7}, "seo": {"top": 1, "variant": 4}}),
+    dict(name="g14_caisha.txt", split="test12", speeches=["G17"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"lines": 1, "end": 1},
+                "antiscrape": {"per100": 0.7, "mid": 0.5, "shapes": [5, 6], "pad_char": "\u205f"}}),
+    dict(name="g15_pinpai.html", split="test12", speeches=["G18"], fmt="html",
+         noise={"nav": {"head": [3], "top": 1, "variant": 4}, "html_page": {"page": 1},
+                "ad": {"bottom": 1, "tails": 1, "variant": 0}}),
+    dict(name="g16_dukou.txt", split="test12", speeches=["G19"], layout="wrap", width=26, page_lines=16,
+         noise={"nav": {"top": 1, "variant": 22}, "page": {"variant": 3},
+                "antiscrape": {"per100": 1.0, "mid": 0.6, "shapes": [7], "pad": 0.0}}),
+    dict(name="g17_peixun.txt", split="test12", speeches=["G20"], layout="normal",
+         noise={"paywall": {"tails": 1, "lines": 1, "fold": [4]}, "seo": {"top": 1, "variant": 7},
+                "ad": {"bottom": 1, "variant": 11},
+                "nav": {"blocks": [[31, 32], [33]], "foot": [19, 20]}}),
+    dict(name="g18_jianzhu.md", split="test12", speeches=["G21"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 6},
+                "page": {"between": 1, "variant": 2}}),
+    dict(name="g19_yishujie.txt", split="test12", speeches=["G22"], layout="blank", encoding="utf-8-sig",
+         noise={"pinyin": {"rate": 0.25, "style": 1}, "watermark": {"share": 0.6, "variant": 4}}),
+    dict(name="g20_canyin.txt", split="test12", speeches=["G23"], layout="normal", clippings=True,
+         noise={"ad": {"bottom": 1, "variant": 7}, "template": {"after": "glued"},
+                "seo": {"top": 1, "variant": 8}, "watermark": {"share": 0.7, "variant": 2},
+                "nav": {"foot": [8, 9, 10, 11, 29]}}),
+    dict(name="g21_shuili.txt", split="test12", speeches=["G24"], layout="blank",
+         noise={"paywall": {"tails": 1, "lines": 1, "fold": [5]}, "seo": {"top": 1, "variant": 10},
+                "page": {"between": 1, "variant": 11}, "nav": {"toc": 0}}),
+    dict(name="g22_kaibi.html", split="test12", speeches=["G25"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 25}, "html_page": {"page": 2},
+                "pinyin": {"rate": 0.4, "style": 2, "words": True, "ruby": True}}),
+    dict(name="g23_gangtie.txt", split="test12", speeches=["G26"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="g24_qiye.txt", split="test12", speeches=["G27", "G28"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 2}, "page": {"between": 2, "variant": 9},
+                "nav": {"top": 1, "variant": 1},
+                "html": {"flavour": 1, "tags": True, "indent": True, "br": 2, "quotes": False, "span": 2}}),
+    dict(name="g25_jiaolou.txt", split="test12", speeches=["G29"], layout="normal", noise={}),
+    dict(name="g26_daoyou.txt", split="test12", speeches=["G30"], layout="normal", vt=True,
+         noise={"nav": {"head": [16, 17], "blocks": [[26], [27]], "foot": [14, 15, 30]},
+                "banner": {"top": 1, "variant": 7}, "ad": {"between": 1, "tails": 1, "variant": 8}}),
+    dict(name="g27_saohuang.txt", split="test12", speeches=["G31"], layout="wrap", width=23, page_lines=0,
+         blank=True, noise={"seo": {"top": 1, "variant": 9}, "template": {"after": "line"}}),
+    dict(name="g28_junde.html", split="test12", speeches=["G32"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 38, "toc": 1}, "html_page": {"page": 3},
+                "antiscrape": {"per100": 0.8, "mid": 0.5, "shapes": [6, 3]}}),
 ]
 
 
@@ -1060,11 +1153,13 @@ def _pinyin_forms(reading: str) -> dict[str, str]:
     """The spellings a gloss style can use: huì, hui4, hui (no tone), hui with ⁴ (test5), the
     zhuyin ㄏㄨㄟˋ that test6's table gives after a bar (huì|ㄏㄨㄟˋ), the tone as Chao tone
     letters, hui˥˩, as dictionary pages print it (test8), and the numbered spelling in full-width
-    letters, ｈｕｉ４, as pages typed with a Chinese input method's full-width mode write it (test9)."""
+    letters, ｈｕｉ４, as pages typed with a Chinese input method's full-width mode write it (test9), and
+    huì with its tone mark as a combining character after the vowel, as a Mac keeps it (test12)."""
     py, _, zhuyin = reading.partition("|")
     num = _tone_number(py)
     return {"py": py, "num": num, "bare": num[:-1], "sup": num[-1].translate(_SUPERSCRIPT), "zy": zhuyin,
-            "chao": _CHAO[num[-1]], "wnum": num.translate(_FULL_WIDTH)}
+            "chao": _CHAO[num[-1]], "wnum": num.translate(_FULL_WIDTH),
+            "nfd": unicodedata.normalize("NFD", py)}
 
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
@@ -1096,7 +1191,8 @@ def _page_counter(template: str, page: int, total: int) -> str:
     {ri} in lower-case Roman numerals and {ci} as a circled digit (test6), {Ri} in upper-case Roman
     numerals (test8), {gi} as a parenthesized ideograph ㈢ and {si} as a Suzhou numeral 〣 (test9), {di}
     in the financial numerals 叁 and {ni} as a digit in a black circle ❸ (test10), {pi} as a parenthesized
-    digit ⑶ and {fi} as a digit with a full stop ⒊ (test11)."""
+    digit ⑶ and {fi} as a digit with a full stop ⒊ (test11), {ui} as a Roman numeral character Ⅲ and {xi} as
+    a double-circled digit ⓷ (test12)."""
     wide = str.maketrans("0123456789", "０１２３４５６７８９")
     forms = {"i": str(page), "total": str(total),
              "wi": str(page).translate(wide), "wtotal": str(total).translate(wide),
@@ -1104,7 +1200,8 @@ def _page_counter(template: str, page: int, total: int) -> str:
              "ri": _roman(page), "ci": chr(0x2460 + page - 1), "Ri": _roman(page).upper(),
              "gi": chr(0x3220 + page - 1), "si": _SUZHOU[page - 1],
              "di": _DAXIE[page - 1], "ni": chr(0x2776 + page - 1),
-             "pi": chr(0x2474 + page - 1), "fi": chr(0x2488 + page - 1)}
+             "pi": chr(0x2474 + page - 1), "fi": chr(0x2488 + page - 1),
+             "ui": chr(0x2160 + page - 1), "xi": chr(0x24F5 + page - 1)}
     for name, value in forms.items():
         template = template.replace("{" + name + "}", value)
     return template
@@ -1231,6 +1328,9 @@ class Builder:
         if opts.get("footnotes"):
             self.add_pinyin_notes(table, style, opts["rate"])
             return
+        if opts.get("words"):
+            self.add_pinyin_words(style, opts["rate"], opts.get("ruby", False))
+            return
         for line in self.lines:
             if line.role == "noise":
                 continue
@@ -1279,6 +1379,29 @@ class Builder:
             note = style["line"].format(entries=style["sep"].join(entries))
             self.lines.insert(index + 1, self.noise_line("pinyin", note))
 
+    def add_pinyin_words(self, style: dict, rate: float, ruby: bool) -> None:
+        """Readings of two-character words, not of single characters (test12), as reading pages and
+        textbooks gloss the words of a text: 民間⦉mínjiān⦊ in plain text, or one ruby over both characters.
+        The words and their readings are the split's own list (pinyin_words)."""
+        words: dict[str, str] = self.variants["pinyin_words"]
+        for line in self.lines:
+            if line.role == "noise":
+                continue
+            gold = "".join(t for t, k in line.segs if k is None)
+            pos = len(gold) - 2
+            while pos >= 0:
+                reading = words.get(gold[pos : pos + 2])
+                if reading and self.rng.random() < rate:
+                    forms = [_pinyin_forms(syllable) for syllable in reading.split()]
+                    joined = {key: style["join"].join(f[key] for f in forms) for key in forms[0]}
+                    gloss = style["word"].format(**joined)
+                    if ruby:
+                        self.add_ruby(line, pos, gloss, width=2)
+                    else:
+                        self.insert(line, pos + 2, (gloss, "pinyin"))
+                    pos -= 1  # glossed words do not overlap
+                pos -= 1
+
     def add_tagged(self, line: Line, pos: int, gloss: str) -> None:
         """A gloss with tags of its own right after the character at pos (test7, test11): the tags are
         markup of the page, only the reading is its text."""
@@ -1286,10 +1409,10 @@ class Builder:
         for piece in reversed(pieces):  # each lands right after the character, before the ones already in
             self.insert(line, pos + 1, (piece, "markup" if piece.startswith("<") else "pinyin"))
 
-    def add_ruby(self, line: Line, pos: int, gloss: str) -> None:
-        """<ruby>字<rt>zì</rt></ruby> around the character at pos (test7), as pages for young readers
-        show the reading above it."""
-        self.add_tagged(line, pos, gloss + "</ruby>")
+    def add_ruby(self, line: Line, pos: int, gloss: str, width: int = 1) -> None:
+        """<ruby>字<rt>zì</rt></ruby> around the `width` characters at pos (test7; a word of two, test12), as
+        pages for young readers show the reading above them."""
+        self.add_tagged(line, pos + width - 1, gloss + "</ruby>")
         self.insert(line, pos, ("<ruby>", "markup"))
 
     def add_wrapped(self, line: Line, pos: int, parts: list[str]) -> None:
@@ -1366,7 +1489,11 @@ class Builder:
             text, kind = self.lines[i].segs[-1]
             # Glued after the paragraph's last sentence, never after other noise.
             if kind is None and text.endswith(("。", "！", "？")) and self.rng.random() < opts["share"]:
-                self.lines[i].segs.append((mark, "watermark"))
+                if opts.get("before_stop"):  # test12: before the final stop, as some sites stamp the sentence
+                    parts = [(text[:-1], None), (mark, "watermark"), (text[-1], None)]
+                    self.lines[i].segs[-1:] = [part for part in parts if part[0]]
+                else:
+                    self.lines[i].segs.append((mark, "watermark"))
         if opts.get("title"):  # test8: after each speech's first title line too, as sites brand headings
             for n, line in enumerate(self.lines):
                 if line.role == "title" and (n == 0 or self.lines[n - 1].role != "title"):
@@ -1380,6 +1507,14 @@ class Builder:
             self.lines.insert(self.between(), self.noise_line("paywall"))
         for _ in range(opts.get("end", 0)):
             self.lines.append(self.noise_line("paywall"))
+        # test12: a mobile page's fold, the button that shows the rest, copied in after a comma mid-paragraph
+        for variant in opts.get("fold", []):
+            spots = []
+            for i in self.body_lines():
+                gold = "".join(t for t, k in self.lines[i].segs if k is None)
+                spots += [(i, m.end()) for m in re.finditer("，", gold)]
+            i, pos = self.rng.choice(spots)
+            self.insert(self.lines[i], pos, (self.pick("paywall", {"variant": variant}), "paywall"))
 
     def add_template(self, opts: dict) -> None:
         first = next(i for i, line in enumerate(self.lines) if line.role == "title")
@@ -1541,9 +1676,10 @@ class Builder:
         # Saved on Windows (crlf, test6); exported from a layout program, which ends lines with
         # U+2028 LINE SEPARATOR (u2028, test7); saved by a classic Mac editor, lines ended by CR alone
         # (cr, test9); converted to Windows line ends twice, each line ended by CR CR LF (crcrlf, test10);
-        # exported from a typesetting program, paragraphs ended by U+2029 PARAGRAPH SEPARATOR (u2029, test11).
+        # exported from a typesetting program, paragraphs ended by U+2029 PARAGRAPH SEPARATOR (u2029, test11);
+        # out of a word processor whose paragraphs were ended by manual line breaks, U+000B (vt, test12).
         for name, newline in (("crlf", "\r\n"), ("u2028", "\u2028"), ("cr", "\r"), ("crcrlf", "\r\r\n"),
-                              ("u2029", "\u2029")):
+                              ("u2029", "\u2029"), ("vt", "\x0b")):
             if self.plan.get(name):
                 text, layout = text.replace("\n", newline), layout + [name]
         records = [
@@ -1558,6 +1694,8 @@ class Builder:
         indent = self.plan.get("indent", "")
         texts = [(indent if line.role == "para" else "") + line.text() for line in self.lines]
         tags = [layout] + (["indent"] if indent else [])
+        if self.plan.get("clippings"):
+            texts, tags = self.clippings(texts), tags + ["clippings"]
         if layout == "normal":
             return "\n".join(texts) + "\n", tags
         if layout == "blank":
@@ -1569,6 +1707,23 @@ class Builder:
         return self.render_wrapped([line.text() for line in self.lines]), tags + [
             tag for option, tag in options if self.plan.get(option)
         ]
+
+    def clippings(self, texts: list[str]) -> list[str]:
+        """Every line as one highlight of an e-reader's clippings export (test12): the book's name, where the
+        highlight stands and when it was made, the line, a separator. The furniture is nav noise."""
+        style = self.variants["clipping"][self.split]
+        rng = self.rng
+        book = self.fill(style["book"])
+        day, location = datetime.date(2025, rng.randint(1, 12), rng.randint(1, 28)), rng.randint(80, 400)
+        out: list[str] = []
+        for text in texts:
+            start, location = location, location + 1 + len(text) // 40
+            meta = style["meta"].format(start=start, end=location, year=day.year, month=day.month,
+                                        day=day.day, week="一二三四五六日"[day.weekday()], half="下午",
+                                        hour=9, minute=rng.randint(0, 59), second=rng.randint(0, 59))
+            out += [book, meta, "", text, style["sep"]]
+            self.extra += [{"kind": "nav", "text": piece} for piece in (book, meta, style["sep"])]
+        return out
 
     def render_wrapped(self, texts: list[str]) -> str:
         """Hard line breaks every ~width characters, as text copied out of a PDF viewer."""
