@@ -43,6 +43,9 @@ GROUPS = {
     "test6": ("noise_variants_test6.json", "speeches_test6.txt"),
     "test7": ("noise_variants_test7.json", "speeches_test7.txt"),
     "test8": ("noise_variants_test8.json", "speeches_test8.txt"),
+    "test9": ("noise_variants_test9.json", "speeches_test9.txt"),
+    "test10": ("noise_variants_test10.json", "speeches_test10.txt"),
+    "test11": ("noise_variants_test11.json", "speeches_test11.txt"),
 }
 PHRASE_KINDS = ("paywall", "template", "seo", "ad", "nav", "banner", "watermark", "site_heading", "html_page")
 # Topics and titles are those of the speeches, so that what a speech is about says nothing.

@@ -581,7 +581,9 @@ def test_a_site_line_before_a_compilations_marker_or_the_salutation_is_at_the_ed
     assert "体会一番" not in kept and _lost(kept, BODY) == []
 
 
-def test_the_rest_of_a_noise_phrases_own_sentence_goes_with_it():
+def test_the_rest_of_a_noise_phrases_own_sentence_goes_with_it(monkeypatch):
+    import rag.corpus.clean as clean
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.9 if "须知" in text else 0.5 if "揣摩" in text else 0.0)
     kept = _kept(["【阅读须知】这一篇结构严谨、用语平实，值得各位反复揣摩体会。", TITLE, *BODY])
     assert "揣摩体会" not in kept and _lost(kept, BODY) == []
     # Glued to a paywall with nothing between, the speech's sentence stays.
@@ -644,3 +646,23 @@ def test_the_speaker_turning_to_the_audience_after_a_glued_ad_stays():
     ad = "《公文写作一本通》纸质版现货发售，扫码下单立减10元，点此购买"
     kept = _kept([TITLE, *BODY[:-1], ad + "同志们，保护水土就是保护饭碗。"])
     assert core_text("保护水土就是保护饭碗") in kept and "一本通" not in kept and _lost(kept, BODY[:-1]) == []
+
+
+def test_a_line_shaped_like_a_title_goes_when_the_score_is_sure_it_is_a_sites(monkeypatch):
+    import rag.corpus.clean as clean
+    plug = "某某公文号更新啦：五分钟看懂讲话的结构"
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.97 if "更新啦" in text else 0.0)
+    kept = _kept([TITLE, *BODY[:3], plug, *BODY[3:]])
+    assert "更新啦" not in kept and _lost(kept, BODY) == []
+    # A speech's title it names is not read by the score: the marker goes later, the title stays.
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.97 if "〘" in text else 0.0)
+    kept = _kept(["〘稿1〙" + TITLE, *BODY])
+    assert core_text(TITLE) in kept
+
+
+def test_what_stands_before_a_noise_word_stays_only_if_it_does_not_read_as_a_site(monkeypatch):
+    import rag.corpus.clean as clean
+    ad = "某某牌点读笔暑期大促销，拍一下就能查生字，家长群里下单立减9.90元"
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.96 if "点读笔" in text else 0.0)
+    kept = _kept([TITLE, *BODY[:3], ad, *BODY[3:]])
+    assert "点读笔" not in kept and _lost(kept, BODY) == []

@@ -37,7 +37,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from rag.corpus.site_talk import CATCH, CATCH_EDGE, CATCH_PROSE, RESCUE, site_talk
+from rag.corpus.site_talk import CATCH, CATCH_EDGE, CATCH_PROSE, RESCUE, names_a_title, site_talk
 from rag.corpus.structure import (
     CN_NUM,
     COMPILATION_MARKER_BODY,
@@ -972,8 +972,8 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
     head = "" if head.rstrip().endswith(("，", ",", "、")) else head
     # The head goes without the marks it trails (同志们：▒▒ 以下内容已隐藏): they were the noise's.
     head = re.sub(r"(?<=[：:])\W*$|[^\w：:]+$", "", head)
-    head = head if _speech_part(head, folded[:first]) or is_structural(head.strip(" ，,：:")) \
-        or is_salutation(head.strip()) else ""
+    head = head if (_speech_part(head, folded[:first]) or is_structural(head.strip(" ，,：:"))
+                    or is_salutation(head.strip())) and not _reads_as_site(head, folded[:first]) else ""
     # After a colon comes what the noise points at (上一篇：another speech's title) or a field's
     # short value (栏目：讲话致辞), not the page's own text.
     pointing = tail.lstrip().startswith(("：", ":")) \
@@ -1325,7 +1325,11 @@ def _sentence_noise(sentence: str, folded: str, stats: CorpusStats, inside: bool
     prose_catch = CATCH_EDGE if edge else CATCH_PROSE
     worded = (not piece or score >= 1 and talk >= CATCH_PROSE or edge and is_prose(sentence)) \
         and (talk >= CATCH and not is_prose(sentence) or talk >= prose_catch and not inside)
-    if not (hinted or repeated or worded) or is_structural(sentence) or _marker(sentence):
+    # A title or heading stays, unless the score is sure it is a site's (某某视频号更新啦：三分钟看懂
+    #讲话的框架); a speech's title it names (〘稿2〙在全市……上的讲话) the score does not read.
+    sure = worded and talk >= CATCH_PROSE and not names_a_title(sentence)
+    structural = is_structural(sentence) and not sure
+    if not (hinted or repeated or worded) or structural or _marker(sentence):
         return None
     return "advertising/navigation" if hinted or worded else "repeated boilerplate"
 

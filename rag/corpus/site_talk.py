@@ -54,6 +54,11 @@ def ngrams(text: str, max_n: int) -> Counter[str]:
     return Counter(text[i:i + n] for n in range(1, max_n + 1) for i in range(len(text) - n + 1))
 
 
+def names_a_title(text: str) -> bool:
+    """Whether `text` names a speech (《……》, 在……上的讲话): the score does not read what it names."""
+    return bool(_NAMED_TITLE.search(text))
+
+
 def site_talk(text: str) -> float:
     """The probability that `text` (folded to simplified characters) is a site's words, 0..1."""
     idf, weight, intercept, max_n = _model()
