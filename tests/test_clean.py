@@ -666,3 +666,28 @@ def test_what_stands_before_a_noise_word_stays_only_if_it_does_not_read_as_a_sit
     monkeypatch.setattr(clean, "site_talk", lambda text: 0.96 if "点读笔" in text else 0.0)
     kept = _kept([TITLE, *BODY[:3], ad, *BODY[3:]])
     assert "点读笔" not in kept and _lost(kept, BODY) == []
+
+
+def test_tone_marks_typed_as_combining_accents_and_any_line_end_are_read_as_such():
+    body = [BODY[0], "这次推进会的主要任务是回\u2e1chui\u0300\u2e1d顾去年水土保持工作，研究部署今年的重点任务。", *BODY[2:]]
+    kept = _kept(["\x0b".join([TITLE, *body])])
+    assert _lost(kept, BODY) == [] and "hui" not in kept
+
+
+def test_a_gloss_of_a_whole_word_goes():
+    body = [BODY[0], "这次推进会的主要任务⦉rènwù⦊是回顾去年水土保持⦉shuǐtǔbǎochí⦊工作，研究部署今年的重点任务。",
+            *BODY[2:]]
+    kept = _kept([TITLE, *body])
+    assert _lost(kept, BODY) == [] and "wù" not in kept and "⦉" not in kept
+
+
+def test_a_title_printed_on_page_after_page_is_kept_once():
+    kept = _kept([TITLE, *BODY[:3], TITLE, *BODY[3:5], TITLE, *BODY[5:]])
+    assert kept.count(core_text(TITLE)) == 1 and _lost(kept, BODY) == []
+
+
+def test_a_paywall_set_into_a_sentence_leaves_both_halves():
+    last = "希望大家趁着秋冬农闲的好时机，撸起袖子加油干，为明年的水土保持打下坚实基础。"
+    cut = last.replace("为明年", "点击展开剩余62%内容 ▾为明年")
+    kept = _kept([TITLE, *BODY, cut])
+    assert core_text(last) in kept and "展开" not in kept

@@ -7,6 +7,7 @@ zero-width characters, and paragraphs long enough to be cut into windows.
 """
 
 import re
+import unicodedata
 from collections import Counter
 
 from hypothesis import HealthCheck, example, given, settings
@@ -112,11 +113,12 @@ WIDE_TO_ASCII = {0xFF01 + i: 0x21 + i for i in range(94)}
 @example("\ufeff\u200b")
 @example("\u2028\n")
 def test_normalize_keeps_every_line_letter_and_digit(text):
-    """normalize() unifies line ends (U+2028 and U+2029 are line ends too) and changes only
-    spaces, invisible characters and punctuation; full-width letters and digits become ASCII."""
+    """normalize() unifies line ends (every one Unicode knows: U+2028, U+2029, a form feed, a
+    vertical tab) and changes only spaces, invisible characters and punctuation; full-width letters
+    and digits become ASCII, and combining accents compose with their letters (NFC)."""
     out = normalize(text)
-    assert out.count("\n") == len(re.findall(r"\r\n|\r|\n|\u2028|\u2029", text))
-    assert core_text(out) == core_text(text).translate(WIDE_TO_ASCII)
+    assert out.count("\n") == len(re.findall(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]", text))
+    assert core_text(out) == core_text(unicodedata.normalize("NFC", text)).translate(WIDE_TO_ASCII)
 
 
 def _accounts_for(text: str, cleaned) -> None:

@@ -94,13 +94,19 @@ def _tex_text(text: str) -> str:
     return _TEX_COMMAND.sub("", text).replace("{", "").replace("}", "")
 
 
+_LINE_END = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def normalize(text: str) -> str:
     """Consistent punctuation and line ends; the same rules for every file.
 
     Spaces between Chinese characters stay until cleaning is done: they often mark where
     a banner or a heading ends in text that lost its line breaks.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    # Every line end Unicode knows (a PDF's form feed, a word processor's vertical tab) is one;
+    # tone marks typed as combining accents (zà\u0300i) are the letters they compose.
+    text = _LINE_END.sub("\n", text)
+    text = unicodedata.normalize("NFC", text)
     if "{\\rtf" not in text and len(_TEX_TAKING.findall(text)) >= TEX_COMMANDS:
         text = _tex_text(text)
     elif len(_RTF_PARAGRAPH.findall(text)) >= RTF_PARAGRAPHS:
@@ -165,10 +171,10 @@ _CHAO = "˥˦˧˨˩"  # tone letters: qu˧˥
 _SYLLABLE = (rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouüv{_TONES}]{{1,3}}(?:ng|n|r)?"
              rf"(?:[{_TONE_DIGITS}]|[{_CHAO}]{{1,3}})?")
 # A gloss is set off by any mark that is neither a letter nor sentence punctuation (〖〗, 「」,
-# ‖‖, /…/, ^…), and may carry a short label (读作, 注音：).
+# ‖‖, /…/, ^…), may carry a short label (读作, 注音：), and may gloss a whole word (⦉huìyuán⦊).
 _GLOSS_MARK = r"[^\w\s，。、；：？！,.;:?!…—“”‘’\"'-]"
 _GLOSS = re.compile(
-    rf"(?<={_HAN}){_GLOSS_MARK}[ \t]*(?:{_HAN}{{1,3}}[:：]?[ \t]*)?{_SYLLABLE}(?:[ \t]+{_SYLLABLE})*[ \t]*"
+    rf"(?<={_HAN}){_GLOSS_MARK}[ \t]*(?:{_HAN}{{1,3}}[:：]?[ \t]*)?{_SYLLABLE}(?:[ \t]*{_SYLLABLE})*[ \t]*"
     rf"(?:{_GLOSS_MARK}|(?=[ \t]?{_HAN}))"
     # or toned pinyin standing bare between two characters (會huì議): no speech text writes that
     rf"|(?<={_HAN})[ \t]?(?=[a-zü]*[{_TONES}]|[a-zü]+[¹²³⁴⁵]){_SYLLABLE}(?![A-Za-z0-9])"
@@ -259,10 +265,10 @@ _PLAIN = re.compile(
 # whatever joins them short of a space, a Chinese character or Chinese punctuation: MkGY¦HgS,
 # 7730X*67675, J·7E·A3·R, ΚΚνχ, ◇●35□15, and COVID-19, PM2.5.
 _NOT_JOINING = r"\s\u3400-\u9fff\uf900-\ufaff，。、；：？！“”‘’（）《》【】…—()\[\]\"'<>"
-# Decorations (box drawing and shading too, technical symbols ⏚ ⌮, game pieces 🀄 🁣 🂡), and
-# letters no speech is typed in: circled (ⓐ) or bracketed (⒜), mathematical (𝐌, 𝟖), Braille.
+# Decorations (box drawing and shading too, technical symbols ⏚ ⌮, game pieces 🀄 🂡, alchemical
+# signs 🜔), and letters no speech is typed in: circled (ⓐ) or bracketed (⒜), mathematical (𝐌, 𝟖), Braille.
 _DECORATION = ("\u2300-\u23ff\u2500-\u25ff\u2600-\u27bf\u2b00-\u2bff\u2020\u2021\u00a4\u249c-\u24e9"
-               "\u2800-\u28ff\U0001d400-\U0001d7ff\U0001f000-\U0001f0ff")
+               "\u2800-\u28ff\U0001d400-\U0001d7ff\U0001f000-\U0001f0ff\U0001f700-\U0001f7ff")
 _RUN_END = rf"(?:[^\W_\u3400-\u9fff\uf900-\ufaff]|[{_DECORATION}])"
 _FOREIGN = re.compile(rf"{_RUN_END}(?:[^{_NOT_JOINING}]*{_RUN_END})?")
 # What joins the parts of words and numbers in speech text: 3.5, 1,200, COVID-19, GB/T, 8:30,
@@ -893,6 +899,11 @@ _DIGITS = re.compile(r"\d+")
 _PAGE_IN_WORDS = re.compile(r"第[一二三四五六七八九十百零〇壹贰貳叁參肆伍陆陸柒捌玖拾佰]+[页頁]")
 
 
+# A line shaped like a title that comes back this often is a running header (not a title a
+# compilation gives twice).
+RUNNING_TITLE = 3
+
+
 def _page_furniture(lines: list[str | None]) -> dict[int, str]:
     """Line numbers of a copy's page furniture, with the reason: a line that comes back on page
     after page with only its number changed (a running header: the title and the page), and a
@@ -901,14 +912,21 @@ def _page_furniture(lines: list[str | None]) -> dict[int, str]:
         return _DIGITS.sub("#", _PAGE_IN_WORDS.sub("第#页", line.replace(" ", "")))
 
     counts = Counter(key(line) for line in lines if line and len(line) <= 60 and not ends_sentence(line))
+    seen: Counter[str] = Counter()
     found: dict[int, str] = {}
     for number, line in enumerate(lines, start=1):
         if not line:
             continue
         # Twice, with or without a number that changes (no part of a speech comes back whole).
         numbered = _DIGIT.search(line) or _PAGE_IN_WORDS.search(line)
-        if counts.get(key(line), 0) >= 2 and not is_salutation(line) \
-                and not _MARKER_IN_LINE.match(line) and (numbered or not is_structural(line)):
+        repeats = counts.get(key(line), 0)
+        seen[key(line)] += 1
+        if is_salutation(line) or _MARKER_IN_LINE.match(line):
+            continue
+        if repeats >= 2 and (numbered or not is_structural(line)):
+            found[number] = "running header"
+        elif repeats >= RUNNING_TITLE and seen[key(line)] > 1 and heading_of(line) is None:
+            # A title printed on page after page: the first is the speech's, the rest the page's.
             found[number] = "running header"
         elif _CONTENTS_LINE.match(line):
             found[number] = "table of contents"
@@ -968,8 +986,11 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
         last = end
     head = noise[:first]
     tail = noise[last:]
-    # A head cut at a comma is the first half of the noise's own sentence, not a title.
-    head = "" if head.rstrip().endswith(("，", ",", "、")) else head
+    # A head cut at a comma is the first half of the noise's own sentence, not a title, unless it
+    # reads as the speech's clause (撸起袖子加油干，点击展开剩余内容 ▾为明年……).
+    cut_at_comma = head.rstrip().endswith(("，", ",", "、"))
+    head = "" if cut_at_comma and not (_speech_part(head.rstrip(), folded[:len(head.rstrip())])
+                                       and site_talk(folded[:len(head.rstrip())]) < RESCUE) else head
     # The head goes without the marks it trails (同志们：▒▒ 以下内容已隐藏): they were the noise's.
     head = re.sub(r"(?<=[：:])\W*$|[^\w：:]+$", "", head)
     head = head if (_speech_part(head, folded[:first]) or is_structural(head.strip(" ，,：:"))
@@ -1015,10 +1036,14 @@ def _speech_part(text: str, folded: str) -> bool:
     text, folded = text.strip(), folded.strip()
     # A title in the site's own words is its heading (栏目：讲话致辞, ……讲话稿汇编), not the speech's.
     # What it quotes does not count towards a whole sentence: 《……》值得细读 is a blurb's end.
-    # A sentence that turns to the audience (同事们，……。) is the speaker's, however short.
+    # A sentence that turns to the audience (同事们，……。) is the speaker's, however short, and so
+    # is a shorter one, or a clause cut off by the noise, that the score reads as speech.
     clean = _score(folded) == 0 and not _hint_spans(folded)
+    letters = len(core_text(_said(folded)))
+    reads_as_speech = letters >= 8 and site_talk(folded) < RESCUE \
+        and text.endswith(("。", "！", "？", "，", ","))
     return is_structural(text) and _score(folded) < 2 or clean and (
-        len(core_text(_said(folded))) >= 20 or bool(_ADDRESSED.match(text)) and ends_sentence(text))
+        letters >= 20 or bool(_ADDRESSED.match(text)) and ends_sentence(text) or reads_as_speech)
 
 
 # --- 3: re-flow ------------------------------------------------------------------
