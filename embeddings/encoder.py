@@ -94,6 +94,17 @@ def encode_queries(model: SentenceTransformer, texts: Sequence[str]) -> np.ndarr
     return _encode(model, texts, _prompt_name(model, ("query",)), 32, False)
 
 
+def encode_sentences(
+    model: SentenceTransformer,
+    texts: Sequence[str],
+    batch_size: int = 32,
+    show_progress: bool = False,
+) -> np.ndarray:
+    """Embeddings of single sentences that queries are matched against like with like (an idea said
+    in other words): the query prompt on both sides, as e5 does for similarity tasks."""
+    return _encode(model, texts, _prompt_name(model, ("query",)), batch_size, show_progress)
+
+
 def _prompt_name(model: SentenceTransformer, names: tuple[str, ...]) -> str | None:
     # sentence-transformers fills in empty "query"/"document" prompts itself.
     prompts = model.prompts or {}

@@ -47,6 +47,8 @@ class HashEmbedder:
     def queries(self, texts):
         return self._embed(texts)
 
+    sentences = passages
+
 
 @pytest.fixture
 def hash_embedder():

@@ -117,9 +117,11 @@ def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embe
         index.chunks[i].chunk_id for i in np.argsort(-scores)[:5]
     ]
     # Vectors kept for the next build outlive the index they came from.
-    known = rag.index.store.previous_vectors(settings.index_dir, index.manifest["embed_model"]["fingerprint"])
+    chunks, sentences = rag.index.store.previous_vectors(settings.index_dir,
+                                                         index.manifest["embed_model"]["fingerprint"])
     del index, searcher
-    assert all(np.isfinite(v).all() and abs(np.linalg.norm(v) - 1) < 1e-3 for v in known.values())
+    assert all(np.isfinite(v).all() and abs(np.linalg.norm(v) - 1) < 1e-3
+               for v in [*chunks.values(), *sentences.values()])
 
 
 def test_many_sentences_are_stored_as_float16_and_searched_through_ivf_lists(
@@ -175,13 +177,15 @@ def test_index_with_a_dense_structure_of_another_kind_asks_for_a_rebuild_and_kee
         _open(settings)
     known = rag.index.store.previous_vectors(settings.index_dir, manifest["embed_model"]["fingerprint"])
     chunks = rag.index.store._read_chunks(folder)
-    texts = {rag.index.store.passage_text(c) for c in chunks} | {u for c in chunks for u in rag.index.store.sentence_units(c)}
-    assert len(known) == len(texts)
+    assert len(known[0]) == len({rag.index.store.passage_text(c) for c in chunks})
+    assert len(known[1]) == len({u for c in chunks for u in rag.index.store.sentence_units(c)})
     report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     assert report.embedded == report.sentences_embedded == 0 and _open(settings).manifest["dense"] == "flat"
 
 
-def test_index_of_the_previous_format_is_rebuilt_without_embedding_again(corpus_copy, settings, hash_embedder):
+def test_index_of_an_earlier_format_is_rebuilt_embedding_only_its_sentences(corpus_copy, settings, hash_embedder):
+    """Formats 2 and 3 embedded chunks as now but sentences as passages: only the sentences are
+    embedded again."""
     import rag.index.store
 
     first = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
@@ -198,7 +202,7 @@ def test_index_of_the_previous_format_is_rebuilt_without_embedding_again(corpus_
         _open(settings)
     hash_embedder.calls = 0
     again = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
-    assert again.embedded == again.sentences_embedded == hash_embedder.calls == 0
+    assert again.embedded == 0 and again.sentences_embedded == hash_embedder.calls == first.sentences
     assert again.sentences == first.sentences
     assert _open(settings).manifest["format_version"] == rag.index.store.FORMAT_VERSION
 

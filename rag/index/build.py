@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,13 +98,15 @@ def _corpus_vectors(corpus: Corpus, units: list[str], index_dir: Path, embedder:
     The earlier build's vectors (its sentences memory-mapped) are let go on return,
     before the new generation is written.
     """
-    known = previous_vectors(index_dir, embedder.fingerprint)
-    vectors, todo = _embed([passage_text(c) for c in corpus.chunks], known, embedder, progress)
-    sentence_vectors, sentences_todo = _embed(units, known, embedder, progress, np.float16)
+    known_chunks, known_sentences = previous_vectors(index_dir, embedder.fingerprint)
+    vectors, todo = _embed([passage_text(c) for c in corpus.chunks], known_chunks, embedder.passages,
+                           embedder.dim, progress)
+    sentence_vectors, sentences_todo = _embed(units, known_sentences, embedder.sentences, embedder.dim,
+                                              progress, np.float16)
     return vectors, todo, sentence_vectors, sentences_todo
 
 
-def _embed(texts: list[str], known: dict[str, np.ndarray], embedder: Embedder,
+def _embed(texts: list[str], known: dict[str, np.ndarray], encode: Callable[..., np.ndarray], dim: int,
            progress: bool, dtype: type = np.float32) -> tuple[np.ndarray, int]:
     """Vectors for `texts` as `dtype`, reusing `known` ones by text hash; and how many were embedded anew.
 
@@ -111,13 +114,13 @@ def _embed(texts: list[str], known: dict[str, np.ndarray], embedder: Embedder,
     """
     keys = [text_key(t) for t in texts]
     todo = [i for i, key in enumerate(keys) if key not in known]
-    vectors = np.zeros((len(texts), embedder.dim), dtype=dtype)
+    vectors = np.zeros((len(texts), dim), dtype=dtype)
     for i, key in enumerate(keys):
         if key in known:
             vectors[i] = known[key]
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start:start + EMBED_BATCH]
-        vectors[batch] = embedder.passages([texts[i] for i in batch], progress=progress)
+        vectors[batch] = encode([texts[i] for i in batch], progress=progress)
     return vectors, len(todo)
 
 

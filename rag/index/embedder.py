@@ -76,3 +76,8 @@ class Embedder:
         from embeddings.encoder import encode_queries
 
         return encode_queries(self.model, texts)
+
+    def sentences(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        from embeddings.encoder import encode_sentences
+
+        return encode_sentences(self.model, texts, self.batch_size, show_progress=progress)

@@ -53,9 +53,12 @@ from rag.types import Chunk, Speech
 
 # 2: sentence vectors; text folded to simplified characters before it is embedded and tokenised.
 # 3: search ranks by BM25 over characters and character bigrams (rag.index.bm25.terms), a file of its own.
-FORMAT_VERSION = 3
-# Formats whose vectors a build may reuse: embedded from the same texts as now (3 added a BM25 only).
-VECTOR_FORMATS = (2, 3)
+# 4: sentences are embedded as queries are (a query is matched against a sentence like with like).
+FORMAT_VERSION = 4
+# Formats whose chunk vectors a build may reuse: embedded from the same texts as now (3 added a BM25
+# only), and those whose sentence vectors it may.
+VECTOR_FORMATS = (2, 3, 4)
+SENTENCE_VECTOR_FORMATS = (4,)
 # Up to this many chunks, search is exact (a flat inner-product scan takes a few
 # milliseconds); above it the vectors are split into IVF_LISTS_PER_ROOT * sqrt(n)
 # k-means lists and a query scans the IVF_NPROBE lists nearest to it.
@@ -424,8 +427,12 @@ def recorded_roots(index_dir: Path) -> list[str]:
     return []
 
 
-def previous_vectors(index_dir: Path, fingerprint: str) -> dict[str, np.ndarray]:
-    """Vectors of an earlier build (chunks' and sentences') keyed by text hash, to skip re-embedding.
+Known = dict[str, np.ndarray]
+
+
+def previous_vectors(index_dir: Path, fingerprint: str) -> tuple[Known, Known]:
+    """Vectors of an earlier build, chunks' and sentences' (from a format that embedded them as
+    now), each keyed by text hash, to skip re-embedding.
 
     Those of the live generation, or when it is damaged (or built with another
     model) those of the newest intact generation kept beside it, so a rebuild
@@ -445,10 +452,10 @@ def previous_vectors(index_dir: Path, fingerprint: str) -> dict[str, np.ndarray]
             continue
         units = [u for c in chunks for u in sentence_units(c)]
         if len(chunks) == len(vectors) and len(units) == len(sentences):
-            known = dict(zip((text_key(u) for u in units), sentences))
-            known.update(zip((text_key(passage_text(c)) for c in chunks), vectors))
-            return known
-    return {}
+            known = dict(zip((text_key(passage_text(c)) for c in chunks), vectors))
+            same = manifest.get("format_version") in SENTENCE_VECTOR_FORMATS
+            return known, dict(zip((text_key(u) for u in units), sentences)) if same else {}
+    return {}, {}
 
 
 def text_key(text: str) -> str:
