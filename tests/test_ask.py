@@ -367,3 +367,10 @@ def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
     items = [Evidence("主要经营指标如下：", chunk.chunk_id, "s", chunk.title, "", chunk.source)]
     assert [e.text for e in with_what_follows(items, index)][1:] == [
         "新签合同额：90亿元", "营业收入：70亿元", "利润总额：1.6亿元"]
+
+
+def test_a_figure_in_chinese_numerals_with_what_it_counts_is_a_figure():
+    from rag.write.evidence import _FIGURE
+    for sentence in ("我曾从事过十多年的办公室工作。", "全市新建三个示范点。", "培训两千余人。", "同比增长5%。"):
+        assert _FIGURE.search(sentence), sentence
+    assert not _FIGURE.search("一要提高认识，二要压实责任。")

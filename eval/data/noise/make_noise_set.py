@@ -3,7 +3,7 @@
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
 NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9, test10, test11,
-test12.
+test12, test13.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -29,7 +29,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test11.txt, noise_variants_test11.json: the same for the held-out split test11, again
   with new wordings and shapes (the plan options marked test11 below);
 - speeches_test12.txt, noise_variants_test12.json: the same for the held-out split test12, again
-  with new wordings and shapes (the plan options marked test12 below).
+  with new wordings and shapes (the plan options marked test12 below);
+- speeches_test13.txt, noise_variants_test13.json: the same for the held-out split test13, in new
+  wordings again, but laid out as real pages most often hold it, with the options already above.
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -60,7 +62,7 @@ SEED = 20250611
 # (text, noise kind); None is speech text, "markup" a page's own tags (test7, test9)
 Seg = tuple[str, str | None]
 SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10",
-          "test11", "test12")
+          "test11", "test12", "test13")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -76,6 +78,7 @@ SOURCES = {
     "test10": ("speeches_test10.txt", "noise_variants_test10.json"),
     "test11": ("speeches_test11.txt", "noise_variants_test11.json"),
     "test12": ("speeches_test12.txt", "noise_variants_test12.json"),
+    "test13": ("speeches_test13.txt", "noise_variants_test13.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -1065,6 +1068,82 @@ PLAN: list[dict] = [
     dict(name="g28_junde.html", split="test12", speeches=["G32"], fmt="html",
          noise={"nav": {"top": 1, "variant": 38, "toc": 1}, "html_page": {"page": 3},
                 "antiscrape": {"per100": 0.8, "mid": 0.5, "shapes": [6, 3]}}),
+    # ---------------------------------------------------------------- test13 (held out)
+    # Its own prose and noise strings (SOURCES), but no new shapes: the kinds and places a folder of speeches
+    # saved from real pages holds most, template-site and document-library copies, pages with their chrome,
+    # WeChat and forum copies, PDF copies, with a few rarer ones as real pages have them (a table of contents,
+    # a fold button, an ad inside a paragraph, hidden forum jammers, Windows line ends).
+    dict(name="j01_fanpin.txt", split="test13", speeches=["J01"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 0}, "template": {"before": "line", "after": "glued"},
+                "watermark": {"share": 0.4, "variant": 0}, "ad": {"bottom": 1, "variant": 6}}),
+    dict(name="j02_yuanlin.html", split="test13", speeches=["J02"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}, "seo": {"bottom": 1, "variant": 1}}),
+    dict(name="j03_tijian.txt", split="test13", speeches=["J03"], layout="wrap", width=30, page_lines=14,
+         encoding="gb18030", header_first=True, noise={"banner": {"header": 5}, "page": {"variant": 0}}),
+    dict(name="j04_suyuan.txt", split="test13", speeches=["J04"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 2}, "site_heading": {}, "paywall": {"end": 1}}),
+    dict(name="j05_cunshiguan.txt", split="test13", speeches=["J05"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 0, "words": True}, "nav": {"top": 1, "variant": 1}}),
+    dict(name="j06_laobing.txt", split="test13", speeches=["J06"], layout="normal", indent="\u3000\u3000",
+         noise={}),
+    dict(name="j07_nongye.txt", split="test13", speeches=["J07", "J08", "J09"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 4}, "site_heading": {}, "marker": {"set": 1, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.4, "variant": 2},
+                "paywall": {"end": 1}}),
+    dict(name="j08_dangyuan.txt", split="test13", speeches=["J10"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 2, "quotes": True, "span": 2}}),
+    dict(name="j09_tanhui.md", split="test13", speeches=["J25"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [26, 27]}, "seo": {"top": 1, "variant": 6}, "template": {"after": "line"}}),
+    dict(name="j10_liaoxiuyang.txt", split="test13", speeches=["J32"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [3], "foot": [4, 5, 28]}, "ad": {"between": 1, "variant": 5}}),
+    dict(name="j11_shuzi.txt", split="test13", speeches=["J11"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="j12_yiyuan.txt", split="test13", speeches=["J12", "J13"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 8}, "marker": {"set": 2, "place": "glued"},
+                "template": {"between": "glued"}, "watermark": {"share": 0.5, "variant": 5},
+                "antiscrape": {"per100": 0.5, "mid": 0.3, "shapes": [1]}}),
+    dict(name="j13_zizhu.txt", split="test13", speeches=["J14"], layout="blank",
+         noise={"paywall": {"truncate": 0.7}, "banner": {"top": 1, "variant": 0},
+                "seo": {"top": 1, "variant": 9}}),
+    dict(name="j14_xinjiaoshi.txt", split="test13", speeches=["J15"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 4}, "site_heading": {}, "paywall": {"lines": 1}}),
+    dict(name="j15_minsu.html", split="test13", speeches=["J17"], fmt="html",
+         noise={"nav": {"head": [3], "foot": [4]}, "html_page": {"page": 2},
+                "ad": {"bottom": 1, "tails": 1, "variant": 0}, "paywall": {"fold": [5]}}),
+    dict(name="j16_qc.txt", split="test13", speeches=["J19"], layout="wrap", width=34, page_lines=16,
+         noise={"page": {"variant": 1}}),
+    dict(name="j17_tingche.txt", split="test13", speeches=["J22"], layout="normal",
+         noise={"nav": {"head": [16, 17, 18], "foot": [21, 22, 19, 20]},
+                "antiscrape": {"per100": 1.0, "mid": 0.3, "shapes": [0, 1]}}),
+    dict(name="j18_chuzheng.md", split="test13", speeches=["J20"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 1},
+                "seo": {"bottom": 1, "variant": 10}}),
+    dict(name="j19_junying.txt", split="test13", speeches=["J24"], layout="blank", encoding="utf-8-sig",
+         noise={"watermark": {"share": 0.6, "variant": 6}, "nav": {"top": 1, "variant": 16}}),
+    dict(name="j20_nvqiye.txt", split="test13", speeches=["J18"], layout="normal",
+         noise={"nav": {"head": [3], "foot": [4, 23]}, "ad": {"tails": 1, "bottom": 1}}),
+    dict(name="j21_ertong.txt", split="test13", speeches=["J23"], layout="blank",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"tails": 1, "lines": 1},
+                "page": {"between": 1, "variant": 4}, "nav": {"toc": 0}}),
+    dict(name="j22_yingyang.html", split="test13", speeches=["J26"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 30}, "html_page": {"page": 3}, "paywall": {"end": 1},
+                "seo": {"top": 1, "variant": 7}}),
+    dict(name="j23_yanbao.txt", split="test13", speeches=["J27"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="j24_peixun.txt", split="test13", speeches=["J28", "J29"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 3}, "nav": {"top": 1, "variant": 2},
+                "page": {"between": 2, "variant": 7},
+                "html": {"flavour": 1, "tags": False, "indent": False, "br": 2, "quotes": False, "span": 1}}),
+    dict(name="j25_xiaoqing.txt", split="test13", speeches=["J16"], layout="normal", noise={}),
+    dict(name="j26_cunba.txt", split="test13", speeches=["J21"], layout="normal", crlf=True,
+         noise={"template": {"before": "line"}, "seo": {"top": 1, "variant": 5}, "ad": {"split": [8]},
+                "nav": {"foot": [13, 6, 7, 8, 9, 10, 11, 12]}}),
+    dict(name="j27_tingzheng.html", split="test13", speeches=["J30"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 31, "foot": [14, 15]}, "html_page": {"page": 1}}),
+    dict(name="j28_laojie.html", split="test13", speeches=["J31"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 16}, "html_page": {"page": 4},
+                "antiscrape": {"per100": 1.2, "mid": 0.4, "shapes": [0, 1], "hidden": True}}),
 ]
 
 
