@@ -691,3 +691,17 @@ def test_a_paywall_set_into_a_sentence_leaves_both_halves():
     cut = last.replace("为明年", "点击展开剩余62%内容 ▾为明年")
     kept = _kept([TITLE, *BODY, cut])
     assert core_text(last) in kept and "展开" not in kept
+
+
+def test_a_table_of_contents_with_short_leaders_and_page_numbers_goes():
+    contents = ["目录", "一、把坡耕地治理摆在突出位置……2", "二、管住生产建设项目……3"]
+    kept = _kept([*contents, TITLE, *BODY])
+    assert kept.count(core_text("把坡耕地治理摆在突出位置")) == 1 and _lost(kept, BODY) == []
+
+
+def test_people_addressed_one_after_another_as_members_are_a_salutation():
+    from rag.corpus.structure import is_salutation
+    assert is_salutation("各位会员，各位姐妹：") and is_salutation("尊敬的各位评委：")
+    assert not is_salutation("各位要注意这个问题：")
+    kept = _kept([TITLE, "各位会员，各位姐妹：", *BODY[1:]])
+    assert core_text("各位会员各位姐妹") in kept

@@ -891,8 +891,9 @@ def _line_numbers(lines: list[str]) -> set[int]:
     return found
 
 
-# A table of contents: a heading, dot leaders, perhaps a page number (一、……………… 3).
-_CONTENTS_LINE = re.compile(r"^[^。！？]{2,60}?(?:…{4,}|[.·．]{6,})\s*\d{0,3}$")
+# A table of contents: a heading, dot leaders, perhaps a page number (一、……………… 3), or a
+# short leader and the page number (二、找准短板……2).
+_CONTENTS_LINE = re.compile(r"^[^。！？]{2,60}?(?:(?:…{4,}|[.·．]{6,})\s*\d{0,3}|…{2,3}\s*\d{1,3})$")
 _CONTENTS_HEAD = re.compile(r"^目\s*录[:：]?$")
 _DIGITS = re.compile(r"\d+")
 # In words, in the numerals of cheques and contracts (第叁页), and in traditional characters (頁).

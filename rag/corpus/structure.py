@@ -53,12 +53,18 @@ COUNTED_LABEL = re.compile(
 SLOT = re.compile(r"【待填[^】]*】")
 # Matched against text folded to simplified characters, so pages in traditional ones
 # (同志們, 講話, 會議) show the same structure.
+# Whom a speech may address by name: 各位会员, 尊敬的各位评委, 亲爱的校友.
+_ADDRESSEE = (r"(?:各位|尊敬的|亲爱的)[^，、。！？：:\s]{0,6}"
+              r"(?:会员|代表|来宾|嘉宾|领导|同仁|校友|家长|老师|同学|委员|专家|评委|姐妹|兄弟|乡亲|战友|朋友|"
+              r"企业家|学员|青年|党员|干部|职工|同事|师生|员工|村民|居民|志愿者)")
 SALUTATION = re.compile(
     # whom a speech addresses, never the speech itself (领导讲话，全文如下：)
     r"^(?!.*(讲话|致辞|如下))(尊敬的|各位|亲爱的)?[^。！？]{0,30}(同志们|同事们|朋友们|代表|来宾|女士们|先生们|领导|大家)"
     r"[^。！？]{0,10}[：:，,！!]$"
     # or any people addressed as such (乡亲们，老师们、同学们：), not a sentence's 我们
     r"|^(?!.*(讲话|致辞|如下))[^。！？]{0,30}(?<![我你他她它咱])们[：:，,！!]$"
+    # or addressed one after another as 各位… (各位会员，各位姐妹：)
+    rf"|^(?:{_ADDRESSEE}[，、]\s*)*{_ADDRESSEE}[：:]$"
 )
 TITLE_WORDS = re.compile(
     r"(讲话|致辞|发言|报告|讲稿|动员|总结|演讲|主持词|"
