@@ -1190,6 +1190,9 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
         if listed[i]:
             reasons.update({(i, j): "keyword list" for j in range(len(sentences[i]))})
             continue
+        if _pieces_of_a_site_line(sentences[i], whole):
+            reasons.update({(i, j): "advertising/navigation" for j in range(len(sentences[i]))})
+            continue
         # A short paragraph is judged whole as well: a site's blurb may spread its words over
         # two sentences (编者按：这类讲话难在哪里？请看下文……), neither enough alone.
         blurb = len(sentences[i]) > 1 and len(whole) <= _SHORT_PARAGRAPH and _score(whole) >= 3
@@ -1227,6 +1230,14 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
         if kept:
             lines.append(kept)
     return CleanedText(lines, [r for r in removed if r.text.strip()])
+
+
+def _pieces_of_a_site_line(units: list[str], folded: str) -> bool:
+    """A short line of pieces, none of them a sentence, that the score reads whole as a site's (广告
+    笔记本电脑以旧换新，最高补贴…… 了解详情>): each piece alone may say too little. A title among
+    them keeps it."""
+    return len(units) > 1 and len(folded) <= _SHORT_PARAGRAPH and site_talk(folded) >= CATCH \
+        and not any(is_structural(unit.strip()) or ends_sentence(unit.strip()) for unit in units)
 
 
 def _opens_speech(below: list[_Paragraph]) -> bool:
