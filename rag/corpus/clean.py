@@ -1235,8 +1235,9 @@ def _finish(prepared: _Prepared, stats: CorpusStats) -> CleanedText:
 def _pieces_of_a_site_line(units: list[str], folded: str) -> bool:
     """A short line of pieces, none of them a sentence, that the score reads whole as a site's (广告
     笔记本电脑以旧换新，最高补贴…… 了解详情>): each piece alone may say too little. A title among
-    them keeps it."""
+    them keeps it, and a compilation's marker (◎ 稿例二) is left to the splitting."""
     return len(units) > 1 and len(folded) <= _SHORT_PARAGRAPH and site_talk(folded) >= CATCH \
+        and not _marker("".join(units)) \
         and not any(is_structural(unit.strip()) or ends_sentence(unit.strip()) for unit in units)
 
 
