@@ -709,7 +709,7 @@ def test_people_addressed_one_after_another_as_members_are_a_salutation():
 
 def test_a_short_line_of_pieces_the_score_reads_whole_as_a_sites_goes_whole(monkeypatch):
     import rag.corpus.clean as clean
-    line = "推广 打印机以旧换新，最高补贴八百元 点此了解"
-    monkeypatch.setattr(clean, "site_talk", lambda text: 0.95 if "以旧换新" in text and "推广" in text else 0.0)
+    line = "暑期好物 打印机以旧换新，最高补贴八百元"
+    monkeypatch.setattr(clean, "site_talk", lambda text: 0.95 if "好物" in text and "以旧换新" in text else 0.0)
     kept = _kept([TITLE, *BODY[:3], line, *BODY[3:]])
     assert "以旧换新" not in kept and _lost(kept, BODY) == []
