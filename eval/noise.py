@@ -1,7 +1,7 @@
 """Noise-removal evaluation: what web noise the ingest pipeline keeps, and what speech text it loses.
 
     python eval/noise.py [--split dev|test|test2|test3|test4|test5|test6|test7|test8|test9|test10|test11|
-                                  test12|test13|all] [--json]
+                                  test12|test13|test14|all] [--json]
 
 The set (eval/data/noise/, made by make_noise_set.py there) holds noisy speech documents
 and, per document, the gold: the speeches' title lines and paragraphs exactly as written.
@@ -60,7 +60,7 @@ from rag.types import Chunk, Speech  # noqa: E402
 DATA = ROOT / "eval/data/noise"
 # All but dev are held out.
 SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10",
-          "test11", "test12", "test13")
+          "test11", "test12", "test13", "test14")
 TARGET_LEFT = 0.005  # noise chars left / kept chars
 TARGET_LOST = 0.002  # speech chars removed / gold chars
 WORST = 10

@@ -3,7 +3,7 @@
     python eval/data/noise/make_noise_set.py [--out eval/data/noise] [--split NAME ...]
 
 NAME is one of SPLITS: dev, test, test2, test3, test4, test5, test6, test7, test8, test9, test10, test11,
-test12, test13.
+test12, test13, test14.
 
 Inputs, all beside this script and all written for this set:
 - speeches.txt: the speech prose (titles and paragraphs), never taken from any corpus;
@@ -31,7 +31,9 @@ Inputs, all beside this script and all written for this set:
 - speeches_test12.txt, noise_variants_test12.json: the same for the held-out split test12, again
   with new wordings and shapes (the plan options marked test12 below);
 - speeches_test13.txt, noise_variants_test13.json: the same for the held-out split test13, in new
-  wordings again, but laid out as real pages most often hold it, with the options already above.
+  wordings again, but laid out as real pages most often hold it, with the options already above;
+- speeches_test14.txt, noise_variants_test14.json: the same for the held-out split test14, written afresh
+  in the same way as test13: new wordings, real pages' usual shapes, the options already above.
 
 PLAN below says which speeches go into which file, with which noise and which layout.
 For each split the script writes <split>/docs/ (the files to ingest), <split>/gold/
@@ -62,7 +64,7 @@ SEED = 20250611
 # (text, noise kind); None is speech text, "markup" a page's own tags (test7, test9)
 Seg = tuple[str, str | None]
 SPLITS = ("dev", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9", "test10",
-          "test11", "test12", "test13")
+          "test11", "test12", "test13", "test14")
 # Per split: the speech prose and the noise strings it is made from.
 SOURCES = {
     "dev": ("speeches.txt", "noise_variants.json"),
@@ -79,6 +81,7 @@ SOURCES = {
     "test11": ("speeches_test11.txt", "noise_variants_test11.json"),
     "test12": ("speeches_test12.txt", "noise_variants_test12.json"),
     "test13": ("speeches_test13.txt", "noise_variants_test13.json"),
+    "test14": ("speeches_test14.txt", "noise_variants_test14.json"),
 }
 
 # --- the plan ---------------------------------------------------------------------------
@@ -1142,6 +1145,84 @@ PLAN: list[dict] = [
     dict(name="j27_tingzheng.html", split="test13", speeches=["J30"], fmt="html",
          noise={"nav": {"top": 1, "variant": 31, "foot": [14, 15]}, "html_page": {"page": 1}}),
     dict(name="j28_laojie.html", split="test13", speeches=["J31"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 16}, "html_page": {"page": 4},
+                "antiscrape": {"per100": 1.2, "mid": 0.4, "shapes": [0, 1], "hidden": True}}),
+    # ---------------------------------------------------------------- test14 (held out)
+    # Its own prose and noise strings (SOURCES), made as test13 was: no new shapes, the kinds and places a
+    # folder of speeches saved from real pages holds most (template-site and document-library copies, pages
+    # with their chrome, WeChat and forum copies, PDF copies), with a few rarer ones as real pages have them
+    # (a table of contents, a fold button, an ad inside a paragraph, a related-reading box inside the text,
+    # hidden forum jammers, pdftotext's form feeds, Windows line ends).
+    dict(name="l01_zhengshou.txt", split="test14", speeches=["L01"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 0}, "template": {"before": "line", "after": "glued"},
+                "watermark": {"share": 0.4, "variant": 0}, "ad": {"bottom": 1, "variant": 6}}),
+    dict(name="l02_zhichao.html", split="test14", speeches=["L02"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 0}, "html_page": {"page": 0}, "template": {"before": "line"},
+                "ad": {"between": 1, "bottom": 1}, "seo": {"bottom": 1, "variant": 1}}),
+    dict(name="l03_fenwu.txt", split="test14", speeches=["L03"], layout="wrap", width=30, page_lines=14,
+         encoding="gb18030", header_first=True, noise={"banner": {"header": 5}, "page": {"variant": 0}}),
+    dict(name="l04_fengye.txt", split="test14", speeches=["L04"], layout="oneline", sep="",
+         noise={"banner": {"top": 1, "variant": 2}, "site_heading": {}, "paywall": {"end": 1}}),
+    dict(name="l05_zhuzi.txt", split="test14", speeches=["L05"], layout="blank",
+         noise={"pinyin": {"rate": 0.2, "style": 0, "words": True}, "nav": {"top": 1, "variant": 1}}),
+    dict(name="l06_juanxian.txt", split="test14", speeches=["L20"], layout="normal", indent="\u3000\u3000",
+         noise={}),
+    dict(name="l07_jiaoyu.txt", split="test14", speeches=["L15", "L16", "L17"], layout="blank",
+         noise={"seo": {"top": 1, "variant": 4}, "site_heading": {}, "marker": {"set": 0, "place": "line"},
+                "template": {"between": "line"}, "watermark": {"share": 0.4, "variant": 2},
+                "paywall": {"end": 1}}),
+    dict(name="l08_shuzhi.txt", split="test14", speeches=["L22"], layout="normal",
+         noise={"html": {"flavour": 0, "tags": True, "indent": True, "br": 2, "quotes": True, "span": 2}}),
+    dict(name="l09_zhineng.md", split="test14", speeches=["L30"], fmt="md", quote_noise=False,
+         noise={"nav": {"head": [26, 32, 27]}, "seo": {"top": 1, "variant": 6},
+                "template": {"after": "line"}}),
+    dict(name="l10_yangquan.txt", split="test14", speeches=["L09"], layout="blank", encoding="utf-16",
+         noise={"nav": {"head": [3], "foot": [4, 5, 28]}, "ad": {"between": 1, "variant": 5}}),
+    dict(name="l11_cunkuan.txt", split="test14", speeches=["L29"], layout="normal", encoding="gb18030",
+         noise={}),
+    dict(name="l12_yiyuan.txt", split="test14", speeches=["L19", "L21"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 8}, "marker": {"set": 1, "place": "glued"},
+                "template": {"between": "glued"}, "watermark": {"share": 0.5, "variant": 5},
+                "antiscrape": {"per100": 0.5, "mid": 0.3, "shapes": [1]}}),
+    dict(name="l13_caigou.txt", split="test14", speeches=["L13"], layout="blank",
+         noise={"paywall": {"truncate": 0.7}, "banner": {"top": 1, "variant": 0},
+                "seo": {"top": 1, "variant": 9}}),
+    dict(name="l14_zhicheng.txt", split="test14", speeches=["L14"], layout="oneline", sep=" ",
+         noise={"banner": {"top": 1, "variant": 4}, "site_heading": {}, "paywall": {"lines": 1}}),
+    dict(name="l15_lianyi.html", split="test14", speeches=["L18"], fmt="html",
+         noise={"nav": {"head": [3], "foot": [4]}, "html_page": {"page": 2},
+                "ad": {"bottom": 1, "tails": 1, "variant": 0}, "paywall": {"fold": [5]}}),
+    dict(name="l16_banzu.txt", split="test14", speeches=["L24"], layout="wrap", width=32, page_lines=15,
+         formfeed=True, noise={"banner": {"header": 3}, "page": {"variant": 1}}),
+    dict(name="l17_beijie.txt", split="test14", speeches=["L07"], layout="normal",
+         noise={"nav": {"head": [16, 17, 18], "foot": [21, 22, 19, 20]},
+                "antiscrape": {"per100": 1.0, "mid": 0.3, "shapes": [0, 1]}}),
+    dict(name="l18_shengtai.md", split="test14", speeches=["L06"], fmt="md",
+         noise={"site_heading": {}, "template": {"before": "line"}, "banner": {"top": 1, "variant": 1},
+                "seo": {"bottom": 1, "variant": 10}}),
+    dict(name="l19_kaixun.txt", split="test14", speeches=["L25"], layout="blank", encoding="utf-8-sig",
+         noise={"watermark": {"share": 0.6, "variant": 6}, "nav": {"top": 1, "variant": 16}}),
+    dict(name="l20_nongmao.txt", split="test14", speeches=["L08"], layout="normal",
+         noise={"nav": {"head": [3], "foot": [4, 23]}, "ad": {"split": [8], "bottom": 1, "variant": 12}}),
+    dict(name="l21_kongxin.txt", split="test14", speeches=["L27"], layout="blank",
+         noise={"banner": {"top": 1, "variant": 8}, "paywall": {"end": 1},
+                "page": {"between": 1, "variant": 4}, "nav": {"toc": 0}}),
+    dict(name="l22_gongzheng.html", split="test14", speeches=["L11"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 30}, "html_page": {"page": 3}, "paywall": {"end": 1},
+                "seo": {"top": 1, "variant": 7}}),
+    dict(name="l23_xiangxian.txt", split="test14", speeches=["L26"], layout="normal", encoding="utf-16-le",
+         noise={"site_heading": {}, "template": {"after": "glued"}, "paywall": {"end": 1}}),
+    dict(name="l24_peixun.txt", split="test14", speeches=["L32", "L12"], layout="normal",
+         noise={"seo": {"top": 1, "variant": 3}, "nav": {"top": 1, "variant": 2},
+                "page": {"between": 2, "variant": 7},
+                "html": {"flavour": 1, "tags": False, "indent": False, "br": 2, "quotes": False, "span": 1}}),
+    dict(name="l25_jiangben.txt", split="test14", speeches=["L23"], layout="normal", noise={}),
+    dict(name="l26_tubu.txt", split="test14", speeches=["L31"], layout="normal", crlf=True,
+         noise={"template": {"before": "line"}, "seo": {"top": 1, "variant": 5},
+                "nav": {"blocks": [[6, 7, 8, 9]], "foot": [13, 10, 11, 12]}}),
+    dict(name="l27_zulin.html", split="test14", speeches=["L10"], fmt="html",
+         noise={"nav": {"top": 1, "variant": 31, "foot": [14, 15]}, "html_page": {"page": 1}}),
+    dict(name="l28_shici.html", split="test14", speeches=["L28"], fmt="html",
          noise={"nav": {"top": 1, "variant": 16}, "html_page": {"page": 4},
                 "antiscrape": {"per100": 1.2, "mid": 0.4, "shapes": [0, 1], "hidden": True}}),
 ]
