@@ -165,6 +165,8 @@ _FOOTNOTE_LINE = re.compile(rf"^\s*(?:[^\s。！？]{{1,8}}[|｜:：]\s*)?[{_SUP
 def _code_runs(line: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), "markup residue") for m in _CODE_RUN.finditer(line)
             if _CODE_KEY.search(m.group()) or len(_CODE_MARKS.findall(m.group())) >= 3]
+
+
 _TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _TONE_DIGITS = "1-5¹²³⁴⁵"
 _CHAO = "˥˦˧˨˩"  # tone letters: qu˧˥
@@ -920,13 +922,14 @@ def _page_furniture(lines: list[str | None]) -> dict[int, str]:
             continue
         # Twice, with or without a number that changes (no part of a speech comes back whole).
         numbered = _DIGIT.search(line) or _PAGE_IN_WORDS.search(line)
-        repeats = counts.get(key(line), 0)
-        seen[key(line)] += 1
+        shape = key(line)
+        repeats = counts.get(shape, 0)
+        seen[shape] += 1
         if is_salutation(line) or _MARKER_IN_LINE.match(line):
             continue
         if repeats >= 2 and (numbered or not is_structural(line)):
             found[number] = "running header"
-        elif repeats >= RUNNING_TITLE and seen[key(line)] > 1 and heading_of(line) is None:
+        elif repeats >= RUNNING_TITLE and seen[shape] > 1 and heading_of(line) is None:
             # A title printed on page after page: the first is the speech's, the rest the page's.
             found[number] = "running header"
         elif _CONTENTS_LINE.match(line):
@@ -989,9 +992,10 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
     tail = noise[last:]
     # A head cut at a comma is the first half of the noise's own sentence, not a title, unless it
     # reads as the speech's clause (撸起袖子加油干，点击展开剩余内容 ▾为明年……).
-    cut_at_comma = head.rstrip().endswith(("，", ",", "、"))
-    head = "" if cut_at_comma and not (_speech_part(head.rstrip(), folded[:len(head.rstrip())])
-                                       and site_talk(folded[:len(head.rstrip())]) < RESCUE) else head
+    lead = head.rstrip()
+    if lead.endswith(("，", ",", "、")) and not (_speech_part(lead, folded[:len(lead)])
+                                                 and site_talk(folded[:len(lead)]) < RESCUE):
+        head = ""
     # The head goes without the marks it trails (同志们：▒▒ 以下内容已隐藏): they were the noise's.
     head = re.sub(r"(?<=[：:])\W*$|[^\w：:]+$", "", head)
     head = head if (_speech_part(head, folded[:first]) or is_structural(head.strip(" ，,：:"))
@@ -1004,10 +1008,10 @@ def _salvage(noise: str, folded: str) -> tuple[str, str]:
     # Where the noise runs on with no stop or space (这篇讲话层次分明……, 【读前提示】本文为……),
     # what follows is the rest of the noise's own sentence unless it reads as the speech's
     # (点此解锁毒品问题事关……).
+    tail_folded = folded[len(noise) - len(tail):]
     run_on = not re.search(r"[。！？!?；;…\s]$", noise[:last]) and not _ADDRESSED.match(tail) \
-        and not is_structural(tail) and site_talk(folded[len(noise) - len(tail):]) >= RESCUE
-    if not run_on and _speech_part(tail, folded[len(noise) - len(tail):]) \
-            and not _reads_as_site(tail, folded[len(noise) - len(tail):]):
+        and not is_structural(tail) and site_talk(tail_folded) >= RESCUE
+    if not run_on and _speech_part(tail, tail_folded) and not _reads_as_site(tail, tail_folded):
         return head, tail
     # In text that lost its line breaks a space is where one was: after a page's fields
     # (来源：某网 发布时间：…) the speech may go on from the next space.
@@ -1039,12 +1043,13 @@ def _speech_part(text: str, folded: str) -> bool:
     # What it quotes does not count towards a whole sentence: 《……》值得细读 is a blurb's end.
     # A sentence that turns to the audience (同事们，……。) is the speaker's, however short, and so
     # is a shorter one, or a clause cut off by the noise, that the score reads as speech.
-    clean = _score(folded) == 0 and not _hint_spans(folded)
+    if is_structural(text) and _score(folded) < 2:
+        return True
+    if _score(folded) or _hint_spans(folded):
+        return False
     letters = len(core_text(_said(folded)))
-    reads_as_speech = letters >= 8 and site_talk(folded) < RESCUE \
-        and text.endswith(("。", "！", "？", "，", ","))
-    return is_structural(text) and _score(folded) < 2 or clean and (
-        letters >= 20 or bool(_ADDRESSED.match(text)) and ends_sentence(text) or reads_as_speech)
+    return letters >= 20 or bool(_ADDRESSED.match(text)) and ends_sentence(text) \
+        or letters >= 8 and text.endswith(("。", "！", "？", "，", ",")) and site_talk(folded) < RESCUE
 
 
 # --- 3: re-flow ------------------------------------------------------------------
@@ -1236,9 +1241,9 @@ def _pieces_of_a_site_line(units: list[str], folded: str) -> bool:
     """A short line of pieces, none of them a sentence, that the score reads whole as a site's (广告
     笔记本电脑以旧换新，最高补贴…… 了解详情>): each piece alone may say too little. A title among
     them keeps it, and a compilation's marker (◎ 稿例二) is left to the splitting."""
-    return len(units) > 1 and len(folded) <= _SHORT_PARAGRAPH and site_talk(folded) >= CATCH \
-        and not _marker("".join(units)) \
-        and not any(is_structural(unit.strip()) or ends_sentence(unit.strip()) for unit in units)
+    return len(units) > 1 and len(folded) <= _SHORT_PARAGRAPH and not _marker("".join(units)) \
+        and not any(is_structural(unit.strip()) or ends_sentence(unit.strip()) for unit in units) \
+        and site_talk(folded) >= CATCH
 
 
 def _opens_speech(below: list[_Paragraph]) -> bool:
