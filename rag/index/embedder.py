@@ -56,8 +56,7 @@ class Embedder:
         from embeddings.encoder import load_encoder
 
         self.path = embed_model_path(settings)
-        if not self.path.is_dir():
-            raise ModelMissing(f"嵌入模型目录不存在: {self.path}")
+        # A missing or broken folder is reported by the loader, in the same words.
         with _model_errors():
             self.model = load_encoder(self.path, settings.threads)
         self.batch_size = settings.embed_batch_size
