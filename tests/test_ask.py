@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections import Counter
 from itertools import count
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ from rag.llm.local import Timings
 from rag.search.hybrid import Searcher
 from rag.search.speech_names import named_speeches, title_core, without_speech_names
 from rag.types import Chunk
+from rag.write import evidence as evidence_module
 from rag.write.ask import (
     ECHO_NOTE,
     Context,
@@ -30,12 +32,15 @@ from rag.write.ask import (
     template_text,
 )
 from rag.write.evidence import (
+    MAX_PER_SPEECH,
+    MAX_SENTENCES,
     NAMED_CANDIDATE_CHUNKS,
     Evidence,
     answer_evidence,
     candidates,
     list_evidence,
     literal_evidence,
+    pick,
     quoted_phrases,
     with_what_follows,
 )
@@ -374,3 +379,19 @@ def test_a_figure_in_chinese_numerals_with_what_it_counts_is_a_figure():
     for sentence in ("我曾从事过十多年的办公室工作。", "全市新建三个示范点。", "培训两千余人。", "同比增长5%。"):
         assert _FIGURE.search(sentence), sentence
     assert not _FIGURE.search("一要提高认识，二要压实责任。")
+
+
+def test_a_question_about_one_speech_is_answered_with_more_than_the_per_speech_share(searcher, monkeypatch):
+    # Across speeches a few quotes each keep one speech from filling the list; asked of one
+    # speech, all quotes are from it, and three would cut its answer short.
+    alike = [Evidence(f"第{i}句讲办公室的作用。", f"c{i}", "s1", "t", "", "f", score=0.9) for i in range(8)]
+    alike += [Evidence("另一篇讲话也讲了作用。", "c9", "s2", "t2", "", "f2", score=0.9)]
+    assert Counter(e.speech_id for e in pick(alike)) == {"s1": MAX_PER_SPEECH, "s2": 1}
+    assert len(pick(alike[:8], per_speech_cap=MAX_SENTENCES)) == MAX_SENTENCES
+    caps = []
+    monkeypatch.setattr(evidence_module, "pick", lambda scored, limit, cap: caps.append(cap) or [])
+    for question in ("培训班上的讲话怎么讲办公室的作用？", "县里那篇讲话怎么讲办公室的作用？"):
+        request = resolve(question, searcher)
+        answer_evidence(searcher, request.query, candidates(searcher, request.query, request.speech_ids),
+                        request.speech_ids)
+    assert caps == [MAX_SENTENCES, MAX_PER_SPEECH]

@@ -234,11 +234,14 @@ def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
         found = list_evidence(searcher, query, passages, speech_ids)
         if found:
             return found
-    return sentence_evidence(searcher, query, passages, asks_figures(query))
+    # Asked of one speech, every quote is from it: the cap that spreads quotes over speeches would
+    # leave its answer at three sentences.
+    per_speech = MAX_SENTENCES if speech_ids is not None and len(speech_ids) == 1 else MAX_PER_SPEECH
+    return sentence_evidence(searcher, query, passages, asks_figures(query), per_speech=per_speech)
 
 
 def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], figures: bool = False,
-                      limit: int = MAX_SENTENCES) -> list[Evidence]:
+                      limit: int = MAX_SENTENCES, per_speech: int = MAX_PER_SPEECH) -> list[Evidence]:
     """The sentences of `passages` nearest `query`, best first; a section heading or numbered
     point holding the question's words first among near equals (it states the point made)."""
     if not passages:
@@ -259,7 +262,7 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
             if words and (core_text(sentence) in headings or item_marker(sentence)):
                 score += HEADING_BONUS
             scored.append(_evidence(passage.chunk, sentence, score=score))
-    return with_what_follows(pick(scored, limit), index)
+    return with_what_follows(pick(scored, limit, per_speech), index)
 
 
 def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
@@ -355,7 +358,8 @@ def _list_label(index: CorpusIndex, found: NumberedList) -> str:
     return " ".join([lead, *index.chunks[first.row].section])
 
 
-def pick(scored: list[Evidence], limit: int = MAX_SENTENCES) -> list[Evidence]:
+def pick(scored: list[Evidence], limit: int = MAX_SENTENCES,
+         per_speech_cap: int = MAX_PER_SPEECH) -> list[Evidence]:
     """The best sentences within SCORE_MARGIN of the best, each once, a few per speech and chunk."""
     scored = sorted(scored, key=lambda e: -e.score)
     if not scored:
@@ -369,7 +373,7 @@ def pick(scored: list[Evidence], limit: int = MAX_SENTENCES) -> list[Evidence]:
         key = (item.speech_id, normalise(item.text))
         if item.score < floor or len(chosen) >= limit:
             break
-        if key in seen or per_speech.get(item.speech_id, 0) >= MAX_PER_SPEECH \
+        if key in seen or per_speech.get(item.speech_id, 0) >= per_speech_cap \
                 or per_chunk.get(item.chunk_id, 0) >= MAX_PER_CHUNK:
             continue
         seen.add(key)
