@@ -124,7 +124,11 @@ def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dic
         context = None
         if row.get("context"):
             request = resolve(row["context"], searcher)
-            evidence, _ = gather(searcher, request)
+            try:
+                evidence, _ = gather(searcher, request)
+            except OffCorpus:
+                # The question before was turned away: the follow-up is asked after no quotes.
+                evidence = []
             from rag.write.ask import Context
 
             context = Context(request.query, request.phrases, request.speech_ids, evidence)
