@@ -231,6 +231,9 @@ def test_follow_ups_are_read_with_the_question_before(searcher):
     assert county.query == first.query and county.speech_ids == named_speeches("县里的讲话", searcher.index)
     second = resolve("第二条具体怎么说的？", searcher, context)
     assert second.focus is items[1]
+    # Items are counted by what they are: 第二种 (意识), 第一类, 第二方面.
+    assert resolve("第二种具体怎么说的？", searcher, context).focus is items[1]
+    assert resolve("第一方面呢？", searcher, context).focus is items[0]
     other = resolve("那信息工作呢？", searcher, context)
     assert other.query == "信息工作"
 

@@ -147,3 +147,10 @@ def test_real_model_refuses_off_topic_and_keeps_on_topic(real_index):
     verdicts = {q: judge(real, q, real.search(q, k=10)) for q in off_topic + on_topic}
     assert [q for q in off_topic if verdicts[q].relevant] == []
     assert [q for q in on_topic if not verdicts[q].relevant] == []
+
+
+def test_words_that_ask_or_point_are_not_subjects_the_corpus_lacks(small_bm25):
+    # 那篇 and 哪几种 are how a question asks about 督查督办, not a subject it adds.
+    assert term_coverage(small_bm25, "那篇讲话督查督办哪几种") == 1.0
+    assert term_coverage(small_bm25, "这些督查督办多少") == 1.0
+    assert term_coverage(small_bm25, "那篇讲话里的红烧肉") < 0.5

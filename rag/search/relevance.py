@@ -21,6 +21,7 @@ use words the corpus lacks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,9 +65,14 @@ class Relevance:
     reason: str
 
 
+# Words made of question and pointing characters alone (哪几种, 那篇, 多少, 这些) ask or point;
+# they name no subject, known to the corpus or not.
+_ASKING_WORD = re.compile(r"[哪那这几多少些种篇条点项个么什怎样何]+")
+
+
 def term_coverage(bm25: BM25Index, query: str) -> float:
     """Idf-weighted share of the query's terms found in the corpus vocabulary (0 to 1)."""
-    terms = set(tokenize(query))
+    terms = {t for t in tokenize(query) if not _ASKING_WORD.fullmatch(t)}
     known = {t for t in terms if t in bm25.vocab}
     unknown = _new_subjects(terms - known, known, bm25.vocab)
     if not known and not unknown:

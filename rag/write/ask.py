@@ -64,7 +64,7 @@ NO_PHRASE_NOTE = "语料中没有找到{phrases}，下面是意思相近的原�
 
 # 那县里的讲话呢？ 还有呢？ 其中第二条……: a question that leans on the one before.
 _FOLLOW_UP = re.compile(r"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们)|呢[？?。]?$")
-_ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|处|句|个|项|段)")
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|处|句|个|项|段|种|类|方面)")
 # What a follow-up says besides what it is about: 那, 呢, 讲话, 怎么说的.
 _FOLLOW_UP_WORDS = re.compile(
     r"^(那么?|还有|另外|再|其中)|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?|是什么|[？?。，,！!]")
