@@ -28,6 +28,7 @@ from rag.write.ask import (
     answer,
     misquoted,
     resolve,
+    restates,
     synthesis_messages,
     template_text,
 )
@@ -378,10 +379,10 @@ def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
 
 
 def test_a_figure_in_chinese_numerals_with_what_it_counts_is_a_figure():
-    from rag.write.evidence import _FIGURE
+    from rag.write.evidence import FIGURE
     for sentence in ("我曾从事过十多年的办公室工作。", "全市新建三个示范点。", "培训两千余人。", "同比增长5%。"):
-        assert _FIGURE.search(sentence), sentence
-    assert not _FIGURE.search("一要提高认识，二要压实责任。")
+        assert FIGURE.search(sentence), sentence
+    assert not FIGURE.search("一要提高认识，二要压实责任。")
 
 
 def test_a_question_about_one_speech_is_answered_with_more_than_the_per_speech_share(searcher, monkeypatch):
@@ -398,3 +399,17 @@ def test_a_question_about_one_speech_is_answered_with_more_than_the_per_speech_s
         answer_evidence(searcher, request.query, candidates(searcher, request.query, request.speech_ids),
                         request.speech_ids)
     assert caps == [MAX_SENTENCES, MAX_PER_SPEECH]
+
+
+def test_a_synthesis_sentence_saying_the_question_back_is_left_out():
+    question = "哪些讲话要求办公室在领导之间多做沟通，别让领导之间生出嫌隙？"
+    assert restates("领导之间多做沟通，别让领导之间生出嫌隙。", question)
+    assert restates("要在领导之间多做沟通。", question)
+    # Naming the speech answers "which"; a figure or words of its own answer the question.
+    assert not restates("《在办公室例会上的讲话》要求在领导之间多做沟通。", question)
+    assert not restates("三冶集团新签合同额的目标是90亿元。", "三冶集团新签合同额的目标是多少？")
+    assert not restates("要消除领导之间可能出现的误解，打通部门之间的隔阂。", question)
+    gate = SentenceGate(CopyIndex(["提示词"]), ["要消除领导之间可能出现的误解。"], None, question)
+    for piece in ("领导之间多做沟通，别让领导之间生出嫌隙。", "要消除领导之间可能出现的误解。"):
+        gate(piece)
+    assert gate.text == "要消除领导之间可能出现的误解。"

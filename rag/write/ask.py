@@ -36,6 +36,7 @@ from rag.search.speech_names import named_speeches, without_speech_names
 from rag.settings import Settings
 from rag.types import Chunk, Draft, Passage
 from rag.write.evidence import (
+    FIGURE,
     Evidence,
     answer_evidence,
     candidates,
@@ -72,6 +73,13 @@ _FOLLOW_UP_WORDS = re.compile(
 _IN_QUOTES = re.compile(r"[“\"「『《]([^”\"」』》]{2,60})[”\"」』》]")
 # A sentence about the quotes rather than their content: 这两句都依据了原句中的编号。
 _ABOUT_QUOTES = re.compile(r"原句|原文|编号|引用了|这(两|几|些)句|以上(内容|几句)|上述(内容|原句)")
+# A reply sentence that names no speech and adds at most RESTATED_NEW letters, none of them a
+# figure, to runs of RESTATED_RUN or more of the question's own words (往上报情况要说实话 for
+# 哪些讲话强调往上报情况要说实话) says back what was asked as if the quotes had said it: the small
+# model writes one when the quotes do not answer. One naming a speech (《…》强调……) answers
+# "which speech", and its citation is checked like any other.
+RESTATED_RUN = 4
+RESTATED_NEW = 4
 # 1. 2、 (3) opening a sentence: the model numbering its list, not a figure it states.
 _LIST_MARK = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}\s*[.．、)）]\s*")
 
@@ -228,18 +236,37 @@ class EchoedPrompt(Exception):
     """Raised from the token callback to stop a reply that repeats its prompt."""
 
 
+def restates(sentence: str, question: str) -> bool:
+    """Whether `sentence` only says `question` back (see RESTATED_NEW)."""
+    if "《" in sentence or "》" in sentence:
+        return False
+    text, asked = core_text(sentence), core_text(question)
+    covered = [False] * len(text)
+    for start in range(len(text)):
+        end = start + RESTATED_RUN
+        if end > len(text) or text[start:end] not in asked:
+            continue
+        while end < len(text) and text[start:end + 1] in asked:
+            end += 1
+        covered[start:end] = [True] * (end - start)
+    new = "".join(ch for ch, seen in zip(text, covered) if not seen)
+    return any(covered) and len(new) <= RESTATED_NEW and not FIGURE.search(new)
+
+
 class SentenceGate:
     """Holds a reply back a sentence at a time and passes on only sentences fit to show.
 
     A sentence repeating ECHO_CHARS or more of the prompt's own text, or holding a 【待填】
     slot, stops the reply (what follows an echo is more of it); one stating a specific the
-    quotes lack is left out and listed in `dropped`.
+    quotes lack is left out and listed in `dropped`; one saying the question back is left out.
     """
 
-    def __init__(self, template: CopyIndex, sources: list[str], on_token: OnToken | None):
+    def __init__(self, template: CopyIndex, sources: list[str], on_token: OnToken | None,
+                 question: str = ""):
         self.template = template
         self.sources = sources
         self.on_token = on_token
+        self.question = question
         self.pending = ""
         self.kept: list[str] = []
         self.dropped: list[str] = []
@@ -264,8 +291,8 @@ class SentenceGate:
         if SLOT.search(bare) or self.template.longest_copied_run(bare)[0] >= ECHO_CHARS:
             self.echoed = True
             raise EchoedPrompt
-        if _ABOUT_QUOTES.search(bare):
-            return  # talk about the quotes and their numbers, not about what they say
+        if _ABOUT_QUOTES.search(bare) or restates(bare, self.question):
+            return  # talk about the quotes and their numbers, or the question said back
         if invented_specifics(bare, self.sources) or misquoted(bare, self.sources):
             self.dropped.append(bare)
             return
@@ -303,7 +330,7 @@ def synthesise(settings: Settings, generator, evidence: list[Evidence], question
     notes: list[str] = []
     echoes = 0
     for temperature in (0.3, RETRY_TEMPERATURE):
-        gate = SentenceGate(template, sources, on_token)
+        gate = SentenceGate(template, sources, on_token, question)
         try:
             write(generator, messages, token_budget(length), gate, temperature=temperature,
                   length=length, block=block)

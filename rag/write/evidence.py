@@ -72,7 +72,7 @@ HEADING_BONUS = 0.03
 _ASKS_FIGURES = re.compile(
     r"多少|几[个项条期件次年]|数字|数据|指标|目标|比例|比率|百分|金额|亿|万元|日期|时间|哪年|何时")
 # A figure in digits, or in Chinese numerals with what they count (十多年, 三个, 两千余人, 百分之).
-_FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万两]+[多余]?[亿万年个项人次家件条天倍所名位]"
+FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万两]+[多余]?[亿万年个项人次家件条天倍所名位]"
                      r"|百分之")
 # A list question: at most this many items are quoted (a list and the lists its items lead).
 MAX_LIST_ITEMS = 16
@@ -257,7 +257,7 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
                 continue
             words = _share(question.grams, sentence)
             score = cosine + WORD_WEIGHT * words
-            if figures and _FIGURE.search(sentence):
+            if figures and FIGURE.search(sentence):
                 score += FIGURE_BONUS
             if words and (core_text(sentence) in headings or item_marker(sentence)):
                 score += HEADING_BONUS
