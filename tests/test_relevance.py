@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from rag.errors import OffCorpus, WengaoError
-from rag.index.bm25 import BM25Index, tokenize
+from rag.index.bm25 import BM25Index, terms, tokenize
 from rag.index.build import ingest
 from rag.index.store import CorpusIndex
 from rag.search.hybrid import Searcher, open_searcher
@@ -154,3 +154,13 @@ def test_words_that_ask_or_point_are_not_subjects_the_corpus_lacks(small_bm25):
     assert term_coverage(small_bm25, "那篇讲话督查督办哪几种") == 1.0
     assert term_coverage(small_bm25, "这些督查督办多少") == 1.0
     assert term_coverage(small_bm25, "那篇讲话里的红烧肉") < 0.5
+
+
+def test_a_word_the_corpus_writes_but_jieba_cut_otherwise_is_not_a_new_subject():
+    # jieba cuts 《易门信息》 as 易 / 门 / 信息 and 易门那篇讲话 as 易门 / 那篇 / 讲话.
+    texts = ["全年共印发《易门信息》27期", "领导讲话"]
+    words = BM25Index.build([tokenize(t) for t in texts])
+    written = BM25Index.build([terms(t) for t in texts])
+    assert term_coverage(words, "易门那篇讲话") < 1.0
+    assert term_coverage(words, "易门那篇讲话", written) == 1.0
+    assert term_coverage(words, "红烧肉那篇讲话", written) < 0.5
