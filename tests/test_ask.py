@@ -130,6 +130,10 @@ def test_shortened_and_paraphrased_names_find_their_speeches(searcher):
     # A place only one speech's text names (易门信息), a body only one speech works for (三冶).
     assert titles_named("易门那篇讲话对信息报送有什么要求？", index) == ["在全县办公室主任会议上讲话"]
     assert titles_named("三冶那篇讲话提出了什么发展战略？", index) == ["在办公室例会上的讲话"]
+    # Another speech's title typed as the name of that body's meeting: the body names the speech.
+    assert titles_named("三冶集团的办公室主任会议多久开一次？", index) == ["在办公室例会上的讲话"]
+    assert without_speech_names("三冶集团的办公室主任会议多久开一次？", index).strip() == "多久开一次？"
+    assert titles_named("办公室主任会议上的讲话怎么讲服从？", index) == ["在办公室主任会议上的讲话"] * 2
     # Two speeches share a title; the meeting one opening names tells them apart.
     (meeting,) = named_speeches("秘书长会议那篇讲话怎么讲服从？", index)
     assert "全市秘书长、办公室主任会议" in next(c.text for c in index.chunks if c.speech_id == meeting)

@@ -276,7 +276,21 @@ def speech_mentions(question: str, index: CorpusIndex) -> list[Mention]:
     # A full title outside any phrase (《…》 typed without 的讲话) still names its speech.
     outside = "".join("、" if any(m.span[0] <= i < m.span[1] for m in mentions) else ch
                       for i, ch in enumerate(text))
-    return mentions + _by_cores(outside, cores)[0]
+    return mentions + [_qualified(m, text, index) for m in _by_cores(outside, cores)[0]]
+
+
+def _qualified(mention: Mention, text: str, index: CorpusIndex) -> Mention:
+    """A title's words typed as the name of a meeting, after a qualifier that only other
+    speeches' text holds (三冶集团的办公室主任会议, a 例会 whose title is another's): the
+    qualifier names the speech."""
+    start = mention.span[0]
+    cut = _PHRASE_START.match(text[:start])
+    begin = cut.end() if cut else 0
+    qualifier = _TRAILING.sub("", _LEADING.sub("", text[begin:start]))
+    named = _by_text(qualifier, index, set(speech_levels(index))) if core_text(qualifier) else set()
+    if named and not named & mention.speech_ids:
+        return Mention((begin, mention.span[1]), named)
+    return mention
 
 
 def named_speeches(question: str, index: CorpusIndex) -> set[str] | None:
