@@ -18,7 +18,7 @@ from rag.index.store import CorpusIndex
 from rag.llm.local import Timings
 from rag.search.hybrid import Searcher
 from rag.search.speech_names import named_speeches, title_core, without_speech_names
-from rag.types import Chunk
+from rag.types import Chunk, Passage
 from rag.write import evidence as evidence_module
 from rag.write.ask import (
     ECHO_NOTE,
@@ -39,6 +39,7 @@ from rag.write.evidence import (
     Evidence,
     answer_evidence,
     candidates,
+    inline_list_evidence,
     list_evidence,
     literal_evidence,
     pick,
@@ -417,3 +418,16 @@ def test_a_synthesis_sentence_saying_the_question_back_is_left_out():
     for piece in ("领导之间多做沟通，别让领导之间生出嫌隙。", "要消除领导之间可能出现的误解。"):
         gate(piece)
     assert gate.text == "要消除领导之间可能出现的误解。"
+
+
+def test_a_counted_list_set_inside_one_sentence_is_quoted_whole():
+    inline = ("在提升政治能力上提出“坚持绝对忠诚的政治品格、坚持高度自觉的大局意识、坚持极端负责的工作作风、"
+              "坚持无怨无悔的奉献精神、坚持廉洁自律的道德操守”的“五个坚持”要求。")
+    ending = "要在实践中增强本领，提高四种能力：即思谋能力，写作能力，协调能力，办事能力。"
+    passages = [Passage(Chunk(str(i), "s", "t", "f", [], text, i), 1.0, i)
+                for i, text in enumerate([ending, "坚持学习。" + inline])]
+    (found,) = inline_list_evidence("县里那篇讲话里总书记提了哪五个坚持？", passages)
+    assert found.text == inline
+    # Items must open with the word counted: 能力 ends each of four items, there is no fifth.
+    assert inline_list_evidence("提高哪五种能力？", passages) == []
+    assert inline_list_evidence("提了哪些要求？", passages) == []
