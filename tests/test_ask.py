@@ -33,9 +33,11 @@ from rag.write.ask import (
     template_text,
 )
 from rag.write.evidence import (
+    CANDIDATE_CHUNKS,
     MAX_PER_SPEECH,
     MAX_SENTENCES,
     NAMED_CANDIDATE_CHUNKS,
+    PASSAGE_WEIGHT,
     Evidence,
     answer_evidence,
     candidates,
@@ -44,6 +46,7 @@ from rag.write.evidence import (
     literal_evidence,
     pick,
     quoted_phrases,
+    sentence_evidence,
     with_what_follows,
 )
 from rag.write.numbered_lists import asked_count, asks_list, cn_number, speech_lists
@@ -431,3 +434,17 @@ def test_a_counted_list_set_inside_one_sentence_is_quoted_whole():
     # Items must open with the word counted: 能力 ends each of four items, there is no fifth.
     assert inline_list_evidence("提高哪五种能力？", passages) == []
     assert inline_list_evidence("提了哪些要求？", passages) == []
+
+
+def test_between_sentences_scored_alike_the_one_in_the_passage_ranked_first_comes_first(searcher, monkeypatch):
+    question = "怎样做好督查工作？"
+    passages = searcher.search(question, k=CANDIDATE_CHUNKS)
+    rank = {p.chunk.chunk_id: p.rank for p in passages}
+    with_rank = {(e.chunk_id, e.text): e.score
+                 for e in sentence_evidence(searcher, question, passages, limit=100)}
+    monkeypatch.setattr(evidence_module, "PASSAGE_WEIGHT", 0.0)
+    alone = sentence_evidence(searcher, question, passages, limit=100)
+    shared = [e for e in alone if (e.chunk_id, e.text) in with_rank]
+    assert shared and all(
+        abs(with_rank[e.chunk_id, e.text] - e.score - PASSAGE_WEIGHT / rank[e.chunk_id] ** 0.5) < 1e-6
+        for e in shared)
