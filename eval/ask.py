@@ -1,7 +1,7 @@
 """Evaluate 素材问答 (rag/write/ask.py): the quoted evidence, and the synthesis the model adds.
 
-    python eval/ask.py [--split dev|dev2|test|test2|test3|test4|test5] [--index DIR] [--no-model] [--cold N]
-                        [--json] [--failures]
+    python eval/ask.py [--split dev|dev2|test|test2|test3|test4|test5|test6] [--index DIR] [--no-model]
+                        [--cold N] [--json] [--failures]
 
 Questions are in eval/data/ask_<split>.jsonl, written by reading the bundled corpus; tune on dev
 and dev2; test, test2 and test3 were each held out and run once. dev2 names speeches in shortened forms
@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from rag.corpus.clean import core_text  # noqa: E402
 
 DATA = ROOT / "eval/data"
-SPLITS = ("dev", "dev2", "test", "test2", "test3", "test4", "test5")
+SPLITS = ("dev", "dev2", "test", "test2", "test3", "test4", "test5", "test6")
 
 
 def load(split: str) -> list[dict]:
