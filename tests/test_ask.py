@@ -26,6 +26,8 @@ from rag.write.ask import (
     EchoedPrompt,
     SentenceGate,
     answer,
+    asks_beyond,
+    gather,
     misquoted,
     resolve,
     restates,
@@ -448,3 +450,16 @@ def test_between_sentences_scored_alike_the_one_in_the_passage_ranked_first_come
     assert shared and all(
         abs(with_rank[e.chunk_id, e.text] - e.score - PASSAGE_WEIGHT / rank[e.chunk_id] ** 0.5) < 1e-6
         for e in shared)
+
+
+def test_a_quoted_name_in_a_question_that_asks_more_brings_the_answer_beside_its_occurrences(searcher):
+    assert not asks_beyond("哪几篇讲话里出现过“雷厉风行”？", ["雷厉风行"])
+    assert not asks_beyond("“排头兵”是哪篇讲话里的说法？", ["排头兵"])
+    question = "三冶的“三五”规划里，到2015年资产总额和净资产分别要做到多少？"
+    assert asks_beyond(question, ["三五"])
+    request = resolve(question, searcher)
+    occurrences = literal_evidence(searcher.index.chunks, "三五")
+    found, _ = gather(searcher, request)
+    listed = {(e.chunk_id, e.text) for e in found}
+    assert {(e.chunk_id, e.text) for e in occurrences} < listed
+    assert len(listed) == len(found)

@@ -70,6 +70,12 @@ _ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|
 _FOLLOW_UP_WORDS = re.compile(
     r"^(那么?|还有|另外|再|其中)|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?|是什么|[？?。，,！!]")
 
+# What a question asking where a quoted phrase stands says besides the phrase: 哪几篇讲话里出现过,
+# 这个说法出自哪篇讲话, 是哪些讲话用的. Letters left beyond these, BEYOND_CHARS or more, ask more.
+_WHERE_WORDS = re.compile(
+    r"哪几篇|哪篇|哪些|哪里|哪儿|讲话|地方|出现|出自|用了|用到|用过|用的|提到|提过|说到|讲到|讲了|讲的|"
+    r"说法|提法|俗话|这句话|这个|这句|一词|[词话里中在有是的过了吗呢那]")
+BEYOND_CHARS = 4
 _IN_QUOTES = re.compile(r"[“\"「『《]([^”\"」』》]{2,60})[”\"」』》]")
 # A sentence about the quotes rather than their content: 这两句都依据了原句中的编号。
 _ABOUT_QUOTES = re.compile(r"原句|原文|编号|引用了|这(两|几|些)句|以上(内容|几句)|上述(内容|原句)")
@@ -181,15 +187,27 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
              for e in literal_evidence(index.chunks, phrase, request.speech_ids)]
     if request.phrases and not items:
         notes.append(NO_PHRASE_NOTE.format(phrases="、".join(f"“{p}”" for p in request.phrases)))
-    if not items:
+    if not items or asks_beyond(request.query, request.phrases):
         found = candidates(searcher, request.query, request.speech_ids)
-        if request.judged is not None:
+        if request.judged is not None and not items:
             # Judged on the whole index's top 10, as the judge was calibrated.
             judged = request.judged or request.query
             top = found[:10] if request.speech_ids is None else searcher.search(judged, k=10)
             require_relevant(searcher, judged, top)
-        items = answer_evidence(searcher, request.query, found, request.speech_ids)
+        listed = {(e.chunk_id, normalise(e.text)) for e in items}
+        items += [e for e in answer_evidence(searcher, request.query, found, request.speech_ids)
+                  if (e.chunk_id, normalise(e.text)) not in listed]
     return in_reading_order(items, index), notes
+
+
+def asks_beyond(question: str, phrases: list[str]) -> bool:
+    """Whether a question with quoted phrases asks more than where they stand: “三五”规划里资产
+    总额要做到多少 names the plan in quotation marks and asks for its figures; 哪些讲话用了“雷厉风行”
+    asks only where the phrase is."""
+    rest = question
+    for phrase in phrases:
+        rest = rest.replace(phrase, " ")
+    return len(core_text(_WHERE_WORDS.sub(" ", rest))) >= BEYOND_CHARS
 
 
 def evidence_passages(evidence: list[Evidence]) -> list[Passage]:
