@@ -247,6 +247,10 @@ def test_follow_ups_are_read_with_the_question_before(searcher):
     assert resolve("第一方面呢？", searcher, context).focus is items[0]
     other = resolve("那信息工作呢？", searcher, context)
     assert other.query == "信息工作"
+    # Naming a speech and asking nothing of its own asks the question before of that speech.
+    named = resolve("培训班上的讲话具体是怎么讲的？", searcher, context)
+    assert named.query == first.query and named.speech_ids == named_speeches("培训班上的讲话", searcher.index)
+    assert resolve("培训班上的讲话具体是怎么讲的？", searcher).query != first.query
 
 
 def test_the_prompt_holds_no_answer_shaped_text(searcher):

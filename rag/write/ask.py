@@ -160,13 +160,15 @@ def resolve(question: str, searcher: Searcher, context: Context | None = None) -
     index = searcher.index
     named = named_speeches(question, index)
     phrases = quoted_phrases(question)
-    if context is None or not is_follow_up(question):
+    rest = _FOLLOW_UP_WORDS.sub("", without_speech_names(question, index) if named else question)
+    # 三冶那篇具体是怎么讲的？ asks nothing of its own: it leans on the question before, too.
+    leans = is_follow_up(question) or (named is not None and not phrases and len(core_text(rest)) < 2)
+    if context is None or not leans:
         return Request(without_speech_names(question, index) if named else question, phrases, named,
                        judged=question)
     n = _ordinal(question)
     if n is not None and 1 <= n <= len(context.evidence) and named is None:
         return Request(context.query, context.phrases, context.speech_ids, focus=context.evidence[n - 1])
-    rest = _FOLLOW_UP_WORDS.sub("", without_speech_names(question, index) if named else question)
     if phrases or len(core_text(rest)) >= 2:
         # 那信息工作呢？ asks the same of another subject, in the speeches asked about before.
         return Request(question if phrases else rest, phrases, named or context.speech_ids)
