@@ -160,12 +160,12 @@ def resolve(question: str, searcher: Searcher, context: Context | None = None) -
     index = searcher.index
     named = named_speeches(question, index)
     phrases = quoted_phrases(question)
-    rest = _FOLLOW_UP_WORDS.sub("", without_speech_names(question, index) if named else question)
+    unnamed = without_speech_names(question, index) if named else question
+    rest = _FOLLOW_UP_WORDS.sub("", unnamed)
     # 三冶那篇具体是怎么讲的？ asks nothing of its own: it leans on the question before, too.
     leans = is_follow_up(question) or (named is not None and not phrases and len(core_text(rest)) < 2)
     if context is None or not leans:
-        return Request(without_speech_names(question, index) if named else question, phrases, named,
-                       judged=question)
+        return Request(unnamed, phrases, named, judged=question)
     n = _ordinal(question)
     if n is not None and 1 <= n <= len(context.evidence) and named is None:
         return Request(context.query, context.phrases, context.speech_ids, focus=context.evidence[n - 1])
