@@ -379,12 +379,15 @@ def test_a_title_written_without_its_leading_quan_names_its_speech(searcher):
 
 
 def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
-    index = tiny_index(([], "今年的主要目标如下：\n产值增长百分之八。\n一季度生产情况。年计划十二亿。其余略。"))
+    index = tiny_index(([], "今年的主要目标如下：\n产值增长百分之八。\n一季度生产情况。年计划十二亿。"
+                             "三月底完成二点五亿，占年计划百分之二十。二季度要加快进度。"))
     chunk = index.chunks[0]
     items = [Evidence(s, chunk.chunk_id, "s", chunk.title, "", chunk.source)
              for s in ("今年的主要目标如下：", "一季度生产情况。")]
+    # A heading's notes come up to the first full sentence (年计划十二亿。 is a note too).
     assert [e.text for e in with_what_follows(items, index)] == [
-        "今年的主要目标如下：", "产值增长百分之八。", "一季度生产情况。", "年计划十二亿。"]
+        "今年的主要目标如下：", "产值增长百分之八。", "一季度生产情况。", "年计划十二亿。",
+        "三月底完成二点五亿，占年计划百分之二十。"]
     index = tiny_index(([], "主要经营指标如下：\n新签合同额：90亿元\n营业收入：70亿元\n利润总额：1.6亿元\n要抓好落实。"))
     chunk = index.chunks[0]
     items = [Evidence("主要经营指标如下：", chunk.chunk_id, "s", chunk.title, "", chunk.source)]

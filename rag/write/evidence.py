@@ -56,6 +56,8 @@ HEADING_CHARS = 16
 # A field of a list a colon announces (营业收入：70亿元), and how many of them are quoted.
 _FIELD = re.compile(r"^[^：:。！？]{2,16}[：:][^：:。！？]{1,30}[。；;]?$")
 MAX_FIELDS = 8
+# What a heading heads is quoted up to this many sentences.
+MAX_NOTES = 3
 # Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
 MAX_SENTENCES = 6
 MAX_PER_SPEECH = 3
@@ -289,15 +291,27 @@ def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidenc
         if at is None:
             continue
         # What a colon announces may be a list of fields (新签合同额：90亿元): all of it comes.
-        following = sentences[at + 1:at + 2]
+        # What a heading heads may be notes (年计划65亿。三月底完成……): they come until a full
+        # sentence's worth of text has.
+        following = _through_first_full(sentences[at + 1:at + 1 + MAX_NOTES])
         if announces:
             fields = list(takewhile(lambda s: _FIELD.match(s), sentences[at + 1:at + 1 + MAX_FIELDS]))
-            following = fields or following
+            following = fields or sentences[at + 1:at + 2]
         for sentence in following:
             if (item.chunk_id, normalise(sentence)) not in chosen:
                 chosen.add((item.chunk_id, normalise(sentence)))
                 out.append(_evidence(chunk, sentence, score=item.score))
     return out
+
+
+def _through_first_full(sentences: list[str]) -> list[str]:
+    """`sentences` up to the first that, with those before it, holds HEADING_CHARS letters."""
+    taken = 0
+    for n, sentence in enumerate(sentences, start=1):
+        taken += len(core_text(sentence))
+        if taken >= HEADING_CHARS:
+            return sentences[:n]
+    return sentences
 
 
 def _share(grams: set[str], text: str) -> float:
