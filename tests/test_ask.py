@@ -378,6 +378,24 @@ def test_a_title_written_without_its_leading_quan_names_its_speech(searcher):
         "在全区政府系统办公室主任会议上的讲话"]
 
 
+def test_a_relayed_meeting_named_in_short_names_the_speech_that_relays_it():
+    speeches = {
+        "a": ("在全市信息工作会议上的讲话", "同志们：今天召开全市信息工作会议。全市信息工作有了新进展。"),
+        "b": ("", "刚才，传达学习了全国、全省、全市党委和政府宣传部长会议精神。全县宣传工作要抓好，全县上下要齐心。"),
+        "c": ("", "刚才，传达学习了全国党委宣传部长会议精神。全省宣传系统要抓好落实，全省各地要行动。"),
+    }
+    index = SimpleNamespace(
+        folder=Path(f"tiny-{next(_tiny_indexes)}"),
+        speeches=[{"speech_id": sid, "title": title or text[:20], "title_derived": not title}
+                  for sid, (title, text) in speeches.items()],
+        chunks=[Chunk(f"{sid}-1", sid, title or text[:20], f"{sid}.txt", [], text, 1)
+                for sid, (title, text) in speeches.items()])
+    # 、 and 和 inside the relayed meeting list its levels, not speeches; 县里 says the level.
+    assert named_speeches("传达国、省、市三级宣传部长会议精神的县里讲话怎么讲舆论？", index) == {"b"}
+    # Both openings hold every letter of 全国党委宣传部长会议: the words tell which one relays it.
+    assert named_speeches("传达全国党委宣传部长会议精神的那篇怎么讲舆论？", index) == {"c"}
+
+
 def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
     index = tiny_index(([], "今年的主要目标如下：\n产值增长百分之八。\n一季度生产情况。年计划十二亿。"
                              "三月底完成二点五亿，占年计划百分之二十。二季度要加快进度。"))

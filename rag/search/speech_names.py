@@ -39,7 +39,8 @@ _MEETING_ON = re.compile(r"(?:会议|例会|培训班|座谈会|交流会|大会
 _PHRASE_START = re.compile(r".*[，。？！?!,.;；：:\s《》“”\"「」（）()]")
 _LEADING = re.compile(
     r"^(?:那么|那|请问|请|对比一下|比较一下|对比|比较|看看|说说|关于|这|在|和|与|及|以及|跟|同)*")
-_TRAILING = re.compile(r"(?:上的|上|的|里|中)+$")
+# 里 stays after a level (县里): it says the level.
+_TRAILING = re.compile(rf"(?:上的|上|的|(?<![{_LEVELS}])里|中)+$")
 # The rest of a naming: 那篇讲话中, 培训班上的讲话.
 _NAMING_TAIL = re.compile(r"^(?:上的|上|的)?(?:讲话|发言|讲稿)?(?:中|里)?")
 _TITLE_SHELL = re.compile(r"^在|(?:上的|上|的)?(?:讲话|发言)(?:稿)?$")
@@ -211,29 +212,49 @@ def _by_cores(phrase: str, cores: dict[str, str]) -> tuple[list[Mention], str]:
     return found, phrase
 
 
-def _by_relayed(part: str, index: CorpusIndex) -> set[str]:
-    """The speeches whose opening relays the meeting `part` names (传达全国秘书长会议精神的那篇):
-    those holding the most of its words, at least half of them."""
-    grams = _content_grams(_RELAYED.sub(r"\1", part))
-    shares: dict[str, float] = {}
+def _by_relayed(part: str, index: CorpusIndex, among: set[str]) -> set[str]:
+    """The speeches of `among` whose opening relays the meeting `part` names (传达全国秘书长会议
+    精神的那篇): those holding the most of its letters, at least half of them, and among those
+    the most of its words. Letters first: a meeting is named in short (全国、省、州三级 for
+    全国、全省、全州); words then tell 全国党委秘书长会议 from 全国、全省、全州党委和政府秘书长会议."""
+    named = _RELAYED.search(part)
+    meeting = named.group(1) if named else part
+    letters, grams = _meeting_letters(meeting), _content_grams(meeting)
+    shares: dict[str, tuple[float, float]] = {}
     for sid, text in _speech_texts(index).items():
-        relayed = _RELAYED.search(text[:RELAYED_WITHIN])
-        if relayed and grams:
-            shares[sid] = len(grams & _content_grams(relayed.group(1))) / len(grams)
-    best = max(shares.values(), default=0.0)
-    return {sid for sid, share in shares.items() if best >= 0.5 and share == best}
+        relayed = _RELAYED.search(text[:RELAYED_WITHIN]) if sid in among else None
+        if relayed and letters:
+            theirs = relayed.group(1)
+            shares[sid] = (len(letters & _meeting_letters(theirs)) / len(letters),
+                           len(grams & _content_grams(theirs)) / max(len(grams), 1))
+    best = max(shares.values(), default=(0.0, 0.0))
+    return {sid for sid, share in shares.items() if best[0] >= 0.5 and share == best}
+
+
+def _meeting_letters(name: str) -> set[str]:
+    return set(core_text(_GENERIC.sub(" ", name)))
+
+
+def _relayed_whole(phrase: str) -> str:
+    """`phrase` with the joins inside a relayed meeting blanked: 传达全国、省、州三级党委和政府
+    秘书长会议精神 names one meeting, whose 、 and 和 list its levels and bodies, not speeches."""
+    relayed = _RELAYED.search(phrase)
+    if not relayed:
+        return phrase
+    start, end = relayed.span()
+    return phrase[:start] + _JOINS.sub(lambda m: " " * len(m.group()), phrase[start:end]) + phrase[end:]
 
 
 def _part_speeches(part: str, index: CorpusIndex) -> set[str]:
     """The speeches one part of a naming phrase names (see the module docstring)."""
-    if "传达" in part:
-        relayed = _by_relayed(part, index)
-        if relayed:
-            return relayed
     levels = speech_levels(index)
     level = _named_level(part)
     everyone = set(levels)
     at_level = {sid for sid, lv in levels.items() if lv == level} if level else everyone
+    if "传达" in part:
+        relayed = _by_relayed(part, index, at_level) or _by_relayed(part, index, everyone)
+        if relayed:
+            return relayed
     return (_by_name_words(part, index, at_level, NAME_WORDS_SHARE)
             or _by_name_words(part, index, everyone, NAME_WORDS_SHARE)
             or _by_text(part, index, at_level)
@@ -267,7 +288,7 @@ def speech_mentions(question: str, index: CorpusIndex) -> list[Mention]:
     for begin, end, phrase in _phrases(text):
         titled, rest = _by_cores(phrase, cores)
         named = set().union(*(m.speech_ids for m in titled))
-        for part in _JOINS.split(rest):
+        for part in _JOINS.split(_relayed_whole(rest)):
             part = _TRAILING.sub("", _LEADING.sub("", part))
             if core_text(part):
                 named |= _part_speeches(part, index)
