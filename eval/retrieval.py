@@ -24,8 +24,10 @@ no longer gives figures to expect; a set written after that choice does.
 retrieval_queries_test3.jsonl was written fresh as a held-out set, without looking at search
 results, and run once (its figures are in the README). retrieval_queries_test4.jsonl was written
 fresh the same way as a further held-out set, to be run once. retrieval_queries_test5.jsonl was
-written fresh as another held-out set, without looking at search results, to be run once. The earlier
-retrieval_dev.jsonl / retrieval_test.jsonl stay as a regression check.
+written fresh as another held-out set, without looking at search results, to be run once.
+retrieval_queries_test6.jsonl was written fresh as a further held-out set, without looking at search
+results, to be run once. The earlier retrieval_dev.jsonl / retrieval_test.jsonl stay as a regression
+check.
 """
 
 from __future__ import annotations
