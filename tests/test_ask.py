@@ -378,11 +378,13 @@ def test_a_title_written_without_its_leading_quan_names_its_speech(searcher):
         "在全区政府系统办公室主任会议上的讲话"]
 
 
-def test_a_relayed_meeting_named_in_short_names_the_speech_that_relays_it():
+def test_a_meeting_named_in_short_names_the_speech_that_holds_or_relays_it():
     speeches = {
         "a": ("在全市信息工作会议上的讲话", "同志们：今天召开全市信息工作会议。全市信息工作有了新进展。"),
         "b": ("", "刚才，传达学习了全国、全省、全市党委和政府宣传部长会议精神。全县宣传工作要抓好，全县上下要齐心。"),
         "c": ("", "刚才，传达学习了全国党委宣传部长会议精神。全省宣传系统要抓好落实，全省各地要行动。"),
+        "d": ("在网信办主任会议上的讲话", "同志们：今天召开全市宣传部长、网信办主任会议。"),
+        "e": ("在网信办主任会议上的讲话", "同志们：今天召开网信办主任会议，总结上半年工作。"),
     }
     index = SimpleNamespace(
         folder=Path(f"tiny-{next(_tiny_indexes)}"),
@@ -394,6 +396,9 @@ def test_a_relayed_meeting_named_in_short_names_the_speech_that_relays_it():
     assert named_speeches("传达国、省、市三级宣传部长会议精神的县里讲话怎么讲舆论？", index) == {"b"}
     # Both openings hold every letter of 全国党委宣传部长会议: the words tell which one relays it.
     assert named_speeches("传达全国党委宣传部长会议精神的那篇怎么讲舆论？", index) == {"c"}
+    # The 、 of a meeting an opening names lists who meets: one speech, though a title is in it.
+    assert named_speeches("全市宣传部长、网信办主任会议那篇怎么讲舆论？", index) == {"d"}
+    assert named_speeches("网信办主任会议那篇怎么讲舆论？", index) == {"d", "e"}
 
 
 def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():

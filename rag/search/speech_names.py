@@ -58,6 +58,10 @@ RELAYED_WITHIN = 200
 _GENERIC = re.compile(r"会议|工作|讲话|发言|同志|上的|哪些|哪篇|什么|怎么")
 # A word found in more speeches' text than this is a subject, not a name.
 MAX_TEXT_NAMED = 2
+# A naming phrase holding 、 or 和, of this many letters, nearly all of them (this share) in the
+# meeting a speech's opening names, names that one meeting.
+MEETING_MIN_LETTERS = 6
+MEETING_SHARE = 0.9
 # A speech is named with the best one while its weight is within this share of the best.
 NAME_SHARE = 0.75
 # A part whose words the speeches' names hold at least this share of is matched on them before
@@ -67,6 +71,7 @@ NAME_WORDS_SHARE = 0.5
 _levels: dict[str, dict[str, str]] = {}
 _texts: dict[str, dict[str, str]] = {}
 _named: dict[str, tuple[dict[str, set[str]], dict[str, int]]] = {}
+_occasion: dict[str, dict[str, str]] = {}
 
 
 @dataclass
@@ -122,20 +127,26 @@ def _names(index: CorpusIndex) -> tuple[dict[str, set[str]], dict[str, int]]:
     key = str(index.folder)
     if key not in _named:
         cores = _cores(index)
-        openings: dict[str, str] = {}
-        for chunk in index.chunks:
-            openings.setdefault(chunk.speech_id, chunk.text)
-        grams = {}
-        for sid, opening in openings.items():
-            meeting = _OCCASION.search(to_simplified(opening))
-            grams[sid] = _content_grams(cores.get(sid, ""))
-            grams[sid] |= _content_grams(meeting.group(1) if meeting else "")
+        grams = {sid: _content_grams(cores.get(sid, "")) | _content_grams(meeting)
+                 for sid, meeting in _occasions(index).items()}
         df: dict[str, int] = {}
         for found in grams.values():
             for g in found:
                 df[g] = df.get(g, 0) + 1
         _named[key] = (grams, df)
     return _named[key]
+
+
+def _occasions(index: CorpusIndex) -> dict[str, str]:
+    """Each speech's meeting as its opening names it ("" for none)."""
+    key = str(index.folder)
+    if key not in _occasion:
+        openings: dict[str, str] = {}
+        for chunk in index.chunks:
+            openings.setdefault(chunk.speech_id, chunk.text)
+        found = {sid: _OCCASION.search(to_simplified(text)) for sid, text in openings.items()}
+        _occasion[key] = {sid: m.group(1) if m else "" for sid, m in found.items()}
+    return _occasion[key]
 
 
 def _common_title_words(index: CorpusIndex) -> set[str]:
@@ -245,6 +256,18 @@ def _relayed_whole(phrase: str) -> str:
     return phrase[:start] + _JOINS.sub(lambda m: " " * len(m.group()), phrase[start:end]) + phrase[end:]
 
 
+def _by_occasion(phrase: str, index: CorpusIndex) -> set[str]:
+    """The speeches whose opening names a meeting holding nearly every letter of `phrase`, the
+    most: 全市秘书长、办公室主任会 is the one meeting 今天召开全市秘书长、办公室主任会议 names,
+    its 、 listing who meets, not two speeches."""
+    letters = set(core_text(_JOINS.sub("", phrase)))
+    if len(letters) < MEETING_MIN_LETTERS:
+        return set()
+    held = {sid: len(letters & set(meeting)) for sid, meeting in _occasions(index).items()}
+    best = max(held.values(), default=0)
+    return {sid for sid, n in held.items() if n == best} if best >= MEETING_SHARE * len(letters) else set()
+
+
 def _part_speeches(part: str, index: CorpusIndex) -> set[str]:
     """The speeches one part of a naming phrase names (see the module docstring)."""
     levels = speech_levels(index)
@@ -286,12 +309,14 @@ def speech_mentions(question: str, index: CorpusIndex) -> list[Mention]:
     cores = _cores(index)
     mentions = []
     for begin, end, phrase in _phrases(text):
-        titled, rest = _by_cores(phrase, cores)
-        named = set().union(*(m.speech_ids for m in titled))
-        for part in _JOINS.split(_relayed_whole(rest)):
-            part = _TRAILING.sub("", _LEADING.sub("", part))
-            if core_text(part):
-                named |= _part_speeches(part, index)
+        named = _by_occasion(phrase, index) if _JOINS.search(phrase) else set()
+        if not named:
+            titled, rest = _by_cores(phrase, cores)
+            named = set().union(*(m.speech_ids for m in titled))
+            for part in _JOINS.split(_relayed_whole(rest)):
+                part = _TRAILING.sub("", _LEADING.sub("", part))
+                if core_text(part):
+                    named |= _part_speeches(part, index)
         if named:
             mentions.append(Mention((begin, end + _NAMING_TAIL.match(text[end:]).end()), named))
     # A full title outside any phrase (《…》 typed without 的讲话) still names its speech.
