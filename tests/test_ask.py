@@ -394,6 +394,7 @@ def test_a_meeting_named_in_short_names_the_speech_that_holds_or_relays_it():
                 for sid, (title, text) in speeches.items()])
     # 、 and 和 inside the relayed meeting list its levels, not speeches; 县里 says the level.
     assert named_speeches("传达国、省、市三级宣传部长会议精神的县里讲话怎么讲舆论？", index) == {"b"}
+    assert named_speeches("县里传达三级宣传部长会议的那篇怎么讲舆论？", index) == {"b"}
     # Both openings hold every letter of 全国党委宣传部长会议: the words tell which one relays it.
     assert named_speeches("传达全国党委宣传部长会议精神的那篇怎么讲舆论？", index) == {"c"}
     # The 、 of a meeting an opening names lists who meets: one speech, though a title is in it.

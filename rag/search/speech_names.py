@@ -50,8 +50,8 @@ _LONE_JOIN = re.compile(rf"(?:^|\s)(?:{_JOINS.pattern})(?=\s)")
 _OCCASION = re.compile(
     r"(?:今天|这次|本次|此次)(?:组织)?(?:召开|举办)?的?([^，。；！\n]{0,30}?(?:会议|培训班|例会|座谈会|交流会|大会|活动|会))")
 # Or the meeting whose spirit it opens by relaying (刚才，传达学习了全国秘书长会议精神), within
-# its first characters.
-_RELAYED = re.compile(r"传达(?:学习)?了?([^。；！\n]{0,40}?(?:会议|会))(?:的)?精神")
+# its first characters; a question may leave out the spirit (传达三级秘书长会议的那篇).
+_RELAYED = re.compile(r"传达(?:学习)?了?([^。；！\n]{0,40}?(?:会议|会))(?:的)?(?:精神)?")
 RELAYED_WITHIN = 200
 # Words any title or question about a speech has: they tell no speech from another. (What many
 # of a corpus's titles share, 办公室 in one, 学校 in another, weighs little by its count instead.)
