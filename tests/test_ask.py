@@ -402,6 +402,17 @@ def test_a_meeting_named_in_short_names_the_speech_that_holds_or_relays_it():
     assert named_speeches("网信办主任会议那篇怎么讲舆论？", index) == {"d", "e"}
 
 
+def test_a_question_asking_of_a_speech_s_opening_or_close_is_read_so():
+    from rag.write.evidence import _in_part, speech_part
+    assert speech_part("那篇讲话，开头怎么讲形势？") == "opening"
+    assert speech_part("培训班上的讲话最后用哪几句话共勉？") == "closing"
+    # 最后 of what happens, not of a speech: no part asked.
+    assert speech_part("哪些讲话说杂活最后都压到办公室身上？") == ""
+    index = tiny_index(*[([], f"第{n}段。") for n in range(1, 9)])
+    placed = [[_in_part(index, chunk, part) for chunk in index.chunks] for part in ("opening", "closing")]
+    assert placed == [[True, True] + [False] * 6, [False] * 6 + [True, True]]
+
+
 def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
     index = tiny_index(([], "今年的主要目标如下：\n产值增长百分之八。\n一季度生产情况。年计划十二亿。"
                              "三月底完成二点五亿，占年计划百分之二十。二季度要加快进度。"))

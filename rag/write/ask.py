@@ -44,6 +44,7 @@ from rag.write.evidence import (
     literal_evidence,
     passage_evidence,
     quoted_phrases,
+    speech_part,
 )
 from rag.write.numbered_lists import cn_number
 
@@ -140,6 +141,7 @@ class Request:
     # alone names nothing it speaks of). None: judged with the question before, which this one
     # asks again of other speeches (那县里的讲话呢？).
     judged: str | None = ""
+    part: str = ""  # the part of a speech asked of (evidence.speech_part)
 
 
 def check_question(text: str) -> str:
@@ -157,6 +159,12 @@ def _ordinal(question: str) -> int | None:
 
 def resolve(question: str, searcher: Searcher, context: Context | None = None) -> Request:
     """What `question` asks for, read with the previous question when it is a follow-up."""
+    request = _followed(question, searcher, context)
+    request.part = speech_part(question)
+    return request
+
+
+def _followed(question: str, searcher: Searcher, context: Context | None) -> Request:
     index = searcher.index
     named = named_speeches(question, index)
     phrases = quoted_phrases(question)
@@ -197,7 +205,8 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
             top = found[:10] if request.speech_ids is None else searcher.search(judged, k=10)
             require_relevant(searcher, judged, top)
         listed = {(e.chunk_id, normalise(e.text)) for e in items}
-        items += [e for e in answer_evidence(searcher, request.query, found, request.speech_ids)
+        items += [e for e in answer_evidence(searcher, request.query, found, request.speech_ids,
+                                             request.part)
                   if (e.chunk_id, normalise(e.text)) not in listed]
     return in_reading_order(items, index), notes
 

@@ -71,6 +71,11 @@ WORD_WEIGHT = 0.15
 # one in the passage the search put first. Measured on the ask splits (eval/ask.py --no-model),
 # 0.01 / 0.02 / 0.04 against none: test5 0.844 -> 0.875 / 0.938 / 0.906, the six others as they were.
 PASSAGE_WEIGHT = 0.02
+# 讲话开头, 那篇讲话最后: a question asking of a speech's opening or close. Sentences in that
+# share of the speech's passages come first among near equals.
+_SPEECH_PART = re.compile(r"(?:讲话|那篇|发言)[，,]?的?(?:(开头|开篇|一开始|开场)|(最后|结尾|末尾|结束时))")
+PART_SHARE = 0.25
+PART_BONUS = 0.03
 # Sentences holding a figure come first for questions that ask for figures.
 FIGURE_BONUS = 0.05
 # A section heading or numbered point holding the question's words states the point its
@@ -235,8 +240,35 @@ def asked(searcher: Searcher, query: str, asking: re.Pattern[str] = _ASKING) -> 
     return Asked(text, vector, bigrams(_FILLER.sub(" ", text)) or bigrams(text), bare)
 
 
+def speech_part(question: str) -> str:
+    """"opening" or "closing" when a question asks of that part of a speech, else ""."""
+    m = _SPEECH_PART.search(to_simplified(question))
+    return "" if not m else "opening" if m.group(1) else "closing"
+
+
+def _in_part(index: CorpusIndex, chunk: Chunk, part: str) -> bool:
+    """Whether `chunk` stands in the `part` (see speech_part) of its speech."""
+    last = _speech_sizes(index)[chunk.speech_id]
+    where = (chunk.ordinal - 1) / max(last - 1, 1)
+    return where <= PART_SHARE if part == "opening" else where >= 1 - PART_SHARE
+
+
+_sizes: dict[str, dict[str, int]] = {}
+
+
+def _speech_sizes(index: CorpusIndex) -> dict[str, int]:
+    """Speech id -> its last chunk's ordinal, once per index generation."""
+    key = str(index.folder)
+    if key not in _sizes:
+        sizes: dict[str, int] = {}
+        for chunk in index.chunks:
+            sizes[chunk.speech_id] = max(sizes.get(chunk.speech_id, 0), chunk.ordinal)
+        _sizes[key] = sizes
+    return _sizes[key]
+
+
 def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
-                    speech_ids: set[str] | None = None) -> list[Evidence]:
+                    speech_ids: set[str] | None = None, part: str = "") -> list[Evidence]:
     """The evidence for a question without quoted phrases: the whole list a list question asks
     for when one answers it, else the sentences of `passages` nearest the question."""
     if asks_list(query):
@@ -246,11 +278,13 @@ def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
     # Asked of one speech, every quote is from it: the cap that spreads quotes over speeches would
     # leave its answer at three sentences.
     per_speech = MAX_SENTENCES if speech_ids is not None and len(speech_ids) == 1 else MAX_PER_SPEECH
-    return sentence_evidence(searcher, query, passages, asks_figures(query), per_speech=per_speech)
+    return sentence_evidence(searcher, query, passages, asks_figures(query), per_speech=per_speech,
+                             part=part)
 
 
 def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], figures: bool = False,
-                      limit: int = MAX_SENTENCES, per_speech: int = MAX_PER_SPEECH) -> list[Evidence]:
+                      limit: int = MAX_SENTENCES, per_speech: int = MAX_PER_SPEECH,
+                      part: str = "") -> list[Evidence]:
     """The sentences of `passages` nearest `query`, best first; a section heading or numbered
     point holding the question's words first among near equals (it states the point made)."""
     if not passages:
@@ -261,11 +295,12 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
     scored: list[Evidence] = []
     for passage in passages:
         headings = {core_text(h) for h in passage.chunk.section}
+        placed = PART_BONUS if part and _in_part(index, passage.chunk, part) else 0.0
         for sentence, cosine in _sentence_scores(index, rows[passage.chunk.chunk_id], question.vector):
             if len(core_text(sentence)) < MIN_SENTENCE_CHARS:
                 continue
             words = _share(question.grams, sentence)
-            score = cosine + WORD_WEIGHT * words + PASSAGE_WEIGHT / max(passage.rank, 1) ** 0.5
+            score = cosine + WORD_WEIGHT * words + PASSAGE_WEIGHT / max(passage.rank, 1) ** 0.5 + placed
             if figures and FIGURE.search(sentence):
                 score += FIGURE_BONUS
             if words and (core_text(sentence) in headings or item_marker(sentence)):
