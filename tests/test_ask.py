@@ -475,6 +475,8 @@ def test_a_counted_list_set_inside_one_sentence_is_quoted_whole():
                 for i, text in enumerate([ending, "坚持学习。" + inline])]
     (found,) = inline_list_evidence("县里那篇讲话里总书记提了哪五个坚持？", passages)
     assert found.text == inline
+    # The count is the one before the word: 十条意见 does not ask for ten 坚持.
+    assert [e.text for e in inline_list_evidence("讲话的十条意见里，哪五个坚持？", passages)] == [inline]
     # Items must open with the word counted: 能力 ends each of four items, there is no fifth.
     assert inline_list_evidence("提高哪五种能力？", passages) == []
     assert inline_list_evidence("提了哪些要求？", passages) == []

@@ -38,6 +38,7 @@ from rag.write.numbered_lists import (
     NumberedList,
     asked_count,
     asks_list,
+    cn_number,
     item_marker,
     speech_lists,
 )
@@ -87,7 +88,7 @@ _ASKS_FIGURES = re.compile(
 FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万两]+[多余]?[亿万年个项人次家件条天倍所名位]"
                      r"|百分之")
 # 哪五个坚持, 三个“决不允许”: a count, then the word each item opens with.
-_COUNTED = re.compile(r"(?:[一二三四五六七八九十两]+|\d{1,2})[个条项种][“\"]?([\u4e00-\u9fff]{2,4})")
+_COUNTED = re.compile(r"([一二三四五六七八九十两]+|\d{1,2})[个条项种][“\"]?([\u4e00-\u9fff]{2,4})")
 # A list question: at most this many items are quoted (a list and the lists its items lead).
 MAX_LIST_ITEMS = 16
 # A list answers a question whose subject its lead-in and section name at least this share of.
@@ -395,18 +396,19 @@ def inline_list_evidence(query: str, passages: list[Passage]) -> list[Evidence]:
     """For 哪五个坚持 (a count, then the word each item opens with), the sentences of `passages`
     holding that word as many times: items set in one sentence (“坚持……、坚持……”的“五个坚持”),
     which a numbered list does not catch. The word is the longest of the 2 to 4 characters after
-    the count that some sentence holds so often (坚持 of 哪五个坚持是什么)."""
-    counted = _COUNTED.search(to_simplified(query))
-    count = asked_count(query)
-    if not counted or not count or count < 2:
-        return []
+    the count that some sentence holds so often (坚持 of 哪五个坚持是什么). Each count of the
+    question is tried with the word after it, in order: 十条意见里哪五个坚持 asks for five 坚持."""
     sentences = [(p.chunk, s) for p in passages for s in passage_sentences(p.chunk.text)]
-    for size in range(len(counted.group(1)), 1, -1):
-        # Opening an item: at the sentence's start or after a mark that parts items.
-        opening = re.compile(rf"(?:^|[、，,；;“\"：:]){re.escape(counted.group(1)[:size])}")
-        found = {normalise(s): (chunk, s) for chunk, s in sentences if len(opening.findall(s)) >= count}
-        if found:
-            return [_evidence(chunk, s, score=1.0) for chunk, s in found.values()]
+    for counted in _COUNTED.finditer(to_simplified(query)):
+        count, word = cn_number(counted.group(1)), counted.group(2)
+        if count < 2:
+            continue
+        for size in range(len(word), 1, -1):
+            # Opening an item: at the sentence's start or after a mark that parts items.
+            opening = re.compile(rf"(?:^|[、，,；;“\"：:]){re.escape(word[:size])}")
+            found = {normalise(s): (chunk, s) for chunk, s in sentences if len(opening.findall(s)) >= count}
+            if found:
+                return [_evidence(chunk, s, score=1.0) for chunk, s in found.values()]
     return []
 
 
