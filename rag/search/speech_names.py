@@ -5,7 +5,11 @@ paraphrased form: 县里那篇, 培训班上的讲话, 全省文化系统和全�
 易门那篇, 秘书长会议那篇. A naming phrase is what stands before a speech word (讲话, 发言,
 那篇…) or before the 上 of a meeting (例会上, 培训班上); the title cores it holds as written
 (the title without 在…上的讲话, the longest first) name their speeches, and what is left is cut
-at 和, 与, 、 into parts, each matched alone, the first way that names any speech winning:
+at 和, 与, 、 into parts, each matched alone, the first way that names any speech winning. The
+joins of one meeting do not cut: a phrase whose letters the meeting a speech's opening names
+nearly all holds (全市秘书长、办公室主任会) names that speech, and a meeting a speech opens by
+relaying (传达全国、省、州三级秘书长会议精神的县里讲话) is one part, matched on its letters first
+and its words then, among the speeches of the level it names. The ways a part names speeches:
 
 - the naming words it shares with a speech (the title core, and the meeting the speech's opening
   names: 今天召开全市秘书长、办公室主任会议), each weighing more the fewer speeches it names,

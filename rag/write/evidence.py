@@ -9,7 +9,9 @@ a topic) has its answer in the corpus already, so 素材问答 shows that first.
   the question: each sentence scores by its stored sentence vectors (rag/index/store.py embeds
   every sentence and the clauses of long ones) and by the question's words it holds;
 - a list question (哪几点要求, 哪四个坚持, 提出了哪些措施) is answered by every item of the
-  numbered list that answers it, in order (rag/write/numbered_lists.py), not by a few sentences.
+  numbered list that answers it, in order (rag/write/numbered_lists.py), not by a few sentences;
+- a question asking of a speech's opening or close (讲话开头…, 那篇讲话最后…) puts that quarter
+  of the speech's sentences first among near equals.
 
 A question may name speeches (全县办公室主任会议上的讲话, 县里那篇, 培训班上的讲话; see
 rag/search/speech_names.py): the evidence then comes from those speeches only, from a wider pool of
