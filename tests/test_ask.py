@@ -411,6 +411,8 @@ def test_a_question_asking_of_a_speech_s_opening_or_close_is_read_so():
     index = tiny_index(*[([], f"第{n}段。") for n in range(1, 9)])
     placed = [[_in_part(index, chunk, part) for chunk in index.chunks] for part in ("opening", "closing")]
     assert placed == [[True, True] + [False] * 6, [False] * 6 + [True, True]]
+    one = tiny_index(([], "只有一段。"))
+    assert _in_part(one, one.chunks[0], "opening") and _in_part(one, one.chunks[0], "closing")
 
 
 def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():

@@ -252,7 +252,9 @@ def speech_part(question: str) -> str:
 def _in_part(index: CorpusIndex, chunk: Chunk, part: str) -> bool:
     """Whether `chunk` stands in the `part` (see speech_part) of its speech."""
     last = _speech_sizes(index)[chunk.speech_id]
-    where = (chunk.ordinal - 1) / max(last - 1, 1)
+    if last <= 1:  # a speech of one passage opens and closes in it
+        return True
+    where = (chunk.ordinal - 1) / (last - 1)
     return where <= PART_SHARE if part == "opening" else where >= 1 - PART_SHARE
 
 
