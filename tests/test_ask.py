@@ -182,9 +182,10 @@ _tiny_indexes = count()
 
 def tiny_index(*chunks):
     """One speech of (section path, text) chunks: what the list finder reads of an index."""
-    return SimpleNamespace(folder=Path(f"tiny-{next(_tiny_indexes)}"), chunks=[
-        Chunk(f"s-{i:03d}", "s", "在会上的讲话", "s.txt", section, text, i)
-        for i, (section, text) in enumerate(chunks, start=1)])
+    own = [Chunk(f"s-{i:03d}", "s", "在会上的讲话", "s.txt", section, text, i)
+           for i, (section, text) in enumerate(chunks, start=1)]
+    return SimpleNamespace(folder=Path(f"tiny-{next(_tiny_indexes)}"), chunks=own,
+                           speech_chunks=lambda speech_id: own if speech_id == "s" else [])
 
 
 def test_nested_lists_of_one_kind_are_told_apart():

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from rag.check.cite import Verify, align, strip_markers, unsupported_share
 from rag.check.copycheck import CopyIndex, copy_report, invented_specifics
-from rag.index.store import CorpusIndex
+from rag.index.store import CorpusIndex, per_index
 from rag.types import Draft, Passage
 
 FLAG_COPY_AT = 20
 INVENTED_NOTE = "原材料中没有的具体信息，请核实："
 
 
-_copy_indexes: dict[str, CopyIndex] = {}
-
-
+@per_index
 def copy_index_for(index: CorpusIndex) -> CopyIndex:
     """Built once per index generation: the corpus is what 查重 compares against."""
-    key = str(index.folder)
-    if key not in _copy_indexes:
-        _copy_indexes[key] = CopyIndex.from_chunks(index.chunks)
-    return _copy_indexes[key]
+    return CopyIndex.from_chunks(index.chunks)
 
 
 def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embed,

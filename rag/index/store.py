@@ -35,10 +35,12 @@ import re
 import shlex
 import shutil
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
+from typing import TypeVar
 
 import faiss
 import numpy as np
@@ -195,6 +197,24 @@ def build_lock(index_dir: Path):
         except BlockingIOError:
             raise WengaoError(f"另一个进程正在写入索引 {index_dir}，请稍后再试。") from None
         yield
+
+
+T = TypeVar("T")
+
+
+def per_index(build: Callable[[CorpusIndex], T]) -> Callable[[CorpusIndex], T]:
+    """`build(index)` computed once per index generation (its folder), then reused: what is
+    derived from a whole index, read on every question."""
+    built: dict[str, T] = {}
+
+    @wraps(build)
+    def cached(index: CorpusIndex) -> T:
+        key = str(index.folder)
+        if key not in built:
+            built[key] = build(index)
+        return built[key]
+
+    return cached
 
 
 @dataclass

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.traditional import to_simplified
-from rag.index.store import CorpusIndex
+from rag.index.store import CorpusIndex, per_index
 
 _LEVELS = "省市县区州"
 # 全县 in a title or 县里/县级/县委/县政府 in a question: the level a speech was given at.
@@ -72,11 +72,6 @@ NAME_SHARE = 0.75
 # its other words are looked for in the speeches' text (卫生系统: 系统 is in titles, 卫生 in a text).
 NAME_WORDS_SHARE = 0.5
 
-_levels: dict[str, dict[str, str]] = {}
-_texts: dict[str, dict[str, str]] = {}
-_named: dict[str, tuple[dict[str, set[str]], dict[str, int]]] = {}
-_occasion: dict[str, dict[str, str]] = {}
-
 
 @dataclass
 class Mention:
@@ -91,12 +86,10 @@ def title_core(title: str) -> str:
     return _TITLE_SHELL.sub("", _TITLE_SHELL.sub("", title.strip()))
 
 
+@per_index
 def speech_levels(index: CorpusIndex) -> dict[str, str]:
     """Each speech's level (省, 市, 县, 区, 州): the one its title names, else the one its text
     says most often as 全X (an untitled county speech says 全县 throughout)."""
-    key = str(index.folder)
-    if key in _levels:
-        return _levels[key]
     counts: dict[str, dict[str, int]] = {}
     for chunk in index.chunks:
         per = counts.setdefault(chunk.speech_id, dict.fromkeys(_LEVELS, 0))
@@ -109,48 +102,48 @@ def speech_levels(index: CorpusIndex) -> dict[str, str]:
         per = counts.get(speech["speech_id"], {})
         best = max(per, key=per.get) if per and max(per.values()) else ""
         levels[speech["speech_id"]] = named[0] if named else best
-    _levels[key] = levels
     return levels
 
 
+@per_index
 def _speech_texts(index: CorpusIndex) -> dict[str, str]:
     """Each speech's text in simplified characters, for the names only a speech's text holds."""
-    key = str(index.folder)
-    if key not in _texts:
-        texts: dict[str, list[str]] = {}
-        for chunk in index.chunks:
-            texts.setdefault(chunk.speech_id, []).append(to_simplified(chunk.text))
-        _texts[key] = {sid: "".join(parts) for sid, parts in texts.items()}
-    return _texts[key]
+    texts: dict[str, list[str]] = {}
+    for chunk in index.chunks:
+        texts.setdefault(chunk.speech_id, []).append(to_simplified(chunk.text))
+    return {sid: "".join(parts) for sid, parts in texts.items()}
 
 
+@per_index
 def _names(index: CorpusIndex) -> tuple[dict[str, set[str]], dict[str, int]]:
     """Each speech's naming bigrams (its title core's and those of the meeting its opening names,
     今天召开全市秘书长、办公室主任会议: an untitled speech has these alone), and in how many
     speeches' names each bigram stands."""
-    key = str(index.folder)
-    if key not in _named:
-        cores = _cores(index)
-        grams = {sid: _content_grams(cores.get(sid, "")) | _content_grams(meeting)
-                 for sid, meeting in _occasions(index).items()}
-        df: dict[str, int] = {}
-        for found in grams.values():
-            for g in found:
-                df[g] = df.get(g, 0) + 1
-        _named[key] = (grams, df)
-    return _named[key]
+    cores = _cores(index)
+    grams = {sid: _content_grams(cores.get(sid, "")) | _content_grams(meeting)
+             for sid, meeting in _occasions(index).items()}
+    df: dict[str, int] = {}
+    for found in grams.values():
+        for g in found:
+            df[g] = df.get(g, 0) + 1
+    return grams, df
 
 
+@per_index
 def _occasions(index: CorpusIndex) -> dict[str, str]:
     """Each speech's meeting as its opening names it ("" for none)."""
-    key = str(index.folder)
-    if key not in _occasion:
-        openings: dict[str, str] = {}
-        for chunk in index.chunks:
-            openings.setdefault(chunk.speech_id, chunk.text)
-        found = {sid: _OCCASION.search(to_simplified(text)) for sid, text in openings.items()}
-        _occasion[key] = {sid: m.group(1) if m else "" for sid, m in found.items()}
-    return _occasion[key]
+    openings: dict[str, str] = {}
+    for chunk in index.chunks:
+        openings.setdefault(chunk.speech_id, chunk.text)
+    found = {sid: _OCCASION.search(to_simplified(text)) for sid, text in openings.items()}
+    return {sid: m.group(1) if m else "" for sid, m in found.items()}
+
+
+@per_index
+def _relayed_meetings(index: CorpusIndex) -> dict[str, str]:
+    """Each speech's meeting whose spirit its opening relays, for the speeches that open so."""
+    found = {sid: _RELAYED.search(text[:RELAYED_WITHIN]) for sid, text in _speech_texts(index).items()}
+    return {sid: m.group(1) for sid, m in found.items() if m}
 
 
 def _common_title_words(index: CorpusIndex) -> set[str]:
@@ -236,10 +229,8 @@ def _by_relayed(part: str, index: CorpusIndex, among: set[str]) -> set[str]:
     meeting = named.group(1) if named else part
     letters, grams = _meeting_letters(meeting), _content_grams(meeting)
     shares: dict[str, tuple[float, float]] = {}
-    for sid, text in _speech_texts(index).items():
-        relayed = _RELAYED.search(text[:RELAYED_WITHIN]) if sid in among else None
-        if relayed and letters:
-            theirs = relayed.group(1)
+    for sid, theirs in _relayed_meetings(index).items():
+        if sid in among and letters:
             shares[sid] = (len(letters & _meeting_letters(theirs)) / len(letters),
                            len(grams & _content_grams(theirs)) / max(len(grams), 1))
     best = max(shares.values(), default=(0.0, 0.0))

@@ -30,7 +30,7 @@ from rag.check.cite import passage_sentences
 from rag.check.copycheck import normalise
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.traditional import to_simplified
-from rag.index.store import CorpusIndex, sentence_units
+from rag.index.store import CorpusIndex, per_index, sentence_units
 from rag.search.hybrid import Searcher
 from rag.search.query import search_text
 from rag.search.speech_names import without_common_title_words
@@ -187,15 +187,10 @@ def _sentences_holding(text: str, wanted: str) -> list[str]:
     return out
 
 
-_rows: dict[str, dict[str, int]] = {}
-
-
+@per_index
 def _chunk_rows(index: CorpusIndex) -> dict[str, int]:
-    """Chunk id -> row, built once per index generation."""
-    key = str(index.folder)
-    if key not in _rows:
-        _rows[key] = {chunk.chunk_id: i for i, chunk in enumerate(index.chunks)}
-    return _rows[key]
+    """Chunk id -> row."""
+    return {chunk.chunk_id: i for i, chunk in enumerate(index.chunks)}
 
 
 def _sentence_scores(index: CorpusIndex, row: int, query_vector: np.ndarray) -> list[tuple[str, float]]:
@@ -251,25 +246,11 @@ def speech_part(question: str) -> str:
 
 def _in_part(index: CorpusIndex, chunk: Chunk, part: str) -> bool:
     """Whether `chunk` stands in the `part` (see speech_part) of its speech."""
-    last = _speech_sizes(index)[chunk.speech_id]
+    last = index.speech_chunks(chunk.speech_id)[-1].ordinal
     if last <= 1:  # a speech of one passage opens and closes in it
         return True
     where = (chunk.ordinal - 1) / (last - 1)
     return where <= PART_SHARE if part == "opening" else where >= 1 - PART_SHARE
-
-
-_sizes: dict[str, dict[str, int]] = {}
-
-
-def _speech_sizes(index: CorpusIndex) -> dict[str, int]:
-    """Speech id -> its last chunk's ordinal, once per index generation."""
-    key = str(index.folder)
-    if key not in _sizes:
-        sizes: dict[str, int] = {}
-        for chunk in index.chunks:
-            sizes[chunk.speech_id] = max(sizes.get(chunk.speech_id, 0), chunk.ordinal)
-        _sizes[key] = sizes
-    return _sizes[key]
 
 
 def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
