@@ -311,13 +311,14 @@ def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidenc
         at = next((i for i, s in enumerate(sentences) if normalise(s) == normalise(item.text)), None)
         if at is None:
             continue
-        # What a colon announces may be a list of fields (新签合同额：90亿元): all of it comes.
-        # What a heading heads may be notes (年计划65亿。三月底完成……): they come until a full
-        # sentence's worth of text has.
-        following = _through_first_full(sentences[at + 1:at + 1 + MAX_NOTES])
         if announces:
+            # What a colon announces may be a list of fields (新签合同额：90亿元): all of it comes.
             fields = list(takewhile(lambda s: _FIELD.match(s), sentences[at + 1:at + 1 + MAX_FIELDS]))
             following = fields or sentences[at + 1:at + 2]
+        else:
+            # What a heading heads may be notes (年计划65亿。三月底完成……): they come until a full
+            # sentence's worth of text has.
+            following = _through_first_full(sentences[at + 1:at + 1 + MAX_NOTES])
         for sentence in following:
             if (item.chunk_id, normalise(sentence)) not in chosen:
                 chosen.add((item.chunk_id, normalise(sentence)))
