@@ -26,8 +26,10 @@ results, and run once (its figures are in the README). retrieval_queries_test4.j
 fresh the same way as a further held-out set, to be run once. retrieval_queries_test5.jsonl was
 written fresh as another held-out set, without looking at search results, to be run once.
 retrieval_queries_test6.jsonl was written fresh as a further held-out set, without looking at search
-results, to be run once. The earlier retrieval_dev.jsonl / retrieval_test.jsonl stay as a regression
-check.
+results, to be run once. retrieval_queries_test7.jsonl and retrieval_queries_test8.jsonl were written
+the same way, each by a different hand (four keyword queries of test8 that test7 also asks were
+dropped), as two more held-out sets to be run once. The earlier retrieval_dev.jsonl /
+retrieval_test.jsonl stay as a regression check.
 """
 
 from __future__ import annotations
