@@ -374,6 +374,32 @@ def test_a_speech_named_by_the_meeting_it_relays_and_its_level_is_the_one_with_b
     assert len(titles_named("县里那篇和培训班上的讲话怎么讲服务群众？", index)) >= 2
 
 
+def test_a_qualifier_before_a_meeting_many_titles_share_names_the_speech(searcher):
+    # 区政府 names one speech, 那次办公室主任会上的讲话 another: the qualifier says which meeting.
+    assert titles_named("区政府那次办公室主任会上的讲话，头一个问题讲的是什么？", searcher.index) == [
+        "在全区政府系统办公室主任会议上的讲话"]
+
+
+def test_the_clause_before_which_speech_names_no_speech():
+    speeches = {"a": "重要的是抓落实。", "b": "关键的是转作风。", "c": "要把信息科当作总开关。"}
+    index = SimpleNamespace(
+        folder=Path(f"tiny-{next(_tiny_indexes)}"),
+        speeches=[{"speech_id": sid, "title": f"在第{sid}次会议上的讲话", "title_derived": False}
+                  for sid in speeches],
+        chunks=[Chunk(f"{sid}-1", sid, f"在第{sid}次会议上的讲话", f"{sid}.txt", [], text, 1)
+                for sid, text in speeches.items()])
+    # ……的是哪篇讲话: 的是 ends the clause before and 哪篇 asks, though two texts hold 的是.
+    assert named_speeches("把信息科比作“总开关”的是哪篇讲话？", index) is None
+
+
+def test_a_quoted_phrase_in_a_section_heading_is_listed_too():
+    index = tiny_index(
+        (["第二，遵照规范，才能使工作井然有序"], "办公室所处的地位，决定了工作的严肃性。"),
+        (["第二，遵照规范，才能使工作井然有序", "一要强化规则意识"], "一要强化规则意识。各项工作要井然有序。"))
+    found = literal_evidence(index.chunks, "井然有序")
+    assert [e.text for e in found] == ["第二，遵照规范，才能使工作井然有序", "各项工作要井然有序。"]
+
+
 def test_a_title_written_without_its_leading_quan_names_its_speech(searcher):
     assert titles_named("区政府系统办公室主任会议怎么讲信息工作？", searcher.index) == [
         "在全区政府系统办公室主任会议上的讲话"]

@@ -41,8 +41,10 @@ _SPEECH_WORD = re.compile(r"讲话|发言|讲稿|那篇|这篇|那次")
 _MEETING_ON = re.compile(r"(?:会议|例会|培训班|座谈会|交流会|大会|会)上")
 # Where a naming phrase starts, looking back from its speech word.
 _PHRASE_START = re.compile(r".*[，。？！?!,.;；：:\s《》“”\"「」（）()]")
+# 的 and 是 end the clause before (把办公室比作“内当家”的是哪篇讲话), and 哪篇 asks: none names.
 _LEADING = re.compile(
-    r"^(?:那么|那|请问|请|对比一下|比较一下|对比|比较|看看|说说|关于|这|在|和|与|及|以及|跟|同)*")
+    r"^(?:那么|那|请问|请|对比一下|比较一下|对比|比较|看看|说说|关于|这|在|和|与|及|以及|跟|同|的|是"
+    r"|哪[一几]?[篇些个次])*")
 # 里 stays after a level (县里): it says the level.
 _TRAILING = re.compile(rf"(?:上的|上|的|(?<![{_LEVELS}])里|中)+$")
 # The rest of a naming: 那篇讲话中, 培训班上的讲话.
@@ -338,7 +340,7 @@ def named_speeches(question: str, index: CorpusIndex) -> set[str] | None:
     """The speeches a question names, by title, title words, level or place; None when it names none.
 
     Naming phrases one after another with no 和 or 、 between them describe one speech (传达秘书长
-    会议精神的 | 那篇县里讲话): it is the speech they have in common, if they have one."""
+    会议精神的 | 那篇县里讲话): it is the speech they have in common, else the one the first names."""
     mentions = sorted(speech_mentions(question, index), key=lambda m: m.span)
     if not mentions:
         return None
@@ -346,11 +348,12 @@ def named_speeches(question: str, index: CorpusIndex) -> set[str] | None:
     groups = [set(mentions[0].speech_ids)]
     for before, mention in zip(mentions, mentions[1:]):
         gap = text[before.span[1]:mention.span[0]]
-        both = groups[-1] & mention.speech_ids
-        if both and len(gap) <= 2 and not _JOINS.search(gap):
-            groups[-1] = both
-        else:
+        if len(gap) > 2 or _JOINS.search(gap):
             groups.append(set(mention.speech_ids))
+        # With nothing in common, the phrase before qualifies the one after (区政府 | 那次办公室
+        # 主任会上的讲话): the meeting's name is what many titles share, the qualifier is not.
+        elif groups[-1] & mention.speech_ids:
+            groups[-1] &= mention.speech_ids
     return set().union(*groups)
 
 

@@ -147,7 +147,8 @@ def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | No
 
     Compared on letters and digits alone: 身在兵位,胸为帅谋 typed with a half-width comma is
     the phrase the corpus writes with a full-width one. Chunks of one long paragraph overlap,
-    so a sentence found twice in one speech is listed once.
+    so a sentence found twice in one speech is listed once. A section heading is a sentence of
+    its speech too (第三，遵照规范，才能使办公室工作忙而不乱), quoted with the first passage under it.
     """
     wanted = core_text(to_simplified(phrase))
     if not wanted:
@@ -157,9 +158,10 @@ def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | No
     for chunk in chunks:
         if speech_ids is not None and chunk.speech_id not in speech_ids:
             continue
-        if wanted not in core_text(to_simplified(chunk.text)):
+        headings = [h for h in chunk.section if wanted in core_text(to_simplified(h))]
+        if not headings and wanted not in core_text(to_simplified(chunk.text)):
             continue
-        for sentence in _sentences_holding(chunk.text, wanted):
+        for sentence in headings + _sentences_holding(chunk.text, wanted):
             key = (chunk.speech_id, normalise(sentence))
             if key not in seen:
                 seen.add(key)
