@@ -227,6 +227,26 @@ def test_a_list_question_quotes_every_item_of_the_list_in_order(searcher):
         "四要淡泊名利，甘于奉献。", "五要严于自律，清白做人。"]
 
 
+def test_a_lead_in_announcing_the_count_of_the_thing_asked_is_told():
+    from rag.write.evidence import _announces
+    assert _announces("下面，我就做好今年的工作讲三点意见", "意见", 3)
+    assert _announces("借此机会，提四条具体要求", "要求", 4)
+    assert not _announces("下面，我讲几点个人意见", "意见", 3)
+    assert not _announces("要提高三种能力", "意见", 3)
+
+
+@pytest.mark.models
+def test_a_list_its_lead_in_announces_as_asked_answers_before_other_lists_of_as_many_items(real_index):
+    from rag.search.hybrid import open_searcher
+
+    searcher = open_searcher(*real_index)
+    # The speech's five headings, announced 我讲五点意见, not a list of five 是 inside one of them.
+    request = resolve("县里那篇讲话里讲的五点意见分别是什么？", searcher)
+    found = candidates(searcher, request.query, request.speech_ids)
+    quoted = answer_evidence(searcher, request.query, found, request.speech_ids)
+    assert [e.text[:2] for e in quoted] == ["一、", "二、", "三、", "四、", "五、"]
+
+
 def test_a_question_on_one_point_of_a_list_is_not_answered_with_the_whole_list(searcher):
     # 督查 is the third of the four 要 of a nested list, not what the list is about.
     request = resolve("《在全省文化系统办公室主任会议上的讲话》对督查提了什么要求？", searcher)

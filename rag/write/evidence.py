@@ -90,12 +90,15 @@ _ASKS_FIGURES = re.compile(
 FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万两]+[多余]?[亿万年个项人次家件条天倍所名位]"
                      r"|百分之")
 # 哪五个坚持, 三个“决不允许”: a count, then the word each item opens with.
+# The thing a list question counts: 意见 of 讲的五点意见, 要求 of 提了哪三条要求.
+_ASKED_THING = re.compile(r"(?:[一二三四五六七八九十两]+|\d{1,2})[条点项个种]([\u4e00-\u9fff]{2})")
 _COUNTED = re.compile(r"([一二三四五六七八九十两]+|\d{1,2})[个条项种][“\"]?([\u4e00-\u9fff]{2,4})")
 # A list question: at most this many items are quoted (a list and the lists its items lead).
 MAX_LIST_ITEMS = 16
 # A list answers a question whose subject its lead-in and section name at least this share of.
 LABEL_SHARE = 0.5
-# How much the subject named by a list's lead-in and section, and an item count as asked, add.
+# How much the subject named by a list's lead-in and section, and an item count as asked, add;
+# the count's bonus twice when the lead-in announces that count of the thing asked (我讲五点意见).
 LABEL_WEIGHT = 0.1
 COUNT_BONUS = 0.2
 # The asking, not the subject: 哪些讲话谈到…, …怎么说的, 有什么要求.
@@ -358,6 +361,7 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
     index = searcher.index
     question = asked(searcher, without_common_title_words(query, index), _LIST_ASKING)
     count = asked_count(query)
+    thing = _ASKED_THING.search(to_simplified(query))
     rows = _chunk_rows(index)
     shown = {rows[p.chunk.chunk_id] for p in passages}
     speeches = speech_ids if speech_ids is not None else {p.chunk.speech_id for p in passages}
@@ -370,7 +374,7 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
                 continue
             for row in rows_quoted - set(cosines):
                 cosines[row] = {normalise(s): c for s, c in _sentence_scores(index, row, question.vector)}
-            score = _list_score(index, found, question, count, cosines)
+            score = _list_score(index, found, question, count, cosines, thing.group(1) if thing else "")
             # One list per named speech; of the whole index, the best one.
             key = speech_id if speech_ids is not None else ""
             if score is not None and (key not in best or score > best[key][0]):
@@ -401,7 +405,7 @@ def inline_list_evidence(query: str, passages: list[Passage]) -> list[Evidence]:
 
 
 def _list_score(index: CorpusIndex, found: NumberedList, question: Asked, count: int | None,
-                cosines: dict[int, dict[str, float]]) -> float | None:
+                cosines: dict[int, dict[str, float]], thing: str = "") -> float | None:
     """How well a list answers a list question; None when it does not (see list_evidence)."""
     subject = set() if question.bare else question.grams
     label = _list_label(index, found)
@@ -412,7 +416,16 @@ def _list_score(index: CorpusIndex, found: NumberedList, question: Asked, count:
     near = max(cosines[item.row].get(normalise(item.text), 0.0) for item in quoted)
     named = _share(subject, label) if subject else sum(i.heading for i in found.items) / len(found.items)
     return (near + WORD_WEIGHT * _share(subject, " ".join(i.text for i in quoted))
-            + LABEL_WEIGHT * named + COUNT_BONUS * counted)
+            + LABEL_WEIGHT * named + COUNT_BONUS * counted
+            + COUNT_BONUS * (counted and _announces(label, thing, count)))
+
+
+def _announces(label: str, thing: str, count: int) -> bool:
+    """Whether a list's lead-in announces `count` of the `thing` asked for (下面，我讲五点意见
+    for 讲的五点意见各是什么): a speech announcing its points so names them."""
+    return bool(thing) and any(
+        cn_number(m.group(1)) == count for m in re.finditer(
+            rf"([一二三四五六七八九十两]+|\d{{1,2}})[条点项个种][^，。；：]{{0,3}}?{thing}", label))
 
 
 def _list_label(index: CorpusIndex, found: NumberedList) -> str:
