@@ -175,6 +175,10 @@ def test_list_questions_and_the_counts_they_ask_for_are_recognised():
     assert asks_list("培训班上的讲话提出了哪些措施？")
     assert not asks_list("哪些讲话谈到督查？") and not asks_list("县里那篇讲话怎么讲值班应急？")
     assert [cn_number(n) for n in ("十", "十二", "二十", "两", "7")] == [10, 12, 20, 2, 7]
+    # 讲 … 分了哪几条 asks; the subject a list's lead-in must name is what is left.
+    from rag.write.numbered_lists import LIST_WORDS
+    assert core_text(LIST_WORDS.sub(" ", "讲安全生产，分了哪几条？")) == "安全生产"
+    assert core_text(LIST_WORDS.sub(" ", "谈了信访工作的哪几点")) == "信访工作的"
 
 
 _tiny_indexes = count()
