@@ -1,8 +1,7 @@
 """Evaluate 素材问答 (rag/write/ask.py): the quoted evidence, and the synthesis the model adds.
 
     python eval/ask.py [--split dev|dev2|test|test2|test3|test4|test5|test6|test7|test8|test9]
-                       [--index DIR]
-                        [--no-model] [--cold N] [--json] [--failures]
+                       [--index DIR] [--no-model] [--cold N] [--json] [--failures]
 
 Questions are in eval/data/ask_<split>.jsonl, written by reading the bundled corpus; tune on dev
 and dev2; test to test8 were each held out and run once, test9 is held out to be run once. dev2 names

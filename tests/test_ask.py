@@ -258,6 +258,14 @@ def test_a_question_on_one_point_of_a_list_is_not_answered_with_the_whole_list(s
     assert list_evidence(searcher, request.query, found, request.speech_ids) == []
 
 
+def test_a_follow_up_in_the_corpus_words_is_not_judged_again_a_new_subject_is(searcher):
+    first = resolve("县里那篇讲话怎么讲信息工作？", searcher)
+    context = Context(first.query, [], first.speech_ids, [])
+    follow = resolve("那具体到眼下，督查怎么搞？", searcher, context)
+    assert follow.speech_ids == first.speech_ids and follow.judged is None
+    assert resolve("那红烧肉呢？", searcher, context).judged == ""
+
+
 def test_follow_ups_are_read_with_the_question_before(searcher):
     first = resolve("督查工作有哪些要求？", searcher)
     assert first.speech_ids is None and first.focus is None

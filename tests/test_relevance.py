@@ -162,6 +162,8 @@ def test_words_that_ask_or_point_are_not_subjects_the_corpus_lacks(small_bm25):
     assert term_coverage(small_bm25, "那篇讲话督查督办哪几种") == 1.0
     assert term_coverage(small_bm25, "这些督查督办多少") == 1.0
     assert term_coverage(small_bm25, "那篇讲话里的红烧肉") < 0.5
+    # 眼下 and 如今 point at a time.
+    assert term_coverage(small_bm25, "眼下督查督办") == term_coverage(small_bm25, "如今的督查督办") == 1.0
 
 
 def test_a_word_the_corpus_writes_but_jieba_cut_otherwise_is_not_a_new_subject():

@@ -31,7 +31,7 @@ from rag.llm.generate import Clock, OnToken, check_input, token_budget, write
 from rag.llm.guard import without_instructions
 from rag.llm.prompts import read_prompt
 from rag.search.hybrid import Searcher
-from rag.search.relevance import require_relevant
+from rag.search.relevance import require_relevant, term_coverage
 from rag.search.speech_names import named_speeches, without_speech_names
 from rag.settings import Settings
 from rag.types import Chunk, Draft, Passage
@@ -178,8 +178,11 @@ def _followed(question: str, searcher: Searcher, context: Context | None) -> Req
     if n is not None and 1 <= n <= len(context.evidence) and named is None:
         return Request(context.query, context.phrases, context.speech_ids, focus=context.evidence[n - 1])
     if phrases or len(core_text(rest)) >= 2:
-        # 那信息工作呢？ asks the same of another subject, in the speeches asked about before.
-        return Request(question if phrases else rest, phrases, named or context.speech_ids)
+        # 那信息工作呢？ asks the same of another subject, in the speeches asked about before. Only a
+        # subject the corpus lacks is judged again: 那具体到眼下，点了哪些事？ goes on with the last.
+        known = term_coverage(index.bm25, rest, index.bm25_chars) == 1.0 and not phrases
+        return Request(question if phrases else rest, phrases, named or context.speech_ids,
+                       judged=None if known else "")
     # 那县里的讲话呢？ asks the same in other speeches.
     return Request(context.query, context.phrases, named, judged=None)
 

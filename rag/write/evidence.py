@@ -379,6 +379,9 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
             key = speech_id if speech_ids is not None else ""
             if score is not None and (key not in best or score > best[key][0]):
                 best[key] = (score, found)
+    # Asked for five points of the speeches named, those with five answer, not every one's best.
+    if any(len(found.items) == count for _, found in best.values()):
+        best = {key: kept for key, kept in best.items() if len(kept[1].items) == count}
     cap = MAX_LIST_ITEMS // max(len(best), 1)
     return [_evidence(index.chunks[item.row], item.text, score=score)
             for score, found in best.values() for item in found.flattened(cap)]
