@@ -444,6 +444,7 @@ def test_a_meeting_named_in_short_names_the_speech_that_holds_or_relays_it():
         "c": ("", "刚才，传达学习了全国党委宣传部长会议精神。全省宣传系统要抓好落实，全省各地要行动。"),
         "d": ("在网信办主任会议上的讲话", "同志们：今天召开全市宣传部长、网信办主任会议。"),
         "e": ("在网信办主任会议上的讲话", "同志们：今天召开网信办主任会议，总结上半年工作。"),
+        "f": ("在例会上的讲话", "同志们：这次例会放到建材制品公司来开，就是要看看一线。"),
     }
     index = SimpleNamespace(
         folder=Path(f"tiny-{next(_tiny_indexes)}"),
@@ -459,6 +460,10 @@ def test_a_meeting_named_in_short_names_the_speech_that_holds_or_relays_it():
     # The 、 of a meeting an opening names lists who meets: one speech, though a title is in it.
     assert named_speeches("全市宣传部长、网信办主任会议那篇怎么讲舆论？", index) == {"d"}
     assert named_speeches("网信办主任会议那篇怎么讲舆论？", index) == {"d", "e"}
+    # 全省 in the relayed meeting is its level, not the speech's: 县里 is.
+    assert named_speeches("传达全国、全省、全市三级宣传部长会议精神的那篇县里讲话怎么讲舆论？", index) == {"b"}
+    # The phrase as typed is in no text; the noun in it fewest speeches hold is (制品).
+    assert named_speeches("放到制品公司开的那次会上怎么讲安全？", index) == {"f"}
 
 
 def test_a_question_asking_of_a_speech_s_opening_or_close_is_read_so():

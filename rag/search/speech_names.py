@@ -193,14 +193,28 @@ def _by_name_words(part: str, index: CorpusIndex, among: set[str], least: float 
 
 
 def _by_text(part: str, index: CorpusIndex, among: set[str]) -> set[str]:
-    """The speeches of `among` whose text alone holds a word of `part` (a place, a body)."""
+    """The speeches of `among` whose text alone holds a word of `part` (a place, a body): the
+    word as typed, else the noun in it that fewest speeches hold (制品 of 放到制品公司开的)."""
     texts = _speech_texts(index)
+
+    def holding(form: str) -> set[str]:
+        return {sid for sid in among if len(form) >= 2 and form in texts.get(sid, "")}
+
     for word in re.findall(r"\w{2,}", _GENERIC.sub(" ", _LEVEL_WORD.sub(" ", part))):
         for form in dict.fromkeys((word, word.rstrip(_LEVELS))):
-            holding = {sid for sid in among if len(form) >= 2 and form in texts.get(sid, "")}
-            if 0 < len(holding) <= MAX_TEXT_NAMED:
-                return holding
+            if 0 < len(holding(form)) <= MAX_TEXT_NAMED:
+                return holding(form)
+        held = [found for noun in _nouns(word) if 0 < len(found := holding(noun)) <= MAX_TEXT_NAMED]
+        if held:
+            return min(held, key=len)
     return set()
+
+
+def _nouns(text: str) -> list[str]:
+    """The nouns of `text` of two characters or more (names of places, bodies, people, things)."""
+    import jieba.posseg
+
+    return [w.word for w in jieba.posseg.cut(text) if w.flag[:1] in ("n", "j") and len(w.word) >= 2]
 
 
 def _by_cores(phrase: str, cores: dict[str, str]) -> tuple[list[Mention], str]:
@@ -268,7 +282,8 @@ def _by_occasion(phrase: str, index: CorpusIndex) -> set[str]:
 def _part_speeches(part: str, index: CorpusIndex) -> set[str]:
     """The speeches one part of a naming phrase names (see the module docstring)."""
     levels = speech_levels(index)
-    level = _named_level(part)
+    # The levels a relayed meeting lists (全国、全省、全州) are the meeting's, not the speech's.
+    level = _named_level(_RELAYED.sub(" ", part))
     everyone = set(levels)
     at_level = {sid for sid, lv in levels.items() if lv == level} if level else everyone
     if "传达" in part:
