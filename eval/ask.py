@@ -4,7 +4,7 @@
                        [--index DIR] [--no-model] [--cold N] [--json] [--failures]
 
 Questions are in eval/data/ask_<split>.jsonl, written by reading the bundled corpus; tune on dev
-and dev2; test to test8 were each held out and run once, test9 is held out to be run once. dev2 names
+and dev2; test to test9 were each held out and run once. dev2 names
 speeches in shortened forms (县里那篇, 培训班上的讲话, 文化厅那篇) and asks for whole lists
 (哪几点要求, 哪四个坚持).
 Each names its gold: exact corpus text (a sentence or a distinctive part of one) that a right

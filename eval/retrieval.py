@@ -29,9 +29,8 @@ retrieval_queries_test6.jsonl was written fresh as a further held-out set, witho
 results, to be run once. retrieval_queries_test7.jsonl and retrieval_queries_test8.jsonl were written
 the same way, each by a different hand (four keyword queries of test8 that test7 also asks were
 dropped), as two more held-out sets, each run once. retrieval_queries_test9.jsonl, written the same
-way (most of its answers in sentences earlier sets also ask for, in other words), is held out to be
-run once. The earlier retrieval_dev.jsonl /
-retrieval_test.jsonl stay as a regression check.
+way (most of its answers in sentences earlier sets also ask for, in other words), was run once too.
+The earlier retrieval_dev.jsonl / retrieval_test.jsonl stay as a regression check.
 """
 
 from __future__ import annotations
