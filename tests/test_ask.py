@@ -432,6 +432,14 @@ def test_a_quoted_phrase_in_a_section_heading_is_listed_too():
     assert [e.text for e in found] == ["第二，遵照规范，才能使工作井然有序", "各项工作要井然有序。"]
 
 
+def test_a_quoted_phrase_with_an_ellipsis_is_its_parts_in_order():
+    index = tiny_index(([], "刚才，传达学习了全省宣传部长会议精神。会议精神要落实。"),
+                       ([], "刚才大家都发了言。"))
+    found = literal_evidence(index.chunks, "刚才，传达学习了……会议精神")
+    assert [e.text for e in found] == ["刚才，传达学习了全省宣传部长会议精神。"]
+    assert literal_evidence(index.chunks, "会议精神……刚才") == []
+
+
 def test_a_title_written_without_its_leading_quan_names_its_speech(searcher):
     assert titles_named("区政府系统办公室主任会议怎么讲信息工作？", searcher.index) == [
         "在全区政府系统办公室主任会议上的讲话"]

@@ -48,6 +48,8 @@ from rag.write.numbered_lists import (
 # “…” "…" 「…」 『…』 ‘…’ and 《…》 hold what the user wants found as written; 《》 also names
 # titles, which are words like any other.
 _QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’\n]{2,40})[”\"」』’]")
+# An ellipsis in a quoted phrase stands for words left out (“刚才，传达学习了……会议精神”).
+_ELLIPSIS = re.compile(r"…+|\.{3,}|。{3,}")
 # Passages whose sentences are looked at: the hybrid search's best, from the whole index, or
 # from the speeches a question names.
 CANDIDATE_CHUNKS = 12
@@ -152,17 +154,18 @@ def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | No
     the phrase the corpus writes with a full-width one. Chunks of one long paragraph overlap,
     so a sentence found twice in one speech is listed once. A section heading is a sentence of
     its speech too (第三，遵照规范，才能使办公室工作忙而不乱), quoted with the first passage under it.
+    A phrase typed with an ellipsis (“刚才，传达学习了……会议精神”) is its parts, in order.
     """
-    wanted = core_text(to_simplified(phrase))
-    if not wanted:
+    wanted = _phrase_pattern(phrase)
+    if wanted is None:
         return []
     found: list[Evidence] = []
     seen: set[tuple[str, str]] = set()
     for chunk in chunks:
         if speech_ids is not None and chunk.speech_id not in speech_ids:
             continue
-        headings = [h for h in chunk.section if wanted in core_text(to_simplified(h))]
-        if not headings and wanted not in core_text(to_simplified(chunk.text)):
+        headings = [h for h in chunk.section if wanted.search(core_text(to_simplified(h)))]
+        if not headings and not wanted.search(core_text(to_simplified(chunk.text))):
             continue
         for sentence in headings + _sentences_holding(chunk.text, wanted):
             key = (chunk.speech_id, normalise(sentence))
@@ -172,22 +175,30 @@ def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | No
     return found
 
 
-def _sentences_holding(text: str, wanted: str) -> list[str]:
+def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+    """What a quoted phrase matches on letters and digits: its parts between ellipses, in order."""
+    parts = [core_text(to_simplified(p)) for p in _ELLIPSIS.split(phrase)]
+    parts = [re.escape(p) for p in parts if p]
+    return re.compile(".*?".join(parts)) if parts else None
+
+
+def _sentences_holding(text: str, wanted: re.Pattern[str]) -> list[str]:
     """The sentences of `text` holding `wanted`; where it runs across a sentence end, those joined."""
     sentences = passage_sentences(text)
     flat = [core_text(to_simplified(s)) for s in sentences]
+    letters = len(re.sub(r"\W", "", wanted.pattern))  # the phrase's own letters
     out: list[str] = []
     for i, sentence in enumerate(flat):
-        if wanted in sentence:
+        if wanted.search(sentence):
             out.append(sentences[i])
             continue
         # The phrase starts in this sentence and ends in a later one.
         for j in range(i + 1, len(flat)):
             joined = "".join(flat[i:j + 1])
-            if wanted in joined and wanted not in "".join(flat[i + 1:j + 1]):
+            if wanted.search(joined) and not wanted.search("".join(flat[i + 1:j + 1])):
                 out.append("".join(sentences[i:j + 1]))
                 break
-            if len(joined) - len(sentence) > len(wanted):
+            if len(joined) - len(sentence) > letters:
                 break
     return out
 
