@@ -91,9 +91,9 @@ _ASKS_FIGURES = re.compile(
 # A figure in digits, or in Chinese numerals with what they count (十多年, 三个, 两千余人, 百分之).
 FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万两]+[多余]?[亿万年个项人次家件条天倍所名位]"
                      r"|百分之")
-# 哪五个坚持, 三个“决不允许”: a count, then the word each item opens with.
 # The thing a list question counts: 意见 of 讲的五点意见, 要求 of 提了哪三条要求.
 _ASKED_THING = re.compile(r"(?:[一二三四五六七八九十两]+|\d{1,2})[条点项个种]([\u4e00-\u9fff]{2})")
+# 哪五个坚持, 三个“决不允许”: a count, then the word each item opens with.
 _COUNTED = re.compile(r"([一二三四五六七八九十两]+|\d{1,2})[个条项种][“\"]?([\u4e00-\u9fff]{2,4})")
 # A list question: at most this many items are quoted (a list and the lists its items lead).
 MAX_LIST_ITEMS = 16
