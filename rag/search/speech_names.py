@@ -202,8 +202,8 @@ def _by_text(part: str, index: CorpusIndex, among: set[str]) -> set[str]:
 
     for word in re.findall(r"\w{2,}", _GENERIC.sub(" ", _LEVEL_WORD.sub(" ", part))):
         for form in dict.fromkeys((word, word.rstrip(_LEVELS))):
-            if 0 < len(holding(form)) <= MAX_TEXT_NAMED:
-                return holding(form)
+            if 0 < len(found := holding(form)) <= MAX_TEXT_NAMED:
+                return found
         held = [found for noun in _nouns(word) if 0 < len(found := holding(noun)) <= MAX_TEXT_NAMED]
         if held:
             return min(held, key=len)

@@ -39,6 +39,7 @@ from rag.write.numbered_lists import (
     LIST_WORDS,
     NumberedList,
     asked_count,
+    asked_thing,
     asks_list,
     cn_number,
     item_marker,
@@ -91,8 +92,6 @@ _ASKS_FIGURES = re.compile(
 # A figure in digits, or in Chinese numerals with what they count (十多年, 三个, 两千余人, 百分之).
 FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万两]+[多余]?[亿万年个项人次家件条天倍所名位]"
                      r"|百分之")
-# The thing a list question counts: 意见 of 讲的五点意见, 要求 of 提了哪三条要求.
-_ASKED_THING = re.compile(r"(?:[一二三四五六七八九十两]+|\d{1,2})[条点项个种]([\u4e00-\u9fff]{2})")
 # 哪五个坚持, 三个“决不允许”: a count, then the word each item opens with.
 _COUNTED = re.compile(r"([一二三四五六七八九十两]+|\d{1,2})[个条项种][“\"]?([\u4e00-\u9fff]{2,4})")
 # A list question: at most this many items are quoted (a list and the lists its items lead).
@@ -372,7 +371,7 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
     index = searcher.index
     question = asked(searcher, without_common_title_words(query, index), _LIST_ASKING)
     count = asked_count(query)
-    thing = _ASKED_THING.search(to_simplified(query))
+    thing = asked_thing(query)
     rows = _chunk_rows(index)
     shown = {rows[p.chunk.chunk_id] for p in passages}
     speeches = speech_ids if speech_ids is not None else {p.chunk.speech_id for p in passages}
@@ -385,7 +384,7 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
                 continue
             for row in rows_quoted - set(cosines):
                 cosines[row] = {normalise(s): c for s, c in _sentence_scores(index, row, question.vector)}
-            score = _list_score(index, found, question, count, cosines, thing.group(1) if thing else "")
+            score = _list_score(index, found, question, count, cosines, thing)
             # One list per named speech; of the whole index, the best one.
             key = speech_id if speech_ids is not None else ""
             if score is not None and (key not in best or score > best[key][0]):

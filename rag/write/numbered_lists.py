@@ -22,7 +22,7 @@ from rag.check.cite import passage_sentences
 from rag.corpus.clean import core_text
 from rag.corpus.structure import HEADING_MARKERS, ends_sentence
 from rag.corpus.traditional import to_simplified
-from rag.index.store import CorpusIndex
+from rag.index.store import CorpusIndex, per_index
 
 _CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 _NUMBER = re.compile(r"[一二三四五六七八九十百]+|\d{1,2}")
@@ -47,8 +47,6 @@ LIST_WORDS = re.compile(
 # A sentence before item 1 leads into the list when it ends in a colon, counts (四个坚持,
 # 几点意见, 如下), or is a heading line without a sentence end.
 _LEADS = re.compile(r"[：:]\s*$|[一二三四五六七八九十两几\d]+[点条个项种句]|如下|以下")
-
-_lists: dict[str, dict[str, list[NumberedList]]] = {}
 
 
 @dataclass
@@ -95,6 +93,14 @@ def asked_count(question: str) -> int | None:
     return cn_number(m.group(1)) if m else None
 
 
+def asked_thing(question: str) -> str:
+    """What the count asked_count reads counts (意见 of 讲的五点意见), "" when it names none."""
+    text = to_simplified(question)
+    m = _COUNT.search(text)
+    thing = re.match(r"[\u4e00-\u9fff]{2}", text[m.end():]) if m else None
+    return thing.group(0) if thing else ""
+
+
 def cn_number(text: str) -> int:
     """十 -> 10, 十二 -> 12, 二十 -> 20, 7 -> 7 (两 is 2)."""
     if text.isdigit():
@@ -125,12 +131,15 @@ def _marker(text: str) -> tuple[str, int] | None:
     return None
 
 
+@per_index
+def _lists(index: CorpusIndex) -> dict[str, list[NumberedList]]:
+    """Each speech's lists, filled in as speeches are asked of (most questions ask of few)."""
+    return {}
+
+
 def speech_lists(index: CorpusIndex, speech_id: str) -> list[NumberedList]:
     """The numbered lists of one speech (two items or more), in the order they start."""
-    key = str(index.folder)
-    if key not in _lists:
-        _lists[key] = {}
-    per_speech = _lists[key]
+    per_speech = _lists(index)
     if speech_id not in per_speech:
         rows = [row for row, chunk in enumerate(index.chunks) if chunk.speech_id == speech_id]
         built = _build(_speech_items(index, rows))
