@@ -17,6 +17,7 @@ from rag.index.build import ingest
 from rag.index.store import CorpusIndex
 from rag.llm.local import Timings
 from rag.search.hybrid import Searcher
+from rag.search.query import quoted_phrases
 from rag.search.speech_names import named_speeches, title_core, without_speech_names
 from rag.types import Chunk, Passage
 from rag.write import evidence as evidence_module
@@ -47,7 +48,6 @@ from rag.write.evidence import (
     list_evidence,
     literal_evidence,
     pick,
-    quoted_phrases,
     sentence_evidence,
     with_what_follows,
 )
@@ -217,6 +217,30 @@ def test_a_list_an_item_leads_is_quoted_under_it_and_headings_the_text_leaves_ou
     assert musts.lead is measures.items[1]
     assert [i.text[:2] for i in measures.flattened(16)] == ["1、", "2、", "一是", "二是", "3、"]
     assert [i.text[:2] for i in measures.flattened(4)] == ["1、", "2、", "3、"]
+
+
+def test_paragraphs_opening_alike_with_a_short_lead_are_the_points_of_the_item_above():
+    index = tiny_index(
+        (["一、抓学习"], "一、抓学习。学习是立身之本。"),
+        (["二、抓服务"], "二、抓服务。服务是办公室的本职。\n要主动靠前，强化服务意识。服务不能等。"),
+        (["二、抓服务"], "要细化流程，强化服务规范。流程要清楚。\n要跟踪问效，强化服务质量。质量要过硬。"),
+        # A window of a long paragraph opens mid-paragraph: it neither joins nor ends the run.
+        (["二、抓服务"], "要把跟踪问效贯穿服务全过程，做到件件有回音、事事有着落、条条有结果。"),
+        (["二、抓服务"], "要总结经验，强化服务创新。创新要务实。"),
+        (["三、抓作风"], "三、抓作风。作风是形象。\n我们常说，作风就是战斗力。作风要实。"))
+    headings, points = speech_lists(index, "s")
+    assert [i.text for i in points.items] == [
+        "要主动靠前，强化服务意识。", "要细化流程，强化服务规范。", "要跟踪问效，强化服务质量。",
+        "要总结经验，强化服务创新。"]
+    assert points.lead.text.startswith("二、抓服务")
+    assert headings.sublists[1] is points
+    # One short lead alone is a paragraph, not a list; nor are first sentences that differ.
+    assert len(speech_lists(tiny_index(([], "要抓落实。落实要实。\n我们要看到成绩。成绩不小。")), "s")) == 0
+
+
+def test_a_question_asking_how_many_layers_a_point_has_is_a_list_question():
+    assert asks_list("谈大局思维时，下面分了哪几层？")
+    assert asked_count("讲大局思维，分了哪三层？") == 3
 
 
 def test_a_list_question_quotes_every_item_of_the_list_in_order(searcher):
@@ -472,6 +496,25 @@ def test_a_meeting_named_in_short_names_the_speech_that_holds_or_relays_it():
     assert named_speeches("传达全国、全省、全市三级宣传部长会议精神的那篇县里讲话怎么讲舆论？", index) == {"b"}
     # The phrase as typed is in no text; the noun in it fewest speeches hold is (制品).
     assert named_speeches("放到制品公司开的那次会上怎么讲安全？", index) == {"f"}
+
+
+def test_a_speech_named_by_how_it_opens_is_named_and_its_quote_is_not_searched_for():
+    from rag.search.speech_names import opening_quotes
+    speeches = {
+        "a": "刚才，传达学习了全省宣传部长会议精神。下面讲三点意见。",
+        "b": "同志们：今天召开全市宣传工作会议。刚才，传达学习了全省宣传部长会议精神，要抓落实。",
+        "c": "同志们：这次会议开得很及时。",
+    }
+    index = SimpleNamespace(
+        folder=Path(f"tiny-{next(_tiny_indexes)}"),
+        speeches=[{"speech_id": sid, "title": text[:20], "title_derived": True} for sid, text in speeches.items()],
+        chunks=[Chunk(f"{sid}-1", sid, text[:20], f"{sid}.txt", [], text, 1) for sid, text in speeches.items()])
+    question = "那篇以“刚才，传达学习了……会议精神”开头的讲话讲了几点意见？"
+    # b holds the quote too, but not where it opens.
+    assert named_speeches(question, index) == {"a"}
+    assert opening_quotes(question) == ["刚才，传达学习了……会议精神"]
+    assert named_speeches("开头是“这次会议开得很及时”的那篇怎么讲的？", index) == {"c"}
+    assert opening_quotes("哪些讲话用了“刚才”？") == []
 
 
 def test_a_question_asking_of_a_speech_s_opening_or_close_is_read_so():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from rag.corpus.clean import core_text
 from rag.corpus.traditional import to_simplified
 
 _CN = "[一二三四五六七八九十百]+"
@@ -23,6 +24,9 @@ _IN_ON = re.compile(
 )
 _LEADING = re.compile(r"^(?:要|必须|务必|着力|进一步|切实|不断|持续|全力|大力|扎实|努力|积极|始终|更加)+")
 _TRAILING = re.compile(r"(?:上下功夫|上做文章|上见实效|上求突破)$")
+_QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’\n]{2,40})[”\"」』’]")
+# An ellipsis in a quoted phrase stands for words left out (“刚才，传达学习了……会议精神”).
+_ELLIPSIS = re.compile(r"…+|\.{3,}|。{3,}")
 
 
 def search_text(query: str) -> str:
@@ -33,3 +37,15 @@ def search_text(query: str) -> str:
     bare = _TRAILING.sub("", _LEADING.sub("", bare, count=1)).strip(" ，,。.；;：:")
     # A point that is all shell (第一，进一步) keeps what it had.
     return bare if len(re.sub(r"\W", "", bare)) >= 2 else text
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """The phrases the question puts in quotation marks, each once."""
+    return list(dict.fromkeys(m.group(1).strip() for m in _QUOTED.finditer(question) if m.group(1).strip()))
+
+
+def phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+    """What a quoted phrase matches on letters and digits: its parts between ellipses, in order."""
+    parts = [core_text(to_simplified(p)) for p in _ELLIPSIS.split(phrase)]
+    parts = [re.escape(p) for p in parts if p]
+    return re.compile(".*?".join(parts)) if parts else None

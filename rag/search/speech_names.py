@@ -20,6 +20,10 @@ and its words then, among the speeches of the level it names. The ways a part na
 - fewer shared naming words;
 - the level alone: every speech of it (县里那篇: the county speeches).
 
+A speech is also named by quoting how it opens (以“刚才，传达学习了……会议精神”开头的那篇): the
+quote, its ellipses standing for words left out, is looked for in the speeches' openings only,
+and is a name, not a phrase asked about.
+
 Outside a naming phrase a title's word is a subject, not a name: 哪些讲话谈到文化建设 names none.
 """
 
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.traditional import to_simplified
 from rag.index.store import CorpusIndex, per_index
+from rag.search.query import phrase_pattern
 
 _LEVELS = "省市县区州"
 # 全县 in a title or 县里/县级/县委/县政府 in a question: the level a speech was given at.
@@ -59,6 +64,13 @@ _OCCASION = re.compile(
 # its first characters; a question may leave out the spirit (传达三级秘书长会议的那篇).
 _RELAYED = re.compile(r"传达(?:学习)?了?([^。；！\n]{0,40}?(?:会议|会))(?:的)?(?:精神)?")
 RELAYED_WITHIN = 200
+# 以“…”开头的那篇 / 开头是“…”的那篇: a quote of how a speech opens, starting within its first
+# letters (after a salutation: 同志们), its ellipses spanning at most its first sentences.
+_OPENING_QUOTE = re.compile(
+    r"以\s*[“\"「『]([^”\"」』\n]{2,60})[”\"」』]\s*(?:开头|开篇|开场|起头|打头)"
+    r"|(?:开头|开篇|开场|第一句)(?:是|就是|说|讲)?\s*[“\"「『]([^”\"」』\n]{2,60})[”\"」』]")
+OPENING_STARTS_WITHIN = 8
+OPENING_WITHIN = 120
 # Words any title or question about a speech has: they tell no speech from another. (What many
 # of a corpus's titles share, 办公室 in one, 学校 in another, weighs little by its count instead.)
 _GENERIC = re.compile(r"会议|工作|讲话|发言|同志|上的|哪些|哪篇|什么|怎么")
@@ -319,7 +331,7 @@ def speech_mentions(question: str, index: CorpusIndex) -> list[Mention]:
     """The naming phrases of a question, each with the speeches it names (phrases naming none left out)."""
     text = to_simplified(question)
     cores = _cores(index)
-    mentions = []
+    mentions = _by_opening(text, index)
     for begin, end, phrase in _phrases(text):
         named = _by_occasion(phrase, index) if _JOINS.search(phrase) else set()
         if not named:
@@ -335,6 +347,23 @@ def speech_mentions(question: str, index: CorpusIndex) -> list[Mention]:
     outside = "".join("、" if any(m.span[0] <= i < m.span[1] for m in mentions) else ch
                       for i, ch in enumerate(text))
     return mentions + [_qualified(m, text, index) for m in _by_cores(outside, cores)[0]]
+
+
+def opening_quotes(question: str) -> list[str]:
+    """The quotes of a question that name a speech by how it opens, not phrases asked about."""
+    return [m.group(1) or m.group(2) for m in _OPENING_QUOTE.finditer(to_simplified(question))]
+
+
+def _by_opening(text: str, index: CorpusIndex) -> list[Mention]:
+    openings = {sid: core_text(t[:OPENING_WITHIN]) for sid, t in _speech_texts(index).items()}
+    mentions = []
+    for m in _OPENING_QUOTE.finditer(text):
+        wanted = phrase_pattern(m.group(1) or m.group(2))
+        named = {sid for sid, opening in openings.items()
+                 if wanted and (found := wanted.search(opening)) and found.start() <= OPENING_STARTS_WITHIN}
+        if named:
+            mentions.append(Mention(m.span(), named))
+    return mentions
 
 
 def _qualified(mention: Mention, text: str, index: CorpusIndex) -> Mention:

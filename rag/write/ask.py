@@ -31,8 +31,9 @@ from rag.llm.generate import Clock, OnToken, check_input, token_budget, write
 from rag.llm.guard import without_instructions
 from rag.llm.prompts import read_prompt
 from rag.search.hybrid import Searcher
+from rag.search.query import quoted_phrases
 from rag.search.relevance import require_relevant, term_coverage
-from rag.search.speech_names import named_speeches, without_speech_names
+from rag.search.speech_names import named_speeches, opening_quotes, without_speech_names
 from rag.settings import Settings
 from rag.types import Chunk, Draft, Passage
 from rag.write.evidence import (
@@ -43,7 +44,6 @@ from rag.write.evidence import (
     in_reading_order,
     literal_evidence,
     passage_evidence,
-    quoted_phrases,
     speech_part,
 )
 from rag.write.numbered_lists import cn_number
@@ -167,7 +167,7 @@ def resolve(question: str, searcher: Searcher, context: Context | None = None) -
 def _followed(question: str, searcher: Searcher, context: Context | None) -> Request:
     index = searcher.index
     named = named_speeches(question, index)
-    phrases = quoted_phrases(question)
+    phrases = [p for p in quoted_phrases(question) if p not in opening_quotes(question)]
     unnamed = without_speech_names(question, index) if named else question
     rest = _FOLLOW_UP_WORDS.sub("", unnamed)
     # 三冶那篇具体是怎么讲的？ asks nothing of its own: it leans on the question before, too.

@@ -32,7 +32,7 @@ from rag.corpus.clean import bigrams, core_text
 from rag.corpus.traditional import to_simplified
 from rag.index.store import CorpusIndex, per_index, sentence_units
 from rag.search.hybrid import Searcher
-from rag.search.query import search_text
+from rag.search.query import phrase_pattern, search_text
 from rag.search.speech_names import without_common_title_words
 from rag.types import Chunk, Passage
 from rag.write.numbered_lists import (
@@ -48,9 +48,6 @@ from rag.write.numbered_lists import (
 
 # “…” "…" 「…」 『…』 ‘…’ and 《…》 hold what the user wants found as written; 《》 also names
 # titles, which are words like any other.
-_QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’\n]{2,40})[”\"」』’]")
-# An ellipsis in a quoted phrase stands for words left out (“刚才，传达学习了……会议精神”).
-_ELLIPSIS = re.compile(r"…+|\.{3,}|。{3,}")
 # Passages whose sentences are looked at: the hybrid search's best, from the whole index, or
 # from the speeches a question names.
 CANDIDATE_CHUNKS = 12
@@ -132,11 +129,6 @@ class Evidence:
         return asdict(self)
 
 
-def quoted_phrases(question: str) -> list[str]:
-    """The phrases the question puts in quotation marks, each once."""
-    return list(dict.fromkeys(m.group(1).strip() for m in _QUOTED.finditer(question) if m.group(1).strip()))
-
-
 def asks_figures(question: str) -> bool:
     return bool(_ASKS_FIGURES.search(question))
 
@@ -155,7 +147,7 @@ def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | No
     its speech too (第三，遵照规范，才能使办公室工作忙而不乱), quoted with the first passage under it.
     A phrase typed with an ellipsis (“刚才，传达学习了……会议精神”) is its parts, in order.
     """
-    wanted = _phrase_pattern(phrase)
+    wanted = phrase_pattern(phrase)
     if wanted is None:
         return []
     found: list[Evidence] = []
@@ -172,13 +164,6 @@ def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | No
                 seen.add(key)
                 found.append(_evidence(chunk, sentence, phrase=phrase, score=1.0))
     return found
-
-
-def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
-    """What a quoted phrase matches on letters and digits: its parts between ellipses, in order."""
-    parts = [core_text(to_simplified(p)) for p in _ELLIPSIS.split(phrase)]
-    parts = [re.escape(p) for p in parts if p]
-    return re.compile(".*?".join(parts)) if parts else None
 
 
 def _sentences_holding(text: str, wanted: re.Pattern[str]) -> list[str]:

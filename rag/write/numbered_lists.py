@@ -11,6 +11,11 @@ follows the colon of a lead-in (发扬四种精神：一是“钉子”精神). 
 marker kinds differently, so each item continues the most recent open list of its kind whose
 last number is one less (a heading continuing a list of headings first), which closes the lists
 opened since (三、 closes those under 二、); an item 1 opens a list.
+
+Speeches also set out the points of a section as paragraphs that open alike, each with a short
+lead sentence and then its body (要拓宽视野，强化大局思维。… / 要提高站位，强化对策谋划分析。…),
+numbered by nothing. Such a run is a list too, led by the numbered item or heading it stands
+under, and ends at the next one.
 """
 
 from __future__ import annotations
@@ -30,23 +35,26 @@ _NUMBER = re.compile(r"[一二三四五六七八九十百]+|\d{1,2}")
 _NUMBERED = [(kind, pattern) for kind, pattern in HEADING_MARKERS if kind != "order"]
 # 哪几条, 哪四种, 几点要求, 十条要求, 哪些措施, 提出了什么要求, 分别是.
 _ASKS_LIST = re.compile(
-    r"哪(?:几|[一二三四五六七八九十两])[条点项个种句方类]"
+    r"哪(?:几|[一二三四五六七八九十两])[条点项个种句层方类]"
     r"|几[条点项个种句](?:要求|意见|措施|希望|原则|方面)"
     r"|[一二三四五六七八九十两\d]+[条点项个种句](?:要求|意见|措施|希望|原则|精神|意识|能力|方面|话)"
     r"|哪些(?:要求|措施|意见|希望|方面|举措|办法|原则|做法|任务)"
     r"|提出?了?(?:什么|哪些)(?:要求|意见|措施|希望)"
     r"|分别是|有哪几")
-_COUNT = re.compile(r"哪?([一二三四五六七八九十两]+|\d{1,2})[条点项个种句]")
+_COUNT = re.compile(r"哪?([一二三四五六七八九十两]+|\d{1,2})[条点项个种句层]")
 # What the asking adds, and whom speeches address: a list question's subject is what is left
 # (对办公室干部提出了哪些要求 asks for a speech's requirements, of no one subject; the words
 # most titles of a corpus share go too: rag/search/speech_names.py without_common_title_words).
 LIST_WORDS = re.compile(
-    r"哪几[条点项个种句]?|哪些|几[条点项个种句]?|分别是|什么|提出了|提出|提了|有|分[了成为]|讲了?|谈了?|[一二三四五六七八九十两\d]+[条点项个种句]|"
+    r"哪几[条点项个种句层]?|哪些|几[条点项个种句层]?|分别是|什么|提出了|提出|提了|有|分[了成为]|讲了?|谈了?|[一二三四五六七八九十两\d]+[条点项个种句层]|"
     r"要求|意见|措施|希望|方面|举措|办法|原则|做法|任务|(?:^|(?<=\s))[对在就]|"
     r"干部|同志们?|工作人员|人员|大家|职工|党员")
 # A sentence before item 1 leads into the list when it ends in a colon, counts (四个坚持,
 # 几点意见, 如下), or is a heading line without a sentence end.
 _LEADS = re.compile(r"[：:]\s*$|[一二三四五六七八九十两几\d]+[点条个项种句]|如下|以下")
+# A paragraph's lead sentence is a point of an unnumbered run when it is this short (letters and
+# digits): the runs' leads are 10 to 16 characters, the first sentences of other paragraphs longer.
+PARAGRAPH_LEAD_CHARS = 20
 
 
 @dataclass
@@ -56,6 +64,7 @@ class Item:
     row: int
     text: str
     heading: bool = False
+    leads_paragraph: bool = False  # the first sentence of a paragraph that goes on after it
 
 
 @dataclass
@@ -158,7 +167,8 @@ def _speech_items(index: CorpusIndex, rows: list[int]) -> list[Item]:
         section = {core_text(h) for h in chunk.section}
         headings = [Item(row, h, heading=True) for h in chunk.section
                     if not h.endswith("…") and core_text(h) not in text]
-        body = [Item(row, s, heading=core_text(s) in section) for s in passage_sentences(chunk.text)]
+        body = [Item(row, s, heading=core_text(s) in section, leads_paragraph=i == 0 and len(line) > 1)
+                for line in map(passage_sentences, chunk.text.splitlines()) for i, s in enumerate(line)]
         for item in headings + body:
             key = core_text(item.text)
             if key and key not in seen:
@@ -167,13 +177,27 @@ def _speech_items(index: CorpusIndex, rows: list[int]) -> list[Item]:
     return out
 
 
+# id(item) -> the list it is an item of, and its position there.
+_Places = dict[int, tuple[NumberedList, int]]
+
+
 def _build(sentences: list[Item]) -> list[NumberedList]:
     """The lists of a speech's sentences (see the module docstring for how items are placed)."""
     found: list[NumberedList] = []
     open_lists: list[NumberedList] = []
-    where: dict[int, tuple[NumberedList, int]] = {}  # id(item) -> its list and position
+    where: _Places = {}
+    run = NumberedList("paragraph", [])  # the unnumbered run of paragraph leads being read
     for i, item in enumerate(sentences):
         marker = item_marker(item.text)
+        if marker is None and not item.heading:
+            if _parallel_lead(item, run):
+                run.items.append(item)
+            elif item.leads_paragraph and len(core_text(item.text)) <= PARAGRAPH_LEAD_CHARS:
+                _close_run(run, found, where)
+                run = NumberedList("paragraph", [item], run.lead)
+            continue
+        _close_run(run, found, where)
+        run = NumberedList("paragraph", [], item)
         if marker is None:
             continue
         kind, number = marker
@@ -192,7 +216,24 @@ def _build(sentences: list[Item]) -> list[NumberedList]:
         else:
             continue
         where[id(item)] = (target, len(target.items) - 1)
+    _close_run(run, found, where)
     return found
+
+
+def _parallel_lead(item: Item, run: NumberedList) -> bool:
+    """Whether `item` leads a paragraph as the run's leads do: short, opening with the same word."""
+    return (item.leads_paragraph and bool(run.items) and item.text[0] == run.items[0].text[0]
+            and len(core_text(item.text)) <= PARAGRAPH_LEAD_CHARS)
+
+
+def _close_run(run: NumberedList, found: list[NumberedList], where: _Places) -> None:
+    """Keep a run of two paragraph leads or more, under the item it stands under when that is listed."""
+    if len(run.items) < 2:
+        return
+    found.append(run)
+    if run.lead is not None and id(run.lead) in where:
+        parent, position = where[id(run.lead)]
+        parent.sublists.setdefault(position, run)
 
 
 def _continued(open_lists: list[NumberedList], kind: str, number: int, heading: bool) -> NumberedList | None:
