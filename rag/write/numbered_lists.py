@@ -221,7 +221,7 @@ def _build(sentences: list[Item]) -> list[NumberedList]:
 
 
 def _parallel_lead(item: Item, run: NumberedList) -> bool:
-    """Whether `item` leads a paragraph as the run's leads do: short, opening with the same word."""
+    """Whether `item` leads a paragraph as the run's leads do: short, opening with the same character."""
     return (item.leads_paragraph and bool(run.items) and item.text[0] == run.items[0].text[0]
             and len(core_text(item.text)) <= PARAGRAPH_LEAD_CHARS)
 
