@@ -238,9 +238,44 @@ def test_paragraphs_opening_alike_with_a_short_lead_are_the_points_of_the_item_a
     assert len(speech_lists(tiny_index(([], "要抓落实。落实要实。\n我们要看到成绩。成绩不小。")), "s")) == 0
 
 
+def test_a_follow_up_asking_for_the_second_point_reads_the_item_numbered_two():
+    from rag.write.ask import _nth_point
+
+    def quote(text):
+        return Evidence(text, "c", "s", "在会上的讲话", "", "s.txt")
+    quotes = [quote("会议的任务很重，大家要重视。"), quote("一是抓学习。"), quote("二是抓落实。"), quote("学习要深入。")]
+    assert _nth_point(quotes, 2).text == "二是抓落实。"
+    # Quotes holding no list are counted as they stand.
+    assert _nth_point(quotes[:1] + quotes[3:], 2).text == "学习要深入。"
+
+
 def test_a_question_asking_how_many_layers_a_point_has_is_a_list_question():
     assert asks_list("谈大局思维时，下面分了哪几层？")
     assert asked_count("讲大局思维，分了哪三层？") == 3
+
+
+def test_a_list_that_shares_no_word_with_the_question_comes_with_the_nearest_sentences(tmp_path):
+    from conftest import HashEmbedder
+
+    from rag.settings import load_settings
+
+    (tmp_path / "farm.txt").write_text(
+        "在全市农业工作会议上的讲话\n同志们：\n今年的困难主要有两个：一是资金紧张。二是人手不足。\n"
+        "2026年，是全市乡村振兴规划和农田水利规划的收官之年，任务很重。\n"
+        "大家要把粮食生产抓在手上，把防汛抗旱抓在前头。\n", "utf-8")
+    settings = load_settings(home=tmp_path / "home", index=tmp_path / "index")
+    embedder = HashEmbedder()
+    ingest([tmp_path / "farm.txt"], settings, progress=False, embedder=embedder)
+    own = Searcher(CorpusIndex.open(settings.index_dir), embedder.queries)
+    query = "2026年是哪两个规划的收官之年？"
+    quoted = [e.text for e in answer_evidence(own, query, candidates(own, query))]
+    # The two problems are a list of two, as asked, but name no 规划: the sentence that does is quoted.
+    assert quoted[:2] == ["今年的困难主要有两个：一是资金紧张。", "二是人手不足。"]
+    assert any("收官之年" in text for text in quoted[2:])
+    # A list whose items name the subject answers alone.
+    query = "今年的困难主要有哪两个？"
+    assert [e.text for e in answer_evidence(own, query, candidates(own, query))] == [
+        "今年的困难主要有两个：一是资金紧张。", "二是人手不足。"]
 
 
 def test_a_list_question_quotes_every_item_of_the_list_in_order(searcher):

@@ -46,7 +46,7 @@ from rag.write.evidence import (
     passage_evidence,
     speech_part,
 )
-from rag.write.numbered_lists import cn_number
+from rag.write.numbered_lists import cn_number, item_marker
 
 MAX_QUESTION_CHARS = 300
 ANSWER_CHARS = 300
@@ -157,6 +157,14 @@ def _ordinal(question: str) -> int | None:
     return cn_number(m.group(1)) if m else None
 
 
+def _nth_point(evidence: list[Evidence], n: int) -> Evidence:
+    """The quote numbered `n` of the first list the quotes hold (第二条 is the item 二是…, though
+    sentences quoted beside the list may stand before it), else the n-th quote."""
+    markers = [item_marker(e.text) for e in evidence]
+    kind = next((m[0] for m in markers if m), None)
+    return next((e for e, m in zip(evidence, markers) if m == (kind, n)), evidence[n - 1])
+
+
 def resolve(question: str, searcher: Searcher, context: Context | None = None) -> Request:
     """What `question` asks for, read with the previous question when it is a follow-up."""
     request = _followed(question, searcher, context)
@@ -176,7 +184,8 @@ def _followed(question: str, searcher: Searcher, context: Context | None) -> Req
         return Request(unnamed, phrases, named, judged=question)
     n = _ordinal(question)
     if n is not None and 1 <= n <= len(context.evidence) and named is None:
-        return Request(context.query, context.phrases, context.speech_ids, focus=context.evidence[n - 1])
+        return Request(context.query, context.phrases, context.speech_ids,
+                       focus=_nth_point(context.evidence, n))
     if phrases or len(core_text(rest)) >= 2:
         # 那信息工作呢？ asks the same of another subject, in the speeches asked about before. Only a
         # subject the corpus lacks is judged again: 那具体到眼下，点了哪些事？ goes on with the last.

@@ -64,6 +64,8 @@ MAX_NOTES = 3
 # Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
 MAX_SENTENCES = 6
 MAX_PER_SPEECH = 3
+# Sentences quoted after a list whose items and sections share no word with the question.
+GUESSED_LIST_SENTENCES = 3
 MAX_PER_CHUNK = 2
 # A sentence is kept while its score is within this of the best one's.
 SCORE_MARGIN = 0.08
@@ -257,15 +259,30 @@ def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
                     speech_ids: set[str] | None = None, part: str = "") -> list[Evidence]:
     """The evidence for a question without quoted phrases: the whole list a list question asks
     for when one answers it, else the sentences of `passages` nearest the question."""
+    found = []
     if asks_list(query):
         found = inline_list_evidence(query, passages) or list_evidence(searcher, query, passages, speech_ids)
-        if found:
+        if found and _holds_subject(searcher, query, found):
             return found
     # Asked of one speech, every quote is from it: the cap that spreads quotes over speeches would
     # leave its answer at three sentences.
     per_speech = MAX_SENTENCES if speech_ids is not None and len(speech_ids) == 1 else MAX_PER_SPEECH
-    return sentence_evidence(searcher, query, passages, asks_figures(query), per_speech=per_speech,
-                             part=part)
+    nearest = sentence_evidence(searcher, query, passages, asks_figures(query), per_speech=per_speech,
+                                part=part)
+    if not found:
+        return nearest
+    # A list that none of the question's subject names was taken for its count alone
+    # (2011年是哪两个规划的开局之年 found a list of two problems): the nearest sentences come too.
+    listed = {normalise(e.text) for e in found}
+    return found + [e for e in nearest[:GUESSED_LIST_SENTENCES] if normalise(e.text) not in listed]
+
+
+def _holds_subject(searcher: Searcher, query: str, found: list[Evidence]) -> bool:
+    """Whether a list question's subject (what is left without its asking and list words) is
+    named by the quoted items or the sections they stand in; a question with no subject left
+    (提了哪几点要求) is answered by any list."""
+    question = asked(searcher, without_common_title_words(query, searcher.index), _LIST_ASKING)
+    return question.bare or any(_share(question.grams, f"{e.text} {e.section}") for e in found)
 
 
 def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], figures: bool = False,
