@@ -549,7 +549,26 @@ def test_a_speech_named_by_how_it_opens_is_named_and_its_quote_is_not_searched_f
     assert named_speeches(question, index) == {"a"}
     assert opening_quotes(question) == ["刚才，传达学习了……会议精神"]
     assert named_speeches("开头是“这次会议开得很及时”的那篇怎么讲的？", index) == {"c"}
+    # The words naming it go with the quote, and what is asked stays whole.
+    assert core_text(without_speech_names(question, index)) == "讲了几点意见"
+    assert core_text(without_speech_names("开头是“这次会议开得很及时”的那篇，正文怎么讲的？", index)) == "正文怎么讲的"
     assert opening_quotes("哪些讲话用了“刚才”？") == []
+
+
+def test_two_names_joined_by_he_are_two_speeches_not_a_qualifier_and_a_name():
+    speeches = {
+        "x": ("在办公室例会上的讲话", "同志们：这次例会放到建材集团来开。"),
+        "y": ("在全区信息工作会议上的讲话", "同志们：今天召开全区信息工作会议。"),
+    }
+    index = SimpleNamespace(
+        folder=Path(f"tiny-{next(_tiny_indexes)}"),
+        speeches=[{"speech_id": sid, "title": title, "title_derived": False}
+                  for sid, (title, _) in speeches.items()],
+        chunks=[Chunk(f"{sid}-1", sid, title, f"{sid}.txt", [], text, 1)
+                for sid, (title, text) in speeches.items()])
+    question = "建材集团办公室例会和全区信息工作会议，对安全各怎么要求？"
+    assert named_speeches(question, index) == {"x", "y"}
+    assert "对安全各怎么要求" in without_speech_names(question, index)
 
 
 def test_a_question_asking_of_a_speech_s_opening_or_close_is_read_so():

@@ -70,6 +70,8 @@ _OPENING_QUOTE = re.compile(
     r"以\s*[“\"「『]([^”\"」』\n]{2,60})[”\"」』]\s*(?:开头|开篇|开场|起头|打头)"
     r"|(?:开头|开篇|开场|第一句)(?:是|就是|说|讲)?\s*[“\"「『]([^”\"」』\n]{2,60})[”\"」』]")
 OPENING_STARTS_WITHIN = 8
+_BEFORE_OPENING = re.compile(r"(?:那篇|这篇|那次)?$")
+_AFTER_OPENING = re.compile(r"^的?(?:那篇|这篇|那次)?(?:讲话|发言|讲稿)?(?:中|里)?")
 OPENING_WITHIN = 120
 # Words any title or question about a speech has: they tell no speech from another. (What many
 # of a corpus's titles share, 办公室 in one, 学校 in another, weighs little by its count instead.)
@@ -362,17 +364,22 @@ def _by_opening(text: str, index: CorpusIndex) -> list[Mention]:
         named = {sid for sid, opening in openings.items()
                  if wanted and (found := wanted.search(opening)) and found.start() <= OPENING_STARTS_WITHIN}
         if named:
-            mentions.append(Mention(m.span(), named))
+            # 那篇以“…”开头的讲话: the speech words around the quote name it too.
+            begin = m.start() - len(_BEFORE_OPENING.search(text[:m.start()]).group(0))
+            mentions.append(Mention((begin, m.end() + _AFTER_OPENING.match(text[m.end():]).end()), named))
     return mentions
 
 
 def _qualified(mention: Mention, text: str, index: CorpusIndex) -> Mention:
     """A title's words typed as the name of a meeting, after a qualifier that only other
     speeches' text holds (三冶集团的办公室主任会议, a 例会 whose title is another's): the
-    qualifier names the speech."""
+    qualifier names the speech. A qualifier ends at a join: 三冶集团办公室例会和 | 区政府系统
+    办公室主任会议 names two speeches."""
     start = mention.span[0]
     cut = _PHRASE_START.match(text[:start])
     begin = cut.end() if cut else 0
+    joins = list(_JOINS.finditer(text, begin, start))
+    begin = joins[-1].end() if joins else begin
     qualifier = _TRAILING.sub("", _LEADING.sub("", text[begin:start]))
     named = _by_text(qualifier, index, set(speech_levels(index))) if core_text(qualifier) else set()
     if named and not named & mention.speech_ids:
@@ -404,9 +411,10 @@ def named_speeches(question: str, index: CorpusIndex) -> set[str] | None:
 def without_speech_names(question: str, index: CorpusIndex) -> str:
     """The question without the phrases naming speeches: what is asked about them."""
     text = to_simplified(question)
-    for mention in sorted(speech_mentions(question, index), key=lambda m: -m.span[0]):
-        start, end = mention.span
-        text = text[:start] + " " + text[end:]
+    # Mentions may overlap (以“…”开头的 | 开头的县里讲话): each run of named characters goes whole.
+    mentions = speech_mentions(question, index)
+    named = [any(m.span[0] <= i < m.span[1] for m in mentions) for i in range(len(text))]
+    text = re.sub(r" {2,}", " ", "".join(" " if gone else ch for ch, gone in zip(text, named)))
     # The 和 that joined two names joins nothing now.
     text = _LONE_JOIN.sub(" ", text)
     return text if len(core_text(text)) >= 2 else question

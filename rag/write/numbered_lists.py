@@ -47,7 +47,7 @@ _COUNT = re.compile(r"哪?([一二三四五六七八九十两]+|\d{1,2})[条点�
 # most titles of a corpus share go too: rag/search/speech_names.py without_common_title_words).
 LIST_WORDS = re.compile(
     r"哪几[条点项个种句层]?|哪些|几[条点项个种句层]?|分别是|什么|提出了|提出|提了|有|分[了成为]|讲了?|谈了?|[一二三四五六七八九十两\d]+[条点项个种句层]|"
-    r"要求|意见|措施|希望|方面|举措|办法|原则|做法|任务|(?:^|(?<=\s))[对在就]|"
+    r"要求|意见|措施|希望|方面|举措|办法|原则|做法|任务|下面|(?:^|(?<=\s))[对在就]|"
     r"干部|同志们?|工作人员|人员|大家|职工|党员")
 # A sentence before item 1 leads into the list when it ends in a colon, counts (四个坚持,
 # 几点意见, 如下), or is a heading line without a sentence end.
