@@ -356,12 +356,17 @@ def opening_quotes(question: str) -> list[str]:
     return [m.group(1) or m.group(2) for m in _OPENING_QUOTE.finditer(to_simplified(question))]
 
 
+@per_index
+def _openings(index: CorpusIndex) -> dict[str, str]:
+    """Each speech's first characters, letters and digits only: where a quoted opening is looked for."""
+    return {sid: core_text(text[:OPENING_WITHIN]) for sid, text in _speech_texts(index).items()}
+
+
 def _by_opening(text: str, index: CorpusIndex) -> list[Mention]:
-    openings = {sid: core_text(t[:OPENING_WITHIN]) for sid, t in _speech_texts(index).items()}
     mentions = []
     for m in _OPENING_QUOTE.finditer(text):
         wanted = phrase_pattern(m.group(1) or m.group(2))
-        named = {sid for sid, opening in openings.items()
+        named = {sid for sid, opening in _openings(index).items()
                  if wanted and (found := wanted.search(opening)) and found.start() <= OPENING_STARTS_WITHIN}
         if named:
             # 那篇以“…”开头的讲话: the speech words around the quote name it too.

@@ -175,7 +175,8 @@ def resolve(question: str, searcher: Searcher, context: Context | None = None) -
 def _followed(question: str, searcher: Searcher, context: Context | None) -> Request:
     index = searcher.index
     named = named_speeches(question, index)
-    phrases = [p for p in quoted_phrases(question) if p not in opening_quotes(question)]
+    naming = opening_quotes(question)
+    phrases = [p for p in quoted_phrases(question) if p not in naming]
     unnamed = without_speech_names(question, index) if named else question
     rest = _FOLLOW_UP_WORDS.sub("", unnamed)
     # 三冶那篇具体是怎么讲的？ asks nothing of its own: it leans on the question before, too.

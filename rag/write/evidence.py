@@ -233,11 +233,18 @@ class Asked:
 
 def asked(searcher: Searcher, query: str, asking: re.Pattern[str] = _ASKING) -> Asked:
     """The question without its asking words (`asking`), encoded once for every sentence it scores."""
+    text, grams, bare = _subject(query, asking)
+    vector = np.asarray(searcher.encode_queries([text]), dtype=np.float32)[0]
+    return Asked(text, vector, grams, bare)
+
+
+def _subject(query: str, asking: re.Pattern[str]) -> tuple[str, set[str], bool]:
+    """What `asked` reads of a question before encoding it: its subject's text and bigrams, and
+    whether it is bare (under two characters, the whole question standing for it)."""
     subject = asking.sub(" ", query)
     bare = len(core_text(subject)) < 2
     text = search_text(query if bare else subject)
-    vector = np.asarray(searcher.encode_queries([text]), dtype=np.float32)[0]
-    return Asked(text, vector, bigrams(_FILLER.sub(" ", text)) or bigrams(text), bare)
+    return text, bigrams(_FILLER.sub(" ", text)) or bigrams(text), bare
 
 
 def speech_part(question: str) -> str:
@@ -281,8 +288,8 @@ def _holds_subject(searcher: Searcher, query: str, found: list[Evidence]) -> boo
     """Whether a list question's subject (what is left without its asking and list words) is
     named by the quoted items or the sections they stand in; a question with no subject left
     (提了哪几点要求) is answered by any list."""
-    question = asked(searcher, without_common_title_words(query, searcher.index), _LIST_ASKING)
-    return question.bare or any(_share(question.grams, f"{e.text} {e.section}") for e in found)
+    _, grams, bare = _subject(without_common_title_words(query, searcher.index), _LIST_ASKING)
+    return bare or any(_share(grams, f"{e.text} {e.section}") for e in found)
 
 
 def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], figures: bool = False,
