@@ -601,6 +601,23 @@ def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
         "新签合同额：90亿元", "营业收入：70亿元", "利润总额：1.6亿元"]
 
 
+
+def test_a_quoted_total_brings_its_parts_and_a_quoted_part_its_total():
+    index = tiny_index(([], "全年完成固定资产投资四十二亿元，同比增长百分之九。其中工业投资二十六亿元，占六成以上。"
+                             "其余主要投向城市基础设施和民生项目。明年要继续扩大有效投资。"))
+    chunk = index.chunks[0]
+
+    def quoted(sentence: str) -> list[str]:
+        item = Evidence(sentence, chunk.chunk_id, "s", chunk.title, "", chunk.source)
+        return [e.text for e in with_what_follows([item], index)]
+
+    parts = ["其中工业投资二十六亿元，占六成以上。", "其余主要投向城市基础设施和民生项目。"]
+    assert quoted("全年完成固定资产投资四十二亿元，同比增长百分之九。")[1:] == parts
+    # Quoted alone, a part says nothing of what it is a part of: the total comes before it.
+    assert quoted(parts[0]) == ["全年完成固定资产投资四十二亿元，同比增长百分之九。", *parts]
+    # A sentence that goes on to something new brings nothing.
+    assert quoted("明年要继续扩大有效投资。") == ["明年要继续扩大有效投资。"]
+
 def test_a_figure_in_chinese_numerals_with_what_it_counts_is_a_figure():
     from rag.write.evidence import FIGURE
     for sentence in ("我曾从事过十多年的办公室工作。", "全市新建三个示范点。", "培训两千余人。", "同比增长5%。"):

@@ -61,6 +61,8 @@ _FIELD = re.compile(r"^[^：:。！？]{2,16}[：:][^：:。！？]{1,30}[。；
 MAX_FIELDS = 8
 # What a heading heads is quoted up to this many sentences.
 MAX_NOTES = 3
+# A sentence opening so goes on from the one before it: it names that one's parts or the rest.
+_GOES_ON = re.compile(r"^\s*(其中|其余|其他|其它|另有|另外还有|分别|剩余|剩下的|余下的)")
 # Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
 MAX_SENTENCES = 6
 MAX_PER_SPEECH = 3
@@ -321,30 +323,36 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
 
 def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
     """`items`, each one that only announces (……如下：) or heads (一季度生产经营状况。) followed by
-    the sentence after it, which says what it announces."""
+    the sentence after it, which says what it announces; each followed by the sentences that go on
+    from it (其中……, 其余……), and one that goes on from the sentence before it preceded by that one."""
     rows = _chunk_rows(index)
     chosen = {(e.chunk_id, normalise(e.text)) for e in items}
     out: list[Evidence] = []
     for item in items:
-        out.append(item)
-        announces = item.text.rstrip().endswith(("：", ":"))
-        if not (announces or len(core_text(item.text)) < HEADING_CHARS):
-            continue
         chunk = index.chunks[rows[item.chunk_id]]
         sentences = passage_sentences(chunk.text)
         at = next((i for i, s in enumerate(sentences) if normalise(s) == normalise(item.text)), None)
         if at is None:
+            out.append(item)
             continue
+        before = sentences[at - 1:at] if at and _GOES_ON.match(item.text) else []
+        announces = item.text.rstrip().endswith(("：", ":"))
+        following: list[str] = []
         if announces:
             # What a colon announces may be a list of fields (新签合同额：90亿元): all of it comes.
             fields = list(takewhile(lambda s: _FIELD.match(s), sentences[at + 1:at + 1 + MAX_FIELDS]))
             following = fields or sentences[at + 1:at + 2]
-        else:
+        elif len(core_text(item.text)) < HEADING_CHARS:
             # What a heading heads may be notes (年计划65亿。三月底完成……): they come until a full
             # sentence's worth of text has.
             following = _through_first_full(sentences[at + 1:at + 1 + MAX_NOTES])
-        for sentence in following:
-            if (item.chunk_id, normalise(sentence)) not in chosen:
+        end = at + 1 + len(following)
+        # A total's parts (负债34亿。其中长期借款2亿元。其余是短期借款。) are half an answer without the rest.
+        following += takewhile(_GOES_ON.match, sentences[end:end + MAX_NOTES])
+        for sentence in [*before, item.text, *following]:
+            if sentence == item.text:
+                out.append(item)
+            elif (item.chunk_id, normalise(sentence)) not in chosen:
                 chosen.add((item.chunk_id, normalise(sentence)))
                 out.append(_evidence(chunk, sentence, score=item.score))
     return out
