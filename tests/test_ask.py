@@ -439,6 +439,17 @@ def test_cli_prints_the_quotes_grouped_by_speech_then_the_synthesis(searcher, ca
     assert len(payload["evidence"]) == 3 and payload["text"]
 
 
+def test_cli_says_the_synthesis_was_left_out_when_every_sentence_of_it_was(searcher, capsys, monkeypatch):
+    import rag.cli.ask as cli
+
+    # A count the quotes do not give is an invented specific: the only sentence goes.
+    generator = ReplyList("共有5篇讲话用了这句话[1]。", "共有5篇讲话用了这句话[1]。")
+    monkeypatch.setattr(cli, "load", lambda settings, *prompt: (generator, searcher))
+    assert main(["ask", f"哪些讲话用了“{PHRASE}”？", "--index", str(searcher.settings.index_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "归纳：（略）\n" in captured.out and "共有5篇" in captured.err
+
+
 @pytest.mark.models
 def test_the_bundled_model_adds_a_synthesis_that_echoes_nothing(real_index):
     from rag.llm.generate import generator_for

@@ -43,6 +43,9 @@ def show_quotes(evidence) -> None:
 def show_check(answer) -> None:
     """After the synthesis: which quotes each sentence rests on, and what was left out."""
     draft = answer.draft
+    if answer.evidence and not draft.text:
+        # 归纳： was printed before the model wrote; every sentence it wrote was left out.
+        print("（略）")
     if draft.text:
         print("\n\n归纳各句的依据：")
         for s in draft.sentences:
