@@ -545,7 +545,7 @@ def test_a_meeting_named_in_short_names_the_speech_that_holds_or_relays_it():
 
 
 def test_a_speech_named_by_how_it_opens_is_named_and_its_quote_is_not_searched_for():
-    from rag.search.speech_names import opening_quotes
+    from rag.search.speech_names import naming_quotes
     speeches = {
         "a": "刚才，传达学习了全省宣传部长会议精神。下面讲三点意见。",
         "b": "同志们：今天召开全市宣传工作会议。刚才，传达学习了全省宣传部长会议精神，要抓落实。",
@@ -558,12 +558,34 @@ def test_a_speech_named_by_how_it_opens_is_named_and_its_quote_is_not_searched_f
     question = "那篇以“刚才，传达学习了……会议精神”开头的讲话讲了几点意见？"
     # b holds the quote too, but not where it opens.
     assert named_speeches(question, index) == {"a"}
-    assert opening_quotes(question) == ["刚才，传达学习了……会议精神"]
+    assert naming_quotes(question, index) == ["刚才，传达学习了……会议精神"]
     assert named_speeches("开头是“这次会议开得很及时”的那篇怎么讲的？", index) == {"c"}
     # The words naming it go with the quote, and what is asked stays whole.
     assert core_text(without_speech_names(question, index)) == "讲了几点意见"
     assert core_text(without_speech_names("开头是“这次会议开得很及时”的那篇，正文怎么讲的？", index)) == "正文怎么讲的"
-    assert opening_quotes("哪些讲话用了“刚才”？") == []
+    assert naming_quotes("哪些讲话用了“刚才”？", index) == []
+
+
+def test_a_speech_named_by_words_it_says_is_the_one_holding_them():
+    from rag.search.speech_names import naming_quotes
+    speeches = {
+        "a": ("在全市宣传部长会议上的讲话", "同志们：要守好阵地。要做到“管得住、用得好、传得开”。"),
+        "b": ("在全市网信工作会议上的讲话", "同志们：要守好阵地，讲好故事。"),
+        "c": ("在全县宣传工作会议上的讲话", "同志们：也要做到“管得住、用得好、传得开”。"),
+    }
+    index = SimpleNamespace(
+        folder=Path(f"tiny-{next(_tiny_indexes)}"),
+        speeches=[{"speech_id": sid, "title": title, "title_derived": False} for sid, (title, _) in speeches.items()],
+        chunks=[Chunk(f"{sid}-1", sid, title, f"{sid}.txt", [], text, 1)
+                for sid, (title, text) in speeches.items()])
+    question = "讲“管得住、用得好、传得开”的那篇市里讲话，怎么讲守阵地？"
+    # Both speeches holding the words, and of them the one 市里 names.
+    assert named_speeches(question, index) == {"a"}
+    assert naming_quotes(question, index) == ["管得住、用得好、传得开"]
+    assert core_text(without_speech_names(question, index)) == "怎么讲守阵地"
+    # Asked where words stand, no speech is named by them; nor by words no speech holds.
+    assert naming_quotes("哪些讲话用了“管得住、用得好、传得开”？", index) == []
+    assert naming_quotes("讲“管得好”的那篇怎么讲守阵地？", index) == []
 
 
 def test_two_names_joined_by_he_are_two_speeches_not_a_qualifier_and_a_name():

@@ -73,6 +73,11 @@ OPENING_STARTS_WITHIN = 8
 _BEFORE_OPENING = re.compile(r"(?:那篇|这篇|那次)?$")
 _AFTER_OPENING = re.compile(r"^的?(?:那篇|这篇|那次)?(?:讲话|发言|讲稿)?(?:中|里)?")
 OPENING_WITHIN = 120
+# 讲“遵从规矩、遵循规律”的那篇: a quote of what a speech says, anywhere in it, naming the speech
+# (那篇 points at one speech; 哪些讲话用了“…” asks where the words stand, and names none).
+_SAID_QUOTE = re.compile(
+    r"[“\"「『]([^”\"」』\n]{2,60})[”\"」』][^，。？！、；“”\"「」『』\s]{0,6}?的?(?:那篇|这篇|那次)")
+_BEFORE_SAID = re.compile(r"[讲提说用引写谈有]?[了到出过用]?$")
 # Words any title or question about a speech has: they tell no speech from another. (What many
 # of a corpus's titles share, 办公室 in one, 学校 in another, weighs little by its count instead.)
 _GENERIC = re.compile(r"会议|工作|讲话|发言|同志|上的|哪些|哪篇|什么|怎么")
@@ -333,7 +338,7 @@ def speech_mentions(question: str, index: CorpusIndex) -> list[Mention]:
     """The naming phrases of a question, each with the speeches it names (phrases naming none left out)."""
     text = to_simplified(question)
     cores = _cores(index)
-    mentions = _by_opening(text, index)
+    mentions = [mention for _, mention in _by_quote(text, index)]
     for begin, end, phrase in _phrases(text):
         named = _by_occasion(phrase, index) if _JOINS.search(phrase) else set()
         if not named:
@@ -351,28 +356,43 @@ def speech_mentions(question: str, index: CorpusIndex) -> list[Mention]:
     return mentions + [_qualified(m, text, index) for m in _by_cores(outside, cores)[0]]
 
 
-def opening_quotes(question: str) -> list[str]:
-    """The quotes of a question that name a speech by how it opens, not phrases asked about."""
-    return [m.group(1) or m.group(2) for m in _OPENING_QUOTE.finditer(to_simplified(question))]
+def naming_quotes(question: str, index: CorpusIndex) -> list[str]:
+    """The quotes of a question that name a speech, by how it opens or by what it says: not
+    phrases asked about."""
+    return [quote for quote, _ in _by_quote(to_simplified(question), index)]
 
 
 @per_index
-def _openings(index: CorpusIndex) -> dict[str, str]:
-    """Each speech's first characters, letters and digits only: where a quoted opening is looked for."""
-    return {sid: core_text(text[:OPENING_WITHIN]) for sid, text in _speech_texts(index).items()}
+def _speech_letters(index: CorpusIndex) -> dict[str, str]:
+    """Each speech's letters and digits: where a quote is looked for."""
+    return {sid: core_text(text) for sid, text in _speech_texts(index).items()}
 
 
-def _by_opening(text: str, index: CorpusIndex) -> list[Mention]:
-    mentions = []
+def _by_quote(text: str, index: CorpusIndex) -> list[tuple[str, Mention]]:
+    """Each naming quote of `text` with its mention: the speeches that open with it (within their
+    first letters, after a salutation), or, for a quote of what a speech says, that hold it."""
+    letters = _speech_letters(index)
+
+    def mention(m: re.Match[str], before: re.Pattern[str], named: set[str]) -> Mention:
+        # 那篇以“…”开头的讲话, 讲“…”的那篇: the speech words around the quote name it too.
+        begin = m.start() - len(before.search(text[:m.start()]).group(0))
+        return Mention((begin, m.end() + _AFTER_OPENING.match(text[m.end():]).end()), named)
+
+    found = []
     for m in _OPENING_QUOTE.finditer(text):
-        wanted = phrase_pattern(m.group(1) or m.group(2))
-        named = {sid for sid, opening in _openings(index).items()
-                 if wanted and (found := wanted.search(opening)) and found.start() <= OPENING_STARTS_WITHIN}
-        if named:
-            # 那篇以“…”开头的讲话: the speech words around the quote name it too.
-            begin = m.start() - len(_BEFORE_OPENING.search(text[:m.start()]).group(0))
-            mentions.append(Mention((begin, m.end() + _AFTER_OPENING.match(text[m.end():]).end()), named))
-    return mentions
+        quote = m.group(1) or m.group(2)
+        wanted = phrase_pattern(quote)
+        named = {sid for sid, held in letters.items()
+                 if wanted and (at := wanted.search(held[:OPENING_WITHIN]))
+                 and at.start() <= OPENING_STARTS_WITHIN}
+        found.append((quote, mention(m, _BEFORE_OPENING, named)))
+    for m in _SAID_QUOTE.finditer(text):
+        if not any(m.start() < said.span[1] and said.span[0] < m.end() for _, said in found):
+            wanted = phrase_pattern(m.group(1))
+            named = {sid for sid, held in letters.items() if wanted and wanted.search(held)}
+            found.append((m.group(1), mention(m, _BEFORE_SAID, named)))
+    # A quote no speech holds names none: it is looked for as a phrase, and reported missing.
+    return [(quote, said) for quote, said in found if said.speech_ids]
 
 
 def _qualified(mention: Mention, text: str, index: CorpusIndex) -> Mention:

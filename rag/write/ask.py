@@ -33,7 +33,7 @@ from rag.llm.prompts import read_prompt
 from rag.search.hybrid import Searcher
 from rag.search.query import quoted_phrases
 from rag.search.relevance import require_relevant, term_coverage
-from rag.search.speech_names import named_speeches, opening_quotes, without_speech_names
+from rag.search.speech_names import named_speeches, naming_quotes, without_speech_names
 from rag.settings import Settings
 from rag.types import Chunk, Draft, Passage
 from rag.write.evidence import (
@@ -175,7 +175,7 @@ def resolve(question: str, searcher: Searcher, context: Context | None = None) -
 def _followed(question: str, searcher: Searcher, context: Context | None) -> Request:
     index = searcher.index
     named = named_speeches(question, index)
-    naming = opening_quotes(question)
+    naming = naming_quotes(question, index)
     phrases = [p for p in quoted_phrases(question) if p not in naming]
     unnamed = without_speech_names(question, index) if named else question
     rest = _FOLLOW_UP_WORDS.sub("", unnamed)
