@@ -323,6 +323,8 @@ def test_a_follow_up_in_the_corpus_words_is_not_judged_again_a_new_subject_is(se
     follow = resolve("那具体到眼下，督查怎么搞？", searcher, context)
     assert follow.speech_ids == first.speech_ids and follow.judged is None
     assert resolve("那红烧肉呢？", searcher, context).judged == ""
+    # 后面…… goes on from the question before, in the speech it asked of.
+    assert resolve("后面还举了哪个例子？", searcher, context).speech_ids == first.speech_ids
 
 
 def test_follow_ups_are_read_with_the_question_before(searcher):
@@ -633,6 +635,14 @@ def test_a_quote_that_only_announces_or_heads_brings_the_sentence_after_it():
     assert [e.text for e in with_what_follows(items, index)][1:] == [
         "新签合同额：90亿元", "营业收入：70亿元", "利润总额：1.6亿元"]
 
+
+
+def test_a_phrase_standing_as_a_point_s_heading_is_quoted_once_with_what_the_point_says():
+    index = tiny_index((["六是内容要实"], "六是内容要实。这是简报的基本要求，要写实事、报实情。七是反映要快。"))
+    found = literal_evidence(index.chunks, "内容要实")
+    # The heading the passage opens with is one occurrence, not two.
+    assert [e.text for e in found] == ["六是内容要实"]
+    assert [e.text for e in with_what_follows(found, index)] == ["六是内容要实", "这是简报的基本要求，要写实事、报实情。"]
 
 
 def test_a_quoted_total_brings_its_parts_and_a_quoted_part_its_total():

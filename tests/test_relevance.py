@@ -66,6 +66,9 @@ def test_two_words_jieba_joined_and_asking_for_a_person_are_not_new_subjects():
     assert term_coverage(bm25, "讲话先引了哪位领导的话") == 1.0
     # 星 stands alone in the corpus, 火 does not: 火星 is a new subject.
     assert term_coverage(bm25, "讲话里谈火星吗") < 0.5
+    # 还举 of 还举了 is an adverb and a verb; 后面 points into the text and 例子 asks for a kind of
+    # material: none of them names a subject.
+    assert term_coverage(bm25, "后面还举了哪位领导的例子") == 1.0
 
 
 def test_judge_threshold_on_the_combined_score(searcher):

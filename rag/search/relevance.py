@@ -73,10 +73,12 @@ class Relevance:
 
 
 # Words made of question and pointing characters alone (哪几种, 那篇, 多少, 这些, 哪位) ask or
-# point, and so do words pointing at a time (眼下, 如今); they name no subject, known to the
-# corpus or not.
+# point, and so do words pointing at a time (眼下, 如今) or a place in the text (后面) and words
+# asking for a kind of material (例子, 典故); they name no subject, known to the corpus or not.
 _ASKING_WORD = re.compile(r"[哪那这几多少些种篇条点项个么什怎样何两次位谁啥]+"
-                          r"|眼下|目前|当前|当下|现在|如今|近来|最近|今后|往后|将来|以前|过去")
+                          r"|眼下|目前|当前|当下|现在|如今|近来|最近|今后|往后|将来|以前|过去"
+                          r"|前面|后面|后边|接着|接下来|然后"
+                          r"|例子|事例|故事|典故|名言|比喻|说法|原话|提法")
 
 
 def term_coverage(bm25: BM25Index, query: str, written: BM25Index | None = None) -> float:
@@ -115,11 +117,16 @@ def _new_subjects(unknown: set[str], known: set[str], vocab: dict[str, int]) -> 
     return {t for t in unknown if not any(t in c for c in composed)}
 
 
+# Adverbs jieba joins to the verb after them.
+_ADVERBS = "还又也再都"
+
+
 def _miscut(word: str, vocab: dict[str, int]) -> bool:
     """A pair of characters the corpus has each as a word of its own (先引 of 先引了, 会定 of
-    这次会定了): jieba joined two words, it did not find a new one. The words a subject is
-    named by (火星, 足球) are rarely made of such characters."""
-    return len(word) == 2 and all(ch in vocab for ch in word)
+    这次会定了), or an adverb joined to the verb after it (还举 of 还举了): jieba joined two words,
+    it did not find a new one. The words a subject is named by (火星, 足球) are rarely made so."""
+    return len(word) == 2 and (all(ch in vocab for ch in word) or word[0] in _ADVERBS)
+
 
 
 def _spelled_with(word: str, parts: set[str], vocab: dict[str, int]) -> bool:

@@ -45,6 +45,7 @@ from rag.write.evidence import (
     literal_evidence,
     passage_evidence,
     speech_part,
+    with_what_follows,
 )
 from rag.write.numbered_lists import cn_number, item_marker
 
@@ -65,7 +66,8 @@ DROPPED_NOTE = "归纳中有原句里没有的具体信息，这些句子已略�
 NO_PHRASE_NOTE = "语料中没有找到{phrases}，下面是意思相近的原句。"
 
 # 那县里的讲话呢？ 还有呢？ 其中第二条……: a question that leans on the one before.
-_FOLLOW_UP = re.compile(r"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们)|呢[？?。]?$")
+_FOLLOW_UP = re.compile(r"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们|后面|接着|接下来|然后)"
+                        r"|呢[？?。]?$")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|处|句|个|项|段|种|类|方面)")
 # What a follow-up says besides what it is about: 那, 呢, 讲话, 怎么说的.
 _FOLLOW_UP_WORDS = re.compile(
@@ -206,8 +208,9 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
     notes: list[str] = []
     if request.focus is not None:
         return in_reading_order(passage_evidence(index, request.focus.chunk_id), index), notes
-    items = [e for phrase in request.phrases
-             for e in literal_evidence(index.chunks, phrase, request.speech_ids)]
+    # A phrase standing as a point's heading (六是内容要实) is quoted with what the point says.
+    items = with_what_follows([e for phrase in request.phrases
+                               for e in literal_evidence(index.chunks, phrase, request.speech_ids)], index)
     if request.phrases and not items:
         notes.append(NO_PHRASE_NOTE.format(phrases="、".join(f"“{p}”" for p in request.phrases)))
     if not items or asks_beyond(request.query, request.phrases):
@@ -217,10 +220,11 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
             judged = request.judged or request.query
             top = found[:10] if request.speech_ids is None else searcher.search(judged, k=10)
             require_relevant(searcher, judged, top)
-        listed = {(e.chunk_id, normalise(e.text)) for e in items}
+        # Quoted once per speech: a heading the phrase was found in is also a sentence of the text.
+        listed = {(e.speech_id, core_text(e.text)) for e in items}
         items += [e for e in answer_evidence(searcher, request.query, found, request.speech_ids,
                                              request.part)
-                  if (e.chunk_id, normalise(e.text)) not in listed]
+                  if (e.speech_id, core_text(e.text)) not in listed]
     return in_reading_order(items, index), notes
 
 

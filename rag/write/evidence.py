@@ -163,7 +163,8 @@ def literal_evidence(chunks: list[Chunk], phrase: str, speech_ids: set[str] | No
         if not headings and not wanted.search(core_text(to_simplified(chunk.text))):
             continue
         for sentence in headings + _sentences_holding(chunk.text, wanted):
-            key = (chunk.speech_id, normalise(sentence))
+            # A heading the passage also opens with (六是内容要实 / 六是内容要实。) is one occurrence.
+            key = (chunk.speech_id, core_text(to_simplified(sentence)))
             if key not in seen:
                 seen.add(key)
                 found.append(_evidence(chunk, sentence, phrase=phrase, score=1.0))
@@ -331,7 +332,8 @@ def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidenc
     for item in items:
         chunk = index.chunks[rows[item.chunk_id]]
         sentences = passage_sentences(chunk.text)
-        at = next((i for i, s in enumerate(sentences) if normalise(s) == normalise(item.text)), None)
+        # A heading quoted as it stands in the section path has no full stop: letters are compared.
+        at = next((i for i, s in enumerate(sentences) if core_text(s) == core_text(item.text)), None)
         if at is None:
             out.append(item)
             continue
