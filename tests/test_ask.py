@@ -645,6 +645,16 @@ def test_a_phrase_standing_as_a_point_s_heading_is_quoted_once_with_what_the_poi
     assert [e.text for e in with_what_follows(found, index)] == ["六是内容要实", "这是简报的基本要求，要写实事、报实情。"]
 
 
+def test_a_sentence_ending_by_opening_a_point_brings_what_the_point_says():
+    index = tiny_index(([], "接待工作头绪多，要做好这项工作，一要细致。每个环节都要提前想到、逐项落实，不留死角。二要热情。"))
+    chunk = index.chunks[0]
+    item = Evidence("接待工作头绪多，要做好这项工作，一要细致。", chunk.chunk_id, "s", chunk.title, "", chunk.source)
+    assert [e.text for e in with_what_follows([item], index)][1:] == ["每个环节都要提前想到、逐项落实，不留死角。"]
+    # A long last clause is not a point's heading.
+    item = Evidence("每个环节都要提前想到、逐项落实，不留死角。", chunk.chunk_id, "s", chunk.title, "", chunk.source)
+    assert len(with_what_follows([item], index)) == 1
+
+
 def test_a_quoted_total_brings_its_parts_and_a_quoted_part_its_total():
     index = tiny_index(([], "全年完成固定资产投资四十二亿元，同比增长百分之九。其中工业投资二十六亿元，占六成以上。"
                              "其余主要投向城市基础设施和民生项目。明年要继续扩大有效投资。"))

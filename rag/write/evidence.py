@@ -323,8 +323,8 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
 
 
 def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
-    """`items`, each one that only announces (……如下：) or heads (一季度生产经营状况。) followed by
-    the sentence after it, which says what it announces; each followed by the sentences that go on
+    """`items`, each one that only announces (……如下：) or heads (一季度生产经营状况。, ……，一要周密。)
+    followed by the sentence after it, which says what it announces; each followed by the sentences that go on
     from it (其中……, 其余……), and one that goes on from the sentence before it preceded by that one."""
     rows = _chunk_rows(index)
     chosen = {(e.chunk_id, normalise(e.text)) for e in items}
@@ -344,7 +344,7 @@ def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidenc
             # What a colon announces may be a list of fields (新签合同额：90亿元): all of it comes.
             fields = list(takewhile(lambda s: _FIELD.match(s), sentences[at + 1:at + 1 + MAX_FIELDS]))
             following = fields or sentences[at + 1:at + 2]
-        elif len(core_text(item.text)) < HEADING_CHARS:
+        elif len(core_text(item.text)) < HEADING_CHARS or _ends_with_point(item.text):
             # What a heading heads may be notes (年计划65亿。三月底完成……): they come until a full
             # sentence's worth of text has.
             following = _through_first_full(sentences[at + 1:at + 1 + MAX_NOTES])
@@ -358,6 +358,13 @@ def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidenc
                 chosen.add((item.chunk_id, normalise(sentence)))
                 out.append(_evidence(chunk, sentence, score=item.score))
     return out
+
+
+def _ends_with_point(sentence: str) -> bool:
+    """Whether a sentence's last clause opens a numbered point (要搞好综合协调，一要周密。): what
+    the point says comes after it."""
+    last = re.split(r"[，,；;]", sentence.strip().rstrip("。．.！!"))[-1]
+    return len(core_text(last)) < HEADING_CHARS and item_marker(last) is not None
 
 
 def _through_first_full(sentences: list[str]) -> list[str]:
