@@ -128,7 +128,6 @@ def _miscut(word: str, vocab: dict[str, int]) -> bool:
     return len(word) == 2 and (all(ch in vocab for ch in word) or word[0] in _ADVERBS)
 
 
-
 def _spelled_with(word: str, parts: set[str], vocab: dict[str, int]) -> bool:
     """`parts` found inside `word` cover it, all but at most one character that
     the corpus uses in some other word."""

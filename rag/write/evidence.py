@@ -324,8 +324,9 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
 
 def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
     """`items`, each one that only announces (……如下：) or heads (一季度生产经营状况。, ……，一要周密。)
-    followed by the sentence after it, which says what it announces; each followed by the sentences that go on
-    from it (其中……, 其余……), and one that goes on from the sentence before it preceded by that one."""
+    followed by the sentence after it, which says what it announces; each followed by the sentences
+    that go on from it (其中……, 其余……), and one that goes on from the sentence before it preceded
+    by that one."""
     rows = _chunk_rows(index)
     chosen = {(e.chunk_id, normalise(e.text)) for e in items}
     out: list[Evidence] = []
