@@ -26,6 +26,7 @@ from rag.write.ask import (
     Context,
     EchoedPrompt,
     SentenceGate,
+    after,
     answer,
     asks_beyond,
     gather,
@@ -325,6 +326,26 @@ def test_a_follow_up_in_the_corpus_words_is_not_judged_again_a_new_subject_is(se
     assert resolve("那红烧肉呢？", searcher, context).judged == ""
     # 后面…… goes on from the question before, in the speech it asked of.
     assert resolve("后面还举了哪个例子？", searcher, context).speech_ids == first.speech_ids
+
+
+def test_a_follow_up_asking_what_comes_after_looks_on_from_the_last_quote(searcher):
+    index = searcher.index
+    quoted = literal_evidence(index.chunks, PHRASE)
+    speech = quoted[0].speech_id
+    context = Context(PHRASE, [PHRASE], None, [e for e in quoted if e.speech_id == speech])
+    follow = resolve("后面还举了哪个例子？", searcher, context)
+    assert follow.after is context.evidence[-1]
+    # Asked without 后面, or of evidence from more than one speech, nothing is looked after.
+    assert resolve("还举了哪个例子？", searcher, context).after is None
+    if len({e.speech_id for e in quoted}) > 1:
+        assert resolve("后面还举了哪个例子？", searcher, Context(PHRASE, [PHRASE], None, quoted)).after is None
+    start = next(c.ordinal for c in index.chunks if c.chunk_id == follow.after.chunk_id)
+    passages = [Passage(c, 1.0) for c in index.chunks]
+    kept = after(index, passages, follow.after)
+    assert kept and all(p.chunk.speech_id == speech and p.chunk.ordinal >= start for p in kept)
+    assert len(kept) < len(passages)
+    found, _ = gather(searcher, follow)
+    assert found and {e.speech_id for e in found} == {speech}
 
 
 def test_follow_ups_are_read_with_the_question_before(searcher):

@@ -26,6 +26,7 @@ from rag.check.copycheck import CopyIndex, invented_specifics, normalise
 from rag.check.finish import finish_draft
 from rag.corpus.clean import core_text
 from rag.corpus.structure import SLOT, TERMINAL
+from rag.index.store import CorpusIndex
 from rag.llm.copyblock import CopyBlock, block_tokens
 from rag.llm.generate import Clock, OnToken, check_input, token_budget, write
 from rag.llm.guard import without_instructions
@@ -68,10 +69,13 @@ NO_PHRASE_NOTE = "语料中没有找到{phrases}，下面是意思相近的原�
 # 那县里的讲话呢？ 还有呢？ 其中第二条……: a question that leans on the one before.
 _FOLLOW_UP = re.compile(r"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们|后面|接着|接下来|然后)"
                         r"|呢[？?。]?$")
+# 后面还举了哪个例子？ asks what the speech says after what was quoted.
+_AFTER = re.compile(r"^(后面|后边|接着|接下来|然后|再往后)")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|处|句|个|项|段|种|类|方面)")
 # What a follow-up says besides what it is about: 那, 呢, 讲话, 怎么说的.
 _FOLLOW_UP_WORDS = re.compile(
-    r"^(那么?|还有|另外|再|其中)|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?|是什么|[？?。，,！!]")
+    r"^(那么?|还有|另外|再|其中|后面|后边|接着|接下来|然后|再往后)|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?"
+    r"|是什么|[？?。，,！!]")
 
 # What a question asking where a quoted phrase stands says besides the phrase: 哪几篇讲话里出现过,
 # 这个说法出自哪篇讲话, 是哪些讲话用的. Letters left beyond these, BEYOND_CHARS or more, ask more.
@@ -144,6 +148,7 @@ class Request:
     # asks again of other speeches (那县里的讲话呢？).
     judged: str | None = ""
     part: str = ""  # the part of a speech asked of (evidence.speech_part)
+    after: Evidence | None = None  # 后面……: the last sentence the previous answer quoted
 
 
 def check_question(text: str) -> str:
@@ -165,6 +170,15 @@ def _nth_point(evidence: list[Evidence], n: int) -> Evidence:
     markers = [item_marker(e.text) for e in evidence]
     kind = next((m[0] for m in markers if m), None)
     return next((e for e, m in zip(evidence, markers) if m == (kind, n)), evidence[n - 1])
+
+
+def _last_quoted(question: str, context: Context, named: set[str] | None) -> Evidence | None:
+    """For 后面……, the last sentence the previous answer quoted, when it quoted one speech and the
+    question names no other."""
+    speeches = {e.speech_id for e in context.evidence}
+    if not _AFTER.match(question) or len(speeches) != 1 or (named is not None and named != speeches):
+        return None
+    return context.evidence[-1]
 
 
 def resolve(question: str, searcher: Searcher, context: Context | None = None) -> Request:
@@ -191,10 +205,13 @@ def _followed(question: str, searcher: Searcher, context: Context | None) -> Req
                        focus=_nth_point(context.evidence, n))
     if phrases or len(core_text(rest)) >= 2:
         # 那信息工作呢？ asks the same of another subject, in the speeches asked about before. Only a
-        # subject the corpus lacks is judged again: 那具体到眼下，点了哪些事？ goes on with the last.
+        # subject the corpus lacks is judged again: 那具体到眼下，点了哪些事？ goes on with the last, and
+        # 后面还举了哪个例子？ asks of what follows a quote, not of a subject.
         known = term_coverage(index.bm25, rest, index.bm25_chars) == 1.0 and not phrases
-        return Request(question if phrases else rest, phrases, named or context.speech_ids,
-                       judged=None if known else "")
+        quoted = _last_quoted(question, context, named)
+        speech_ids = {quoted.speech_id} if quoted else named or context.speech_ids
+        return Request(question if phrases else rest, phrases, speech_ids,
+                       judged=None if known or quoted else "", after=quoted)
     # 那县里的讲话呢？ asks the same in other speeches.
     return Request(context.query, context.phrases, named, judged=None)
 
@@ -215,6 +232,8 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
         notes.append(NO_PHRASE_NOTE.format(phrases="、".join(f"“{p}”" for p in request.phrases)))
     if not items or asks_beyond(request.query, request.phrases):
         found = candidates(searcher, request.query, request.speech_ids)
+        if request.after is not None:
+            found = after(index, found, request.after) or found
         if request.judged is not None and not items:
             # Judged on the whole index's top 10, as the judge was calibrated.
             judged = request.judged or request.query
@@ -226,6 +245,12 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
                                              request.part)
                   if (e.speech_id, core_text(e.text)) not in listed]
     return in_reading_order(items, index), notes
+
+
+def after(index: CorpusIndex, passages: list[Passage], quoted: Evidence) -> list[Passage]:
+    """The passages of `quoted`'s speech from its passage on: where 后面…… looks."""
+    start = next(c.ordinal for c in index.speech_chunks(quoted.speech_id) if c.chunk_id == quoted.chunk_id)
+    return [p for p in passages if p.chunk.speech_id == quoted.speech_id and p.chunk.ordinal >= start]
 
 
 def asks_beyond(question: str, phrases: list[str]) -> bool:
