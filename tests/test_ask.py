@@ -692,6 +692,22 @@ def test_a_quoted_total_brings_its_parts_and_a_quoted_part_its_total():
     # A sentence that goes on to something new brings nothing.
     assert quoted("明年要继续扩大有效投资。") == ["明年要继续扩大有效投资。"]
 
+
+def test_a_quoted_story_brings_the_lesson_drawn_from_it_and_the_lesson_its_story():
+    story = "有位老农每天清晨去地里转一圈，哪怕只拔几棵草，几十年下来他家的庄稼总是最好。"
+    lesson = "这个小故事告诉我们，功夫在平时，工作要天天抓、时时抓。"
+    index = tiny_index(([], story + lesson + "下面我讲第二个问题。"))
+    chunk = index.chunks[0]
+
+    def quoted(sentence: str) -> list[str]:
+        item = Evidence(sentence, chunk.chunk_id, "s", chunk.title, "", chunk.source)
+        return [e.text for e in with_what_follows([item], index)]
+
+    assert quoted(story) == [story, lesson]
+    assert quoted(lesson) == [story, lesson]
+    assert quoted("下面我讲第二个问题。") == ["下面我讲第二个问题。"]
+
+
 def test_a_figure_in_chinese_numerals_with_what_it_counts_is_a_figure():
     from rag.write.evidence import FIGURE
     for sentence in ("我曾从事过十多年的办公室工作。", "全市新建三个示范点。", "培训两千余人。", "同比增长5%。"):

@@ -61,8 +61,11 @@ _FIELD = re.compile(r"^[^：:。！？]{2,16}[：:][^：:。！？]{1,30}[。；
 MAX_FIELDS = 8
 # What a heading heads is quoted up to this many sentences.
 MAX_NOTES = 3
-# A sentence opening so goes on from the one before it: it names that one's parts or the rest.
-_GOES_ON = re.compile(r"^\s*(其中|其余|其他|其它|另有|另外还有|分别|剩余|剩下的|余下的)")
+# A sentence opening so goes on from the one before it: it names that one's parts or the rest, or
+# draws the lesson of the story or example it told (这个传奇故事蕴涵着一个真谛……, 这说明……).
+_GOES_ON = re.compile(r"^\s*(其中|其余|其他|其它|另有|另外还有|分别|剩余|剩下的|余下的"
+                      r"|(这|那)[个些则段位][^，,。]{0,6}(故事|例子|事例|典故|案例|经历|比喻)"
+                      r"|这(说明|告诉我们|启示我们|给我们的启示))")
 # Shown at most: a list longer than this is read by nobody (a literal phrase lists all).
 MAX_SENTENCES = 6
 MAX_PER_SPEECH = 3
