@@ -412,6 +412,21 @@ def test_sentences_about_the_quotes_rather_than_their_content_are_not_shown():
     assert shown == ["两篇讲话都要求加强督查落实。"] and g.dropped == []
 
 
+def test_a_sentence_saying_one_quote_again_in_swapped_words_is_not_shown():
+    shown = []
+    quote = "各级办公室处于中枢位置，必须把规矩的标尺立得更高一点、卡得更严一些。"
+    title = "在全市秘书长会议上的讲话"
+    g = SentenceGate(CopyIndex(["提示词"]), [quote], shown.append, "", [title])
+    # The copy bound made the model swap a word; the quote itself is on screen above.
+    g("各级办公室处于中枢位置，必须把规矩的对标尺立得更高一点，卡得更严一些。")
+    g("讲话要求办公室对自己从严要求，标准高于一般部门。")
+    # A speech named without 《》 answers "which speech": a title is not a quote said again.
+    g("在全市秘书长会议上的讲话。")
+    g.close()
+    assert shown == ["讲话要求办公室对自己从严要求，标准高于一般部门。", "在全市秘书长会议上的讲话。"]
+    assert g.dropped == []
+
+
 def test_evidence_comes_before_the_synthesis_and_its_citations_are_the_quotes_numbers(searcher):
     events = []
     generator = ReplyList("三篇讲话都用了这句话，要求办公室人员站在全局思考问题[2]。")
