@@ -624,6 +624,8 @@ def test_a_speech_named_by_words_it_says_is_the_one_holding_them():
     # Asked where words stand, no speech is named by them; nor by words no speech holds.
     assert naming_quotes("哪些讲话用了“管得住、用得好、传得开”？", index) == []
     assert naming_quotes("讲“管得好”的那篇怎么讲守阵地？", index) == []
+    # Words no speech holds still stand where a name does: they are not what is asked about.
+    assert core_text(without_speech_names("讲“管得好”的那篇市里讲话，怎么讲守阵地？", index)) == "怎么讲守阵地"
 
 
 def test_two_names_joined_by_he_are_two_speeches_not_a_qualifier_and_a_name():

@@ -374,9 +374,7 @@ def _by_quote(text: str, index: CorpusIndex) -> list[tuple[str, Mention]]:
     letters = _speech_letters(index)
 
     def mention(m: re.Match[str], before: re.Pattern[str], named: set[str]) -> Mention:
-        # 那篇以“…”开头的讲话, 讲“…”的那篇: the speech words around the quote name it too.
-        begin = m.start() - len(before.search(text[:m.start()]).group(0))
-        return Mention((begin, m.end() + _AFTER_OPENING.match(text[m.end():]).end()), named)
+        return Mention(_quote_span(text, m, before), named)
 
     found = []
     for m in _OPENING_QUOTE.finditer(text):
@@ -393,6 +391,12 @@ def _by_quote(text: str, index: CorpusIndex) -> list[tuple[str, Mention]]:
             found.append((m.group(1), mention(m, _BEFORE_SAID, named)))
     # A quote no speech holds names none: it is looked for as a phrase, and reported missing.
     return [(quote, said) for quote, said in found if said.speech_ids]
+
+
+def _quote_span(text: str, m: re.Match[str], before: re.Pattern[str]) -> tuple[int, int]:
+    """A naming quote with the speech words around it: 那篇以“…”开头的讲话, 讲“…”的那篇."""
+    begin = m.start() - len(before.search(text[:m.start()]).group(0))
+    return begin, m.end() + _AFTER_OPENING.match(text[m.end():]).end()
 
 
 def _qualified(mention: Mention, text: str, index: CorpusIndex) -> Mention:
@@ -437,8 +441,10 @@ def without_speech_names(question: str, index: CorpusIndex) -> str:
     """The question without the phrases naming speeches: what is asked about them."""
     text = to_simplified(question)
     # Mentions may overlap (以“…”开头的 | 开头的县里讲话): each run of named characters goes whole.
-    mentions = speech_mentions(question, index)
-    named = [any(m.span[0] <= i < m.span[1] for m in mentions) for i in range(len(text))]
+    spans = [m.span for m in speech_mentions(question, index)]
+    # 讲“四个遵”的那篇 names a speech even when no speech holds the words: they are not what is asked.
+    spans += [_quote_span(text, m, _BEFORE_SAID) for m in _SAID_QUOTE.finditer(text)]
+    named = [any(begin <= i < end for begin, end in spans) for i in range(len(text))]
     text = re.sub(r" {2,}", " ", "".join(" " if gone else ch for ch, gone in zip(text, named)))
     # The 和 that joined two names joins nothing now.
     text = _LONE_JOIN.sub(" ", text)
