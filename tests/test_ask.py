@@ -26,11 +26,11 @@ from rag.write.ask import (
     Context,
     EchoedPrompt,
     SentenceGate,
-    after,
     answer,
     asks_beyond,
     gather,
     misquoted,
+    passages_after,
     resolve,
     restates,
     synthesis_messages,
@@ -341,7 +341,7 @@ def test_a_follow_up_asking_what_comes_after_looks_on_from_the_last_quote(search
         assert resolve("后面还举了哪个例子？", searcher, Context(PHRASE, [PHRASE], None, quoted)).after is None
     start = next(c.ordinal for c in index.chunks if c.chunk_id == follow.after.chunk_id)
     passages = [Passage(c, 1.0) for c in index.chunks]
-    kept = after(index, passages, follow.after)
+    kept = passages_after(index, passages, follow.after)
     assert kept and all(p.chunk.speech_id == speech and p.chunk.ordinal >= start for p in kept)
     assert len(kept) < len(passages)
     found, _ = gather(searcher, follow)

@@ -242,7 +242,7 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
     if not items or asks_beyond(request.query, request.phrases):
         found = candidates(searcher, request.query, request.speech_ids)
         if request.after is not None:
-            found = after(index, found, request.after) or found
+            found = passages_after(index, found, request.after) or found
         if request.judged is not None and not items:
             # Judged on the whole index's top 10, as the judge was calibrated.
             judged = request.judged or request.query
@@ -256,7 +256,7 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
     return in_reading_order(items, index), notes
 
 
-def after(index: CorpusIndex, passages: list[Passage], quoted: Evidence) -> list[Passage]:
+def passages_after(index: CorpusIndex, passages: list[Passage], quoted: Evidence) -> list[Passage]:
     """The passages of `quoted`'s speech from its passage on: where 后面…… looks."""
     start = next(c.ordinal for c in index.speech_chunks(quoted.speech_id) if c.chunk_id == quoted.chunk_id)
     return [p for p in passages if p.chunk.speech_id == quoted.speech_id and p.chunk.ordinal >= start]
@@ -347,7 +347,8 @@ class SentenceGate:
 
     A sentence repeating ECHO_CHARS or more of the prompt's own text, or holding a 【待填】
     slot, stops the reply (what follows an echo is more of it); one stating a specific the
-    quotes lack is left out and listed in `dropped`; one saying the question back is left out.
+    quotes lack is left out and listed in `dropped`; one saying the question back, or one quote
+    again, is left out.
     """
 
     def __init__(self, template: CopyIndex, quotes: list[str], on_token: OnToken | None,
