@@ -26,7 +26,6 @@ from rag.check.copycheck import CopyIndex, invented_specifics, normalise
 from rag.check.finish import finish_draft
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.structure import SLOT, TERMINAL
-from rag.index.store import CorpusIndex
 from rag.llm.copyblock import CopyBlock, block_tokens
 from rag.llm.generate import Clock, OnToken, check_input, token_budget, write
 from rag.llm.guard import without_instructions
@@ -45,6 +44,7 @@ from rag.write.evidence import (
     in_reading_order,
     literal_evidence,
     passage_evidence,
+    passages_after,
     speech_part,
     with_what_follows,
 )
@@ -254,12 +254,6 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
                                              request.part)
                   if (e.speech_id, core_text(e.text)) not in listed]
     return in_reading_order(items, index), notes
-
-
-def passages_after(index: CorpusIndex, passages: list[Passage], quoted: Evidence) -> list[Passage]:
-    """The passages of `quoted`'s speech from its passage on: where 后面…… looks."""
-    start = next(c.ordinal for c in index.speech_chunks(quoted.speech_id) if c.chunk_id == quoted.chunk_id)
-    return [p for p in passages if p.chunk.speech_id == quoted.speech_id and p.chunk.ordinal >= start]
 
 
 def asks_beyond(question: str, phrases: list[str]) -> bool:

@@ -510,6 +510,12 @@ def passage_evidence(index: CorpusIndex, chunk_id: str) -> list[Evidence]:
     return [_evidence(chunk, s, score=1.0) for s in passage_sentences(chunk.text)]
 
 
+def passages_after(index: CorpusIndex, passages: list[Passage], quoted: Evidence) -> list[Passage]:
+    """The passages of `quoted`'s speech from its passage on: where 后面…… looks."""
+    start = index.chunks[_chunk_rows(index)[quoted.chunk_id]].ordinal
+    return [p for p in passages if p.chunk.speech_id == quoted.speech_id and p.chunk.ordinal >= start]
+
+
 def in_reading_order(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
     """Grouped by speech (the speech of the best sentence first), in each speech in corpus order,
     numbered 1..n as shown."""
