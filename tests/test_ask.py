@@ -335,6 +335,9 @@ def test_a_follow_up_asking_what_comes_after_looks_on_from_the_last_quote(search
     context = Context(PHRASE, [PHRASE], None, [e for e in quoted if e.speech_id == speech])
     follow = resolve("后面还举了哪个例子？", searcher, context)
     assert follow.after is context.evidence[-1]
+    # Every opener that looks on from the quote makes a follow-up, 呢 or not.
+    for opener in ("后边", "接着", "接下来", "然后", "再往后"):
+        assert resolve(f"{opener}还举了哪个例子？", searcher, context).after is context.evidence[-1], opener
     # Asked without 后面, or of evidence from more than one speech, nothing is looked after.
     assert resolve("还举了哪个例子？", searcher, context).after is None
     if len({e.speech_id for e in quoted}) > 1:

@@ -66,15 +66,16 @@ ECHO_NOTE = "模型复述了提示词，归纳已略去；上面的原句就是�
 DROPPED_NOTE = "归纳中有原句里没有的具体信息，这些句子已略去："
 NO_PHRASE_NOTE = "语料中没有找到{phrases}，下面是意思相近的原句。"
 
-# 那县里的讲话呢？ 还有呢？ 其中第二条……: a question that leans on the one before.
-_FOLLOW_UP = re.compile(r"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们|后面|接着|接下来|然后)"
-                        r"|呢[？?。]?$")
 # 后面还举了哪个例子？ asks what the speech says after what was quoted.
-_AFTER = re.compile(r"^(后面|后边|接着|接下来|然后|再往后)")
+_AFTER_OPENERS = "后面|后边|接着|接下来|然后|再往后"
+_AFTER = re.compile(f"^({_AFTER_OPENERS})")
+# 那县里的讲话呢？ 还有呢？ 其中第二条……: a question that leans on the one before.
+_FOLLOW_UP = re.compile(f"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们|{_AFTER_OPENERS})"
+                        r"|呢[？?。]?$")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|处|句|个|项|段|种|类|方面)")
 # What a follow-up says besides what it is about: 那, 呢, 讲话, 怎么说的.
 _FOLLOW_UP_WORDS = re.compile(
-    r"^(那么?|还有|另外|再|其中|后面|后边|接着|接下来|然后|再往后)|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?"
+    f"^(那么?|还有|另外|再|其中|{_AFTER_OPENERS})|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?"
     r"|是什么|[？?。，,！!]")
 
 # What a question asking where a quoted phrase stands says besides the phrase: 哪几篇讲话里出现过,
