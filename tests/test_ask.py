@@ -3,6 +3,7 @@
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from itertools import count
 from pathlib import Path
 from types import SimpleNamespace
@@ -37,6 +38,8 @@ from rag.write.ask import (
 )
 from rag.write.evidence import (
     CANDIDATE_CHUNKS,
+    MAX_PER_CHUNK,
+    MAX_PER_CHUNK_NAMED,
     MAX_PER_SPEECH,
     MAX_SENTENCES,
     NAMED_CANDIDATE_CHUNKS,
@@ -742,13 +745,20 @@ def test_a_question_about_one_speech_is_answered_with_more_than_the_per_speech_s
     alike += [Evidence("另一篇讲话也讲了作用。", "c9", "s2", "t2", "", "f2", score=0.9)]
     assert Counter(e.speech_id for e in pick(alike)) == {"s1": MAX_PER_SPEECH, "s2": 1}
     assert len(pick(alike[:8], per_speech_cap=MAX_SENTENCES)) == MAX_SENTENCES
+    # One passage gives two quotes, or three when the question names its speeches: there the
+    # answer often fills one passage.
+    one_passage = [replace(e, chunk_id="c0") for e in alike[:8]]
+    assert len(pick(one_passage, per_speech_cap=MAX_SENTENCES)) == MAX_PER_CHUNK
+    assert len(pick(one_passage, per_speech_cap=MAX_SENTENCES, per_chunk_cap=MAX_PER_CHUNK_NAMED)) == 3
     caps = []
-    monkeypatch.setattr(evidence_module, "pick", lambda scored, limit, cap: caps.append(cap) or [])
-    for question in ("培训班上的讲话怎么讲办公室的作用？", "县里那篇讲话怎么讲办公室的作用？"):
+    monkeypatch.setattr(evidence_module, "pick",
+                        lambda scored, limit, cap, chunk_cap: caps.append((cap, chunk_cap)) or [])
+    for question in ("培训班上的讲话怎么讲办公室的作用？", "县里那篇讲话怎么讲办公室的作用？", "哪些讲话讲了办公室的作用？"):
         request = resolve(question, searcher)
         answer_evidence(searcher, request.query, candidates(searcher, request.query, request.speech_ids),
                         request.speech_ids)
-    assert caps == [MAX_SENTENCES, MAX_PER_SPEECH]
+    assert caps == [(MAX_SENTENCES, MAX_PER_CHUNK_NAMED), (MAX_PER_SPEECH, MAX_PER_CHUNK_NAMED),
+                    (MAX_PER_SPEECH, MAX_PER_CHUNK)]
 
 
 def test_a_synthesis_sentence_saying_the_question_back_is_left_out():

@@ -72,6 +72,8 @@ MAX_PER_SPEECH = 3
 # Sentences quoted after a list whose items and sections share no word with the question.
 GUESSED_LIST_SENTENCES = 3
 MAX_PER_CHUNK = 2
+# Asked of named speeches, a question's answer often fills one passage of them: more of it comes.
+MAX_PER_CHUNK_NAMED = 3
 # A sentence is kept while its score is within this of the best one's.
 SCORE_MARGIN = 0.08
 # How much the share of the question's bigrams a sentence holds adds to its cosine.
@@ -280,8 +282,9 @@ def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
     # Asked of one speech, every quote is from it: the cap that spreads quotes over speeches would
     # leave its answer at three sentences.
     per_speech = MAX_SENTENCES if speech_ids is not None and len(speech_ids) == 1 else MAX_PER_SPEECH
+    per_chunk = MAX_PER_CHUNK if speech_ids is None else MAX_PER_CHUNK_NAMED
     nearest = sentence_evidence(searcher, query, passages, asks_figures(query), per_speech=per_speech,
-                                part=part)
+                                per_chunk=per_chunk, part=part)
     if not found:
         return nearest
     # A list that none of the question's subject names was taken for its count alone
@@ -300,7 +303,7 @@ def _holds_subject(searcher: Searcher, query: str, found: list[Evidence]) -> boo
 
 def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], figures: bool = False,
                       limit: int = MAX_SENTENCES, per_speech: int = MAX_PER_SPEECH,
-                      part: str = "") -> list[Evidence]:
+                      per_chunk: int = MAX_PER_CHUNK, part: str = "") -> list[Evidence]:
     """The sentences of `passages` nearest `query`, best first; a section heading or numbered
     point holding the question's words first among near equals (it states the point made)."""
     if not passages:
@@ -322,7 +325,7 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
             if words and (core_text(sentence) in headings or item_marker(sentence)):
                 score += HEADING_BONUS
             scored.append(_evidence(passage.chunk, sentence, score=score))
-    return with_what_follows(pick(scored, limit, per_speech), index)
+    return with_what_follows(pick(scored, limit, per_speech, per_chunk), index)
 
 
 def with_what_follows(items: list[Evidence], index: CorpusIndex) -> list[Evidence]:
@@ -480,7 +483,7 @@ def _list_label(index: CorpusIndex, found: NumberedList) -> str:
 
 
 def pick(scored: list[Evidence], limit: int = MAX_SENTENCES,
-         per_speech_cap: int = MAX_PER_SPEECH) -> list[Evidence]:
+         per_speech_cap: int = MAX_PER_SPEECH, per_chunk_cap: int = MAX_PER_CHUNK) -> list[Evidence]:
     """The best sentences within SCORE_MARGIN of the best, each once, a few per speech and chunk."""
     scored = sorted(scored, key=lambda e: -e.score)
     if not scored:
@@ -495,7 +498,7 @@ def pick(scored: list[Evidence], limit: int = MAX_SENTENCES,
         if item.score < floor or len(chosen) >= limit:
             break
         if key in seen or per_speech.get(item.speech_id, 0) >= per_speech_cap \
-                or per_chunk.get(item.chunk_id, 0) >= MAX_PER_CHUNK:
+                or per_chunk.get(item.chunk_id, 0) >= per_chunk_cap:
             continue
         seen.add(key)
         per_speech[item.speech_id] = per_speech.get(item.speech_id, 0) + 1
