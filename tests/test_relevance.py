@@ -176,3 +176,13 @@ def test_a_word_the_corpus_writes_but_jieba_cut_otherwise_is_not_a_new_subject()
     written = BM25Index.build([terms(t) for t in texts])
     assert term_coverage(words, "易门那篇讲话", written) == 1.0
     assert term_coverage(words, "红烧肉那篇讲话", written) < 0.5
+
+
+def test_a_character_the_corpus_writes_inside_its_words_is_not_a_new_subject():
+    # 别 and 添 of 别给基层添负担 are words of their own to jieba; the corpus writes both inside
+    # others (特别, 增添). A character it never writes still names something it lacks.
+    texts = ["特别要给基层减轻负担", "不能增添新的负担"]
+    words = BM25Index.build([tokenize(t) for t in texts])
+    written = BM25Index.build([terms(t) for t in texts])
+    assert term_coverage(words, "别给基层添负担", written) == 1.0
+    assert term_coverage(words, "基层的猫", written) < 0.5
