@@ -10,10 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from rag.check.cite import split_draft
 from rag.check.copycheck import CopyIndex, invented_specifics
 from rag.cli import main
 from rag.corpus.clean import core_text
-from rag.corpus.structure import SLOT
+from rag.corpus.structure import SLOT, split_sentences
 from rag.index.build import ingest
 from rag.index.store import CorpusIndex
 from rag.llm.local import Timings
@@ -431,6 +432,21 @@ def test_a_sentence_saying_one_quote_again_in_swapped_words_is_not_shown():
     g.close()
     assert shown == ["讲话要求办公室对自己从严要求，标准高于一般部门。", "在全市秘书长会议上的讲话。"]
     assert g.dropped == []
+
+
+def test_a_stop_inside_a_speech_title_does_not_end_the_sentence():
+    # An untitled speech is labelled by its opening words, cut off with …; the model names it so.
+    label = "（无标题）刚才，传达学习了全国、全省、全州党委和政府秘书长…"
+    sentence = f"《在全县办公室主任会议上讲话》和《{label}》都用了“多面手”。"
+    shown = []
+    g = SentenceGate(CopyIndex(["提示词"]), ["要做多面手。"], shown.append, "", [label, "在全县办公室主任会议上讲话"])
+    for piece in (sentence[:40], sentence[40:], "两篇都要求做多面手。"):
+        g(piece)
+    g.close()
+    assert shown == [sentence, "两篇都要求做多面手。"]
+    assert [u.text for u in split_draft(sentence + "下一句讲别的事情。")] == [sentence, "下一句讲别的事情。"]
+    # A 《 left open is a stray mark: the sentences after it still end.
+    assert split_sentences("还有《未闭合。" + "后面的话很长" * 12 + "。结束。")[-1] == "结束。"
 
 
 def test_evidence_comes_before_the_synthesis_and_its_citations_are_the_quotes_numbers(searcher):

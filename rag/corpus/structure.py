@@ -132,8 +132,25 @@ def is_structural(line: str) -> bool:
     return heading_of(line) is not None or is_salutation(line) or is_title_like(line)
 
 
+# Longest run from a 《 to its 》 read as one title: a 《 left open longer is a stray mark.
+MAX_TITLE_CHARS = 60
+
+
+def open_title(text: str) -> bool:
+    """Whether `text` ends inside a 《title》 (《（无标题）刚才，传达学习了……秘书长…): a stop there
+    is part of the title, not the end of a sentence."""
+    start = text.rfind("《")
+    return start > text.rfind("》") and len(text) - start <= MAX_TITLE_CHARS
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s for s in SENTENCE_SPLIT.split(text) if s]
+    out: list[str] = []
+    for piece in SENTENCE_SPLIT.split(text):
+        if out and open_title(out[-1]) and "》" in piece:
+            out[-1] += piece
+        elif piece:
+            out.append(piece)
+    return out
 
 
 class SectionTracker:

@@ -25,7 +25,7 @@ from rag.check.cite import model_verifier, strip_markers
 from rag.check.copycheck import CopyIndex, invented_specifics, normalise
 from rag.check.finish import finish_draft
 from rag.corpus.clean import bigrams, core_text
-from rag.corpus.structure import SLOT, TERMINAL
+from rag.corpus.structure import SLOT, TERMINAL, open_title
 from rag.llm.copyblock import CopyBlock, block_tokens
 from rag.llm.generate import Clock, OnToken, check_input, token_budget, write
 from rag.llm.guard import without_instructions
@@ -361,9 +361,15 @@ class SentenceGate:
 
     def __call__(self, piece: str) -> None:
         self.pending += piece
-        while (m := TERMINAL.search(self.pending)) is not None:
-            sentence, self.pending = self.pending[:m.end()], self.pending[m.end():]
+        while (end := self._sentence_end()) is not None:
+            sentence, self.pending = self.pending[:end], self.pending[end:]
             self._judge(sentence)
+
+    def _sentence_end(self) -> int | None:
+        """Where the first whole sentence of `pending` ends; a stop inside a title (an untitled
+        speech's label ends 秘书长…) does not end it."""
+        return next((m.end() for m in TERMINAL.finditer(self.pending)
+                     if not open_title(self.pending[:m.end()])), None)
 
     def close(self) -> None:
         if core_text(self.pending):
