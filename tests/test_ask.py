@@ -434,6 +434,17 @@ def test_a_sentence_saying_one_quote_again_in_swapped_words_is_not_shown():
     assert g.dropped == []
 
 
+def test_a_sentence_naming_one_speech_over_and_over_is_not_shown():
+    shown = []
+    county, office = "在全县办公室主任会议上讲话", "在办公室主任会议上的讲话"
+    # Two speeches bear the second title: naming it twice names both.
+    g = SentenceGate(CopyIndex(["提示词"]), ["要当好智囊团。"], shown.append, "", [county, office, office])
+    g(f"《{county}》、《{county}》、《{county}》。")
+    g(f"《{county}》、《{office}》和《{office}》都用了“智囊团”。")
+    g.close()
+    assert shown == [f"《{county}》、《{office}》和《{office}》都用了“智囊团”。"] and g.dropped == []
+
+
 def test_a_stop_inside_a_speech_title_does_not_end_the_sentence():
     # An untitled speech is labelled by its opening words, cut off with …; the model names it so.
     label = "（无标题）刚才，传达学习了全国、全省、全州党委和政府秘书长…"

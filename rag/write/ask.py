@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -343,7 +344,8 @@ class SentenceGate:
     A sentence repeating ECHO_CHARS or more of the prompt's own text, or holding a 【待填】
     slot, stops the reply (what follows an echo is more of it); one stating a specific the
     quotes lack is left out and listed in `dropped`; one saying the question back, or one quote
-    again, is left out.
+    again, or naming one speech over and over, is left out. `titles`: the title of each speech
+    quoted, once per speech (two speeches may share one).
     """
 
     def __init__(self, template: CopyIndex, quotes: list[str], on_token: OnToken | None,
@@ -351,7 +353,8 @@ class SentenceGate:
         self.template = template
         self.quotes = quotes
         # What a specific or a quotation may come from: the quotes and the titles they are under.
-        self.sources = quotes + (titles or [])
+        self.sources = quotes + list(dict.fromkeys(titles or []))
+        self.speeches_titled = Counter(titles or [])
         self.on_token = on_token
         self.question = question
         self.pending = ""
@@ -384,14 +387,20 @@ class SentenceGate:
         if SLOT.search(bare) or self.template.longest_copied_run(bare)[0] >= ECHO_CHARS:
             self.echoed = True
             raise EchoedPrompt
-        if _ABOUT_QUOTES.search(bare) or restates(bare, self.question) or restates_a_quote(bare, self.quotes):
-            return  # talk about the quotes and their numbers, the question said back, or a quote again
+        if (_ABOUT_QUOTES.search(bare) or restates(bare, self.question)
+                or restates_a_quote(bare, self.quotes) or self._names_a_speech_again(bare)):
+            return  # talk about the quotes and their numbers, the question said back, a quote again
         if invented_specifics(bare, self.sources) or misquoted(bare, self.sources):
             self.dropped.append(bare)
             return
         self.kept.append(sentence.strip())
         if self.on_token:
             self.on_token(bare)
+
+    def _names_a_speech_again(self, sentence: str) -> bool:
+        """Whether `sentence` names a title more often than speeches bear it: the small model's
+        list of speeches can run on (《甲》、《乙》、《乙》、《乙》)."""
+        return any(sentence.count(f"《{title}》") > n for title, n in self.speeches_titled.items())
 
     @property
     def text(self) -> str:
@@ -419,10 +428,11 @@ def synthesise(settings: Settings, generator, evidence: list[Evidence], question
     # Titles are named again and again in an answer, and are not copying: the quotes are.
     titles = list(dict.fromkeys(e.title for e in evidence))
     block = copy_bound(sources, phrases or [], titles)
+    titled = list({e.speech_id: e.title for e in evidence}.values())
     notes: list[str] = []
     echoes = 0
     for temperature in (0.3, RETRY_TEMPERATURE):
-        gate = SentenceGate(template, sources, on_token, question, titles)
+        gate = SentenceGate(template, sources, on_token, question, titled)
         try:
             write(generator, messages, token_budget(length), gate, temperature=temperature,
                   length=length, block=block)
