@@ -169,20 +169,22 @@ def test_words_that_ask_or_point_are_not_subjects_the_corpus_lacks(small_bm25):
     assert term_coverage(small_bm25, "眼下督查督办") == term_coverage(small_bm25, "如今的督查督办") == 1.0
 
 
+def coverage_over(texts: list[str], query: str) -> float:
+    """term_coverage of `query` over a corpus of `texts`, its words and what it writes indexed."""
+    words = BM25Index.build([tokenize(t) for t in texts])
+    return term_coverage(words, query, BM25Index.build([terms(t) for t in texts]))
+
+
 def test_a_word_the_corpus_writes_but_jieba_cut_otherwise_is_not_a_new_subject():
     # jieba cuts 《易门信息》 as 易 / 门 / 信息 and 易门那篇讲话 as 易门 / 那篇 / 讲话.
     texts = ["全年共印发《易门信息》27期", "领导讲话"]
-    words = BM25Index.build([tokenize(t) for t in texts])
-    written = BM25Index.build([terms(t) for t in texts])
-    assert term_coverage(words, "易门那篇讲话", written) == 1.0
-    assert term_coverage(words, "红烧肉那篇讲话", written) < 0.5
+    assert coverage_over(texts, "易门那篇讲话") == 1.0
+    assert coverage_over(texts, "红烧肉那篇讲话") < 0.5
 
 
 def test_a_character_the_corpus_writes_inside_its_words_is_not_a_new_subject():
     # 别 and 添 of 别给基层添负担 are words of their own to jieba; the corpus writes both inside
     # others (特别, 增添). A character it never writes still names something it lacks.
     texts = ["特别要给基层减轻负担", "不能增添新的负担"]
-    words = BM25Index.build([tokenize(t) for t in texts])
-    written = BM25Index.build([terms(t) for t in texts])
-    assert term_coverage(words, "别给基层添负担", written) == 1.0
-    assert term_coverage(words, "基层的猫", written) < 0.5
+    assert coverage_over(texts, "别给基层添负担") == 1.0
+    assert coverage_over(texts, "基层的猫") < 0.5
