@@ -375,6 +375,17 @@ def test_follow_ups_are_read_with_the_question_before(searcher):
     assert resolve("培训班上的讲话具体是怎么讲的？", searcher).query != first.query
 
 
+def test_an_ordinal_follow_up_reads_the_first_quoted_list_that_has_that_item(searcher):
+    # 1、…4、 lead into a list of ten: 第八个 is 八是…, not the eighth quote nor a fourth-of-four.
+    numerals = "一二三四五六七八九十"
+    texts = [f"{i}、要把第{i}件事做好。" for i in range(1, 5)]
+    texts += [f"{numerals[i]}是第{i + 1}个要求要落实。" for i in range(10)]
+    quotes = [Evidence(t, f"c{i}", "s1", "t", "", "f", n=i + 1) for i, t in enumerate(texts)]
+    context = Context("信息工作要求", [], None, quotes)
+    assert resolve("其中第八个“要”具体是怎么说的？", searcher, context).focus.text == "八是第8个要求要落实。"
+    assert resolve("第二条具体怎么说的？", searcher, context).focus.text == "2、要把第2件事做好。"
+
+
 def test_the_prompt_holds_no_answer_shaped_text(searcher):
     settings = searcher.settings
     items = literal_evidence(searcher.index.chunks, PHRASE)

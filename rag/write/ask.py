@@ -176,11 +176,15 @@ def _ordinal(question: str) -> int | None:
 
 
 def _nth_point(evidence: list[Evidence], n: int) -> Evidence:
-    """The quote numbered `n` of the first list the quotes hold (第二条 is the item 二是…, though
-    sentences quoted beside the list may stand before it), else the n-th quote."""
+    """The quote numbered `n` of the first list the quotes hold that has such an item (第二条 is
+    the item 二是…, though sentences quoted beside the list may stand before it; 第八个 is 八是…
+    when the first list, 1、…4、, leads into the list of ten), else the n-th quote."""
     markers = [item_marker(e.text) for e in evidence]
-    kind = next((m[0] for m in markers if m), None)
-    return next((e for e, m in zip(evidence, markers) if m == (kind, n)), evidence[n - 1])
+    for kind in dict.fromkeys(m[0] for m in markers if m):
+        found = next((e for e, m in zip(evidence, markers) if m == (kind, n)), None)
+        if found is not None:
+            return found
+    return evidence[n - 1]
 
 
 def _last_quoted(question: str, context: Context, named: set[str] | None) -> Evidence | None:
