@@ -56,7 +56,7 @@ from rag.write.evidence import (
     sentence_evidence,
     with_what_follows,
 )
-from rag.write.numbered_lists import asked_count, asks_list, cn_number, speech_lists
+from rag.write.numbered_lists import asked_count, asks_list, cn_number, item_marker, speech_lists
 from ui.chat import AskTurn, sources_view, transcript_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,6 +257,21 @@ def test_a_follow_up_asking_for_the_second_point_reads_the_item_numbered_two():
 def test_a_question_asking_how_many_layers_a_point_has_is_a_list_question():
     assert asks_list("谈大局思维时，下面分了哪几层？")
     assert asked_count("讲大局思维，分了哪三层？") == 3
+
+
+@pytest.mark.models
+def test_a_question_asking_the_parts_of_a_speech_gets_its_outermost_points(real_index):
+    from rag.search.hybrid import open_searcher
+
+    searcher = open_searcher(*real_index)
+    # Its 第一，…第四， sections, not the 一要…三要 within the first of them.
+    question = "市里秘书长会议那篇讲话分了哪几大块？"
+    assert asks_list(question) and asks_list("那篇讲话分成了哪几大部分？")
+    request = resolve(question, searcher)
+    found = answer_evidence(searcher, request.query, candidates(searcher, request.query, request.speech_ids),
+                            request.speech_ids)
+    kinds = {m[0] for m in map(item_marker, (e.text for e in found)) if m}
+    assert len(found) >= 3 and kinds == {"di"}
 
 
 def test_a_list_that_shares_no_word_with_the_question_comes_with_the_nearest_sentences(tmp_path):

@@ -37,6 +37,7 @@ from rag.search.speech_names import without_common_title_words
 from rag.types import Chunk, Passage
 from rag.write.numbered_lists import (
     LIST_WORDS,
+    Item,
     NumberedList,
     asked_count,
     asked_thing,
@@ -460,10 +461,20 @@ def _list_score(index: CorpusIndex, found: NumberedList, question: Asked, count:
         return None
     quoted = found.quoted
     near = max(cosines[item.row].get(normalise(item.text), 0.0) for item in quoted)
-    named = _share(subject, label) if subject else sum(i.heading for i in found.items) / len(found.items)
+    points = sum(_point_weight(index, i) for i in found.items) / len(found.items)
+    named = _share(subject, label) if subject else points
     return (near + WORD_WEIGHT * _share(subject, " ".join(i.text for i in quoted))
             + LABEL_WEIGHT * named + COUNT_BONUS * counted
             + COUNT_BONUS * (counted and _announces(label, thing, count)))
+
+
+def _point_weight(index: CorpusIndex, item: Item) -> float:
+    """How much an item stands as one of the speech's own points: 1 for a heading of its outermost
+    sections (第一，遵从规矩……), half for a heading within one (一要……), 0 for a sentence."""
+    if not item.heading:
+        return 0.0
+    path = index.chunks[item.row].section
+    return 1.0 if path and core_text(path[0]) == core_text(item.text) else 0.5
 
 
 def _announces(label: str, thing: str, count: int) -> bool:
