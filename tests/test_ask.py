@@ -401,6 +401,25 @@ def test_an_ordinal_follow_up_reads_the_first_quoted_list_that_has_that_item(sea
     assert resolve("第二条具体怎么说的？", searcher, context).focus.text == "2、要把第2件事做好。"
 
 
+def test_a_point_asked_for_is_quoted_from_its_opening_up_to_the_next_point(tmp_path):
+    from conftest import HashEmbedder
+
+    from rag.settings import load_settings
+    from rag.write.evidence import passage_evidence, point_evidence
+
+    (tmp_path / "talk.txt").write_text(
+        "在全市信息工作会议上的讲话\n同志们：\n信息工作要把握三点。一是选题要准，紧扣中心工作。"
+        "二是报送要快，时效就是价值。三是文字要精，一事一报。\n", "utf-8")
+    settings = load_settings(home=tmp_path / "home", index=tmp_path / "index")
+    ingest([tmp_path / "talk.txt"], settings, progress=False, embedder=HashEmbedder())
+    index = CorpusIndex.open(settings.index_dir)
+    chunk = next(c for c in index.chunks if "二是报送要快" in c.text)
+    quote = Evidence("二是报送要快，时效就是价值。", chunk.chunk_id, chunk.speech_id, chunk.title, "", "f")
+    assert [e.text for e in point_evidence(index, quote)] == ["二是报送要快，时效就是价值。"]
+    opening = Evidence("信息工作要把握三点。", chunk.chunk_id, chunk.speech_id, chunk.title, "", "f")
+    assert point_evidence(index, opening) == passage_evidence(index, chunk.chunk_id)
+
+
 def test_the_prompt_holds_no_answer_shaped_text(searcher):
     settings = searcher.settings
     items = literal_evidence(searcher.index.chunks, PHRASE)

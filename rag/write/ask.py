@@ -44,8 +44,8 @@ from rag.write.evidence import (
     candidates,
     in_reading_order,
     literal_evidence,
-    passage_evidence,
     passages_after,
+    point_evidence,
     speech_part,
     with_what_follows,
 )
@@ -239,7 +239,7 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
     index = searcher.index
     notes: list[str] = []
     if request.focus is not None:
-        return in_reading_order(passage_evidence(index, request.focus.chunk_id), index), notes
+        return in_reading_order(point_evidence(index, request.focus), index), notes
     # A phrase standing as a point's heading (六是内容要实) is quoted with what the point says.
     items = with_what_follows([e for phrase in request.phrases
                                for e in literal_evidence(index.chunks, phrase, request.speech_ids)], index)

@@ -524,6 +524,19 @@ def passage_evidence(index: CorpusIndex, chunk_id: str) -> list[Evidence]:
     return [_evidence(chunk, s, score=1.0) for s in passage_sentences(chunk.text)]
 
 
+def point_evidence(index: CorpusIndex, focus: Evidence) -> list[Evidence]:
+    """What 第八条具体怎么说的 asks for: the sentences of the quoted point's passage from the point
+    up to the next point of its list; of a quote that opens no point, the whole passage."""
+    sentences = passage_evidence(index, focus.chunk_id)
+    marker = item_marker(focus.text)
+    start = next((i for i, e in enumerate(sentences) if core_text(e.text) == core_text(focus.text)), None)
+    if marker is None or start is None:
+        return sentences
+    end = next((i for i in range(start + 1, len(sentences))
+                if (item_marker(sentences[i].text) or ("",))[0] == marker[0]), len(sentences))
+    return sentences[start:end]
+
+
 def passages_after(index: CorpusIndex, passages: list[Passage], quoted: Evidence) -> list[Passage]:
     """The passages of `quoted`'s speech from its passage on: where 后面…… looks."""
     start = index.chunks[_chunk_rows(index)[quoted.chunk_id]].ordinal
