@@ -461,16 +461,19 @@ def _list_score(index: CorpusIndex, found: NumberedList, question: Asked, count:
         return None
     quoted = found.quoted
     near = max(cosines[item.row].get(normalise(item.text), 0.0) for item in quoted)
-    points = sum(_point_weight(index, i) for i in found.items) / len(found.items)
-    named = _share(subject, label) if subject else points
+    named = _share(subject, label) if subject else _own_points(index, found)
     return (near + WORD_WEIGHT * _share(subject, " ".join(i.text for i in quoted))
             + LABEL_WEIGHT * named + COUNT_BONUS * counted
             + COUNT_BONUS * (counted and _announces(label, thing, count)))
 
 
+def _own_points(index: CorpusIndex, found: NumberedList) -> float:
+    """How far a list's items are the speech's own points: each counts 1 as a heading of its
+    outermost sections (第一，遵从规矩……), half as a heading within one (一要……), 0 as a sentence."""
+    return sum(_point_weight(index, item) for item in found.items) / len(found.items)
+
+
 def _point_weight(index: CorpusIndex, item: Item) -> float:
-    """How much an item stands as one of the speech's own points: 1 for a heading of its outermost
-    sections (第一，遵从规矩……), half for a heading within one (一要……), 0 for a sentence."""
     if not item.heading:
         return 0.0
     path = index.chunks[item.row].section
@@ -532,8 +535,9 @@ def point_evidence(index: CorpusIndex, focus: Evidence) -> list[Evidence]:
     start = next((i for i, e in enumerate(sentences) if core_text(e.text) == core_text(focus.text)), None)
     if marker is None or start is None:
         return sentences
+    kind = marker[0]
     end = next((i for i in range(start + 1, len(sentences))
-                if (item_marker(sentences[i].text) or ("",))[0] == marker[0]), len(sentences))
+                if (m := item_marker(sentences[i].text)) and m[0] == kind), len(sentences))
     return sentences[start:end]
 
 
