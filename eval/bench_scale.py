@@ -123,9 +123,10 @@ def folder_bytes(folder: Path) -> dict[str, int]:
 # --- build (one process per size) ---------------------------------------------------
 
 
-def sentence_sample(sample_vectors: Path) -> Path:
-    """Where the sample's sentence vectors are kept, beside its chunk vectors."""
-    return sample_vectors.with_name(f"{sample_vectors.stem}-sentences.npy")
+def sentence_sample(sample_vectors: Path, kind: str = "sentences") -> Path:
+    """Where the sample's sentence vectors (`kind` "sentences", or "use" by the second encoder) are
+    kept, beside its chunk vectors."""
+    return sample_vectors.with_name(f"{sample_vectors.stem}-{kind}.npy")
 
 
 def embed_sample(sample: int, seed: int, path: Path) -> dict:
@@ -141,8 +142,26 @@ def embed_sample(sample: int, seed: int, path: Path) -> dict:
     out = {"embed_rate": round(len(texts) / (time.perf_counter() - start), 1), "embedded": len(texts)}
     start = time.perf_counter()
     np.save(sentence_sample(path), embedder.passages(units).astype(np.float16))
-    return out | {"sentence_embed_rate": round(len(units) / (time.perf_counter() - start), 1),
-                  "sentences_embedded": len(units)}
+    out |= {"sentence_embed_rate": round(len(units) / (time.perf_counter() - start), 1),
+            "sentences_embedded": len(units)}
+    start = time.perf_counter()
+    np.save(sentence_sample(path, "use"), embedder.use_sentences(units).astype(np.float16))
+    return out | {"use_embed_rate": round(len(units) / (time.perf_counter() - start), 1)}
+
+
+def sentence_rows(sample: Path, index_dir: Path, kind: str, known: int, rows: int,
+                  seed: int) -> tuple[np.ndarray, Path]:
+    """A float16 memory map of `rows` sentence vectors: the sample's `known` real ones, then
+    synthetic ones spread like them; and its file, to remove after the build."""
+    real_units = np.load(sample)
+    if known != len(real_units):
+        raise SystemExit(f"{len(real_units)} sample {kind} vectors for {known} sentences")
+    source = index_dir.with_name(f"{index_dir.name}-{kind}.npy")
+    out = np.lib.format.open_memmap(source, mode="w+", dtype=np.float16, shape=(rows, real_units.shape[1]))
+    out[:known] = real_units
+    synthesise_vectors(real_units, rows - known, seed, out=out[known:])
+    out.flush()
+    return out, source
 
 
 def charge_steps(spent: dict[str, float]) -> None:
@@ -191,16 +210,11 @@ def _build(size: int, index_dir: Path, sample_vectors: Path, seed: int) -> dict:
     start = time.perf_counter()
     units = np.array([len(sentence_units(c)) for c in chunks])
     out["sentence_units_rate"] = round(size / (time.perf_counter() - start))
-    real_units = np.load(sentence_sample(sample_vectors))
     known = int(units[: len(real)].sum())
-    if known != len(real_units):
-        raise SystemExit(f"{len(real_units)} sample sentence vectors for {known} sentences")
-    source = index_dir.with_name(f"{index_dir.name}-sentences.npy")
-    sentence_vectors = np.lib.format.open_memmap(source, mode="w+", dtype=np.float16,
-                                                 shape=(int(units.sum()), real.shape[1]))
-    sentence_vectors[:known] = real_units
-    synthesise_vectors(real_units, len(sentence_vectors) - known, seed + 1, out=sentence_vectors[known:])
-    sentence_vectors.flush()
+    sentence_vectors, source = sentence_rows(sentence_sample(sample_vectors), index_dir, "sentences",
+                                             known, int(units.sum()), seed + 1)
+    use_vectors, use_source = sentence_rows(sentence_sample(sample_vectors, "use"), index_dir, "use",
+                                            known, int(units.sum()), seed + 2)
 
     start = time.perf_counter()
     plain = [tokenize(t) for t in texts]
@@ -213,11 +227,12 @@ def _build(size: int, index_dir: Path, sample_vectors: Path, seed: int) -> dict:
     charge_steps(spent)
     rag.index.store.tokenize = cached_tokenize
     start = time.perf_counter()
-    folder = write_generation(index_dir, chunks, speeches, vectors, sentence_vectors,
+    folder = write_generation(index_dir, chunks, speeches, vectors, sentence_vectors, use_vectors,
                               {"embed_model": {"fingerprint": "synthetic"}})
     write_s = time.perf_counter() - start
-    del sentence_vectors
+    del sentence_vectors, use_vectors
     source.unlink()
+    use_source.unlink()
     out["write_s"] = round(write_s, 1)
     out["dense_build_s"] = round(spent["dense_lists"], 1)
     out["sentence_rows"] = int(units.sum())
@@ -251,6 +266,7 @@ def _serve(index_dir: Path, queries_wanted: int) -> dict:
     texts = [search_text(q) for q in qs]
     qvecs = embedder.queries(texts)
     known = dict(zip(texts, qvecs))
+    known_use = dict(zip(texts, embedder.use_queries(texts)))
     sentence_rss = []
     real_load = SentenceIndex.load
 
@@ -269,15 +285,18 @@ def _serve(index_dir: Path, queries_wanted: int) -> dict:
                  "sentence_rss_mb": round(sentence_rss[0]), "queries": len(qs)}
     # Query vectors are computed once: search figures are the index's own, and
     # embedding a query (the same cost at any corpus size) is timed on its own.
-    searcher = Searcher(index, lambda texts: np.stack([known[t] for t in texts]))
+    searcher = Searcher(index, lambda texts: np.stack([known[t] for t in texts]),
+                        lambda texts: np.stack([known_use[t] for t in texts]))
     searcher.search(qs[0])  # warm-up
-    weight = rag.search.hybrid.SENTENCE_WEIGHT
-    rag.search.hybrid.SENTENCE_WEIGHT = 0.0  # hybrid search on chunk vectors and BM25 alone
+    weights = rag.search.hybrid.SENTENCE_WEIGHT, rag.search.hybrid.USE_WEIGHT
+    # hybrid search on chunk vectors and BM25 alone
+    rag.search.hybrid.SENTENCE_WEIGHT = rag.search.hybrid.USE_WEIGHT = 0.0
     out["search_hybrid_chunks"] = latency(timed_ms(lambda q: searcher.search(q, k=K), qs))
-    rag.search.hybrid.SENTENCE_WEIGHT = weight
+    rag.search.hybrid.SENTENCE_WEIGHT, rag.search.hybrid.USE_WEIGHT = weights
     for mode in ("dense", "bm25", "sentence", "hybrid"):
         out[f"search_{mode}"] = latency(timed_ms(lambda q, m=mode: searcher.search(q, k=K, mode=m), qs))
     out["search_encode"] = latency(timed_ms(lambda q: embedder.queries([q]), qs))
+    out["search_encode_use"] = latency(timed_ms(lambda q: embedder.use_queries([q]), qs))
     out["sentence_candidates"] = sentence_candidates(index, searcher, qs, qvecs)
     out["dense_candidates"] = dense_candidates(index.vectors, qvecs, index.dense)
     out["bm25_candidates"] = bm25_candidates(index, qs)

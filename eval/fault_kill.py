@@ -74,7 +74,7 @@ TIMED = ("reading", "embedding", "writing")
 # The named points of a build (rag/index/store.py), in the order it reaches them.
 BUILD_POINTS = ("write chunks.jsonl", "write speeches.jsonl", "write vectors.npy", "write bm25_vocab.json",
                 "write bm25_chars_vocab.json", "write sentences.npy", "write sentence_chunks.npy",
-                "write manifest.json", "written", "fsynced", "renamed", "prune")
+                "write sentences_use.npy", "write manifest.json", "written", "fsynced", "renamed", "prune")
 SERVE_LLM = "qwen2.5-coder-0.5b"  # the generator plays no part here: the smaller one starts sooner
 SERVE_STARTUP_S = 240
 SERVE_ACTIONS = {
@@ -203,7 +203,9 @@ def answers(index: CorpusIndex) -> bool:
     here, not the embedding model, and loading that would slow every check.
     """
     probe = max(range(len(index.chunks)), key=lambda i: len(index.chunks[i].text))
-    searcher = Searcher(index, lambda queries: index.vectors[[probe] * len(queries)])
+    first = int(index.sentences.offsets[probe])  # its first sentence, for the USE side
+    searcher = Searcher(index, lambda queries: index.vectors[[probe] * len(queries)],
+                        lambda queries: index.sentences.use_vectors[[first] * len(queries)])
     hits = searcher.search(index.chunks[probe].text, k=3)
     return bool(hits) and hits[0].chunk.chunk_id == index.chunks[probe].chunk_id
 

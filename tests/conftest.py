@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embeddings.use_m3 import DIM as USE_DIM
 from rag.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,12 +32,12 @@ class HashEmbedder:
     def __init__(self):
         self.calls = 0
 
-    def _embed(self, texts):
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+    def _embed(self, texts, dim=dim):
+        out = np.zeros((len(texts), dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for a, b in zip(text, text[1:]):
                 h = int(hashlib.md5((a + b).encode()).hexdigest()[:8], 16)
-                out[row, h % self.dim] += 1
+                out[row, h % dim] += 1
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
         return out
 
@@ -48,6 +49,15 @@ class HashEmbedder:
         return self._embed(texts)
 
     sentences = passages
+
+    # The second encoder's place, as wide as USE's vectors.
+    use_fingerprint = "hash-use-v1"
+
+    def use_sentences(self, texts, progress=False):
+        return self._embed(texts, USE_DIM)
+
+    def use_queries(self, texts):
+        return self._embed(texts, USE_DIM)
 
 
 @pytest.fixture

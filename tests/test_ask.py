@@ -88,7 +88,7 @@ def searcher(tmp_path_factory):
     settings = load_settings(home=folder / "home", index=folder / "index")
     embedder = HashEmbedder()
     ingest([ROOT / "data" / "corpus"], settings, progress=False, embedder=embedder)
-    found = Searcher(CorpusIndex.open(settings.index_dir), embedder.queries)
+    found = Searcher(CorpusIndex.open(settings.index_dir), embedder.queries, embedder.use_queries)
     found.settings = settings
     return found
 
@@ -286,7 +286,7 @@ def test_a_list_that_shares_no_word_with_the_question_comes_with_the_nearest_sen
     settings = load_settings(home=tmp_path / "home", index=tmp_path / "index")
     embedder = HashEmbedder()
     ingest([tmp_path / "farm.txt"], settings, progress=False, embedder=embedder)
-    own = Searcher(CorpusIndex.open(settings.index_dir), embedder.queries)
+    own = Searcher(CorpusIndex.open(settings.index_dir), embedder.queries, embedder.use_queries)
     query = "2026年是哪两个规划的收官之年？"
     quoted = [e.text for e in answer_evidence(own, query, candidates(own, query))]
     # The two problems are a list of two, as asked, but name no 规划: the sentence that does is quoted.

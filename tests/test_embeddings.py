@@ -192,3 +192,13 @@ def test_encode_handles_empty_input_and_models_without_prompts(model):
         model.prompts = saved
     assert float(with_prompt @ spelled_out) > 0.99999  # the prompt is "query: " ...
     assert float(with_prompt @ plain) < 0.999  # ... and without prompts nothing is added
+
+
+def test_the_second_encoder_brings_a_paraphrase_near_its_sentence():
+    # The package carries its weights: nothing to provision, nothing fetched.
+    from embeddings.use_m3 import DIM, encode
+
+    sentence, paraphrase, other = encode(["在信息队伍中实行“双岗双责”制", "一人两岗，两份责任",
+                                          "要提高公文办理的时效"])
+    assert sentence.shape == (DIM,) and abs(float(sentence @ sentence) - 1) < 1e-3
+    assert float(paraphrase @ sentence) > float(other @ sentence) + 0.1

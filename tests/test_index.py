@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from rag.errors import IndexInvalid, IndexMissing, WengaoError
+from rag.errors import IndexInvalid, IndexMissing, ModelMissing, WengaoError
 from rag.index.build import ingest
 from rag.index.store import CorpusIndex
-from rag.search.hybrid import Searcher
+from rag.search.hybrid import Searcher, open_searcher
 
 
 def _open(settings):
@@ -22,7 +22,7 @@ def test_build_then_search_all_modes(corpus_copy, settings, hash_embedder):
     assert len(index.chunks) == report.chunks == index.vectors.shape[0]
     assert index.manifest["dense"] == "flat"
     assert len(index.speeches) == 9
-    searcher = Searcher(index, hash_embedder.queries)
+    searcher = Searcher(index, hash_embedder.queries, hash_embedder.use_queries)
     for mode in ("dense", "bm25", "hybrid"):
         hits = searcher.search("督查落实", k=3, mode=mode)
         assert [h.rank for h in hits] == [1, 2, 3]
@@ -40,7 +40,7 @@ def test_build_then_search_all_modes(corpus_copy, settings, hash_embedder):
 def test_bad_queries_are_refused(corpus_copy, settings, hash_embedder, query):
     ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     with pytest.raises(WengaoError):
-        Searcher(_open(settings), hash_embedder.queries).search(query)
+        Searcher(_open(settings), hash_embedder.queries, hash_embedder.use_queries).search(query)
 
 
 def test_reingest_embeds_only_changes(corpus_copy, settings, hash_embedder):
@@ -95,7 +95,7 @@ def test_index_holds_no_pickles(corpus_copy, settings, hash_embedder):
     names = sorted(p.name for p in gen.iterdir())
     assert names == sorted(["manifest.json", "chunks.jsonl", "speeches.jsonl", "vectors.npy",
                             "bm25.npz", "bm25_vocab.json", "bm25_chars.npz", "bm25_chars_vocab.json",
-                            "sentences.npy", "sentence_chunks.npy"])
+                            "sentences.npy", "sentence_chunks.npy", "sentences_use.npy"])
 
 
 def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embedder, monkeypatch):
@@ -110,18 +110,18 @@ def test_large_index_searches_through_ivf_lists(corpus_copy, settings, hash_embe
     stored = np.load(index.folder / "vectors.npy")
     assert np.array_equal(index.vectors, stored)
     assert not index.vectors.flags.writeable
-    searcher = Searcher(index, hash_embedder.queries)
+    searcher = Searcher(index, hash_embedder.queries, hash_embedder.use_queries)
     # At this size every list is probed: the approximate ranking is the exact one.
     scores = stored @ hash_embedder.queries(["督查落实"])[0]
     assert [h.chunk.chunk_id for h in searcher.search("督查落实", k=5, mode="dense")] == [
         index.chunks[i].chunk_id for i in np.argsort(-scores)[:5]
     ]
     # Vectors kept for the next build outlive the index they came from.
-    chunks, sentences = rag.index.store.previous_vectors(settings.index_dir,
-                                                         index.manifest["embed_model"]["fingerprint"])
+    known = rag.index.store.previous_vectors(settings.index_dir, index.manifest["embed_model"]["fingerprint"],
+                                             index.manifest["use_model"])
     del index, searcher
     assert all(np.isfinite(v).all() and abs(np.linalg.norm(v) - 1) < 1e-3
-               for v in [*chunks.values(), *sentences.values()])
+               for v in [*known.chunks.values(), *known.sentences.values(), *known.use.values()])
 
 
 def test_many_sentences_are_stored_as_float16_and_searched_through_ivf_lists(
@@ -155,12 +155,12 @@ def test_many_sentences_are_stored_as_float16_and_searched_through_ivf_lists(
     ivf.nprobe = ivf.nlist
     query = hash_embedder.queries(["督查落实"])[0]
     best = np.maximum.reduceat(stored.astype(np.float32) @ query, index.sentences.offsets[:-1])
-    hits = Searcher(index, hash_embedder.queries).search("督查落实", k=5, mode="sentence")
+    hits = Searcher(index, hash_embedder.queries, hash_embedder.use_queries).search("督查落实", k=5, mode="sentence")
     # (Chunks holding the same sentence tie: any order of them is right.)
     row = {c.chunk_id: i for i, c in enumerate(index.chunks)}
     assert [round(h.score, 5) for h in hits] == [round(float(best[row[h.chunk.chunk_id]]), 5) for h in hits]
     assert [round(h.score, 5) for h in hits] == [round(float(s), 5) for s in np.sort(best)[::-1][:5]]
-    assert Searcher(index, hash_embedder.queries).search("督查落实", k=5)[0].scores["sentence"] > 0
+    assert Searcher(index, hash_embedder.queries, hash_embedder.use_queries).search("督查落实", k=5)[0].scores["sentence"] > 0
 
 
 def test_index_with_a_dense_structure_of_another_kind_asks_for_a_rebuild_and_keeps_its_vectors(
@@ -175,10 +175,11 @@ def test_index_with_a_dense_structure_of_another_kind_asks_for_a_rebuild_and_kee
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     with pytest.raises(IndexInvalid, match="旧版本.*wengao ingest"):
         _open(settings)
-    known = rag.index.store.previous_vectors(settings.index_dir, manifest["embed_model"]["fingerprint"])
+    known = rag.index.store.previous_vectors(settings.index_dir, manifest["embed_model"]["fingerprint"],
+                                             manifest["use_model"])
     chunks = rag.index.store._read_chunks(folder)
-    assert len(known[0]) == len({rag.index.store.passage_text(c) for c in chunks})
-    assert len(known[1]) == len({u for c in chunks for u in rag.index.store.sentence_units(c)})
+    assert len(known.chunks) == len({rag.index.store.passage_text(c) for c in chunks})
+    assert len(known.sentences) == len(known.use) == len({u for c in chunks for u in rag.index.store.sentence_units(c)})
     report = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
     assert report.embedded == report.sentences_embedded == 0 and _open(settings).manifest["dense"] == "flat"
 
@@ -226,3 +227,14 @@ def test_ingest_splits_each_chunk_into_sentences_once(corpus_copy, settings, has
     assert index.sentences.offsets[-1] == report.sentences
     assert all(index.sentences.offsets[i + 1] - index.sentences.offsets[i] == len(split(c))
                for i, c in enumerate(index.chunks))
+
+
+def test_an_index_whose_use_vectors_another_encoder_made_is_refused(corpus_copy, settings, hash_embedder):
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert open_searcher(settings, hash_embedder).search("督查落实", k=1)
+    hash_embedder.use_fingerprint = "hash-use-v2"
+    with pytest.raises(ModelMissing, match="第二编码器.*wengao ingest"):
+        open_searcher(settings, hash_embedder)
+    # Rebuilt with it, the index is searched again.
+    ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    assert open_searcher(settings, hash_embedder).search("督查落实", k=1)

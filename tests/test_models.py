@@ -244,7 +244,8 @@ def test_describe_models(tmp_path):
     gguf.write_bytes(b"GGUF")
     rows = describe_models(Settings(model_dir=tmp_path, llm=spec.name))
     by_name = {r["name"]: r for r in rows}
-    assert [r["role"] for r in rows] == ["embed", "llm", "llm"]
+    assert [r["role"] for r in rows] == ["embed", "embed", "llm", "llm"]
+    assert by_name["use-multilingual-v3"]["installed"] and by_name["use-multilingual-v3"]["size"] > 10**7
     assert by_name["multilingual-e5-small"]["installed"] is False
     assert by_name["multilingual-e5-small"]["licence"] == "MIT"
     assert by_name[spec.name]["active"] and by_name[spec.name]["installed"]
@@ -270,7 +271,7 @@ def test_cli_show_and_pull_none(tmp_path, capsys):
     assert "qwen2.5-coder-1.5b" in out and "未安装" in out
     cli.show(settings, as_json=True)
     payload = json.loads(capsys.readouterr().out)
-    assert payload["model_dir"] == str(tmp_path) and len(payload["models"]) == 3
+    assert payload["model_dir"] == str(tmp_path) and len(payload["models"]) == 4
     assert cli.pull(settings, llm="none", embed=False) == 0
 
 

@@ -25,7 +25,7 @@ from rag.types import Passage
 @pytest.fixture
 def searcher(corpus_copy, settings, hash_embedder):
     ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
-    return Searcher(CorpusIndex.open(settings.index_dir), hash_embedder.queries)
+    return Searcher(CorpusIndex.open(settings.index_dir), hash_embedder.queries, hash_embedder.use_queries)
 
 
 @pytest.fixture

@@ -278,7 +278,7 @@ def test_failures_become_messages_and_closing_the_page_stops_the_model():
 
 def test_off_corpus_reply_points_to_the_upload_not_the_command_line(corpus_copy, settings, hash_embedder):
     ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
-    searcher = Searcher(CorpusIndex.open(settings.index_dir), hash_embedder.queries)
+    searcher = Searcher(CorpusIndex.open(settings.index_dir), hash_embedder.queries, hash_embedder.use_queries)
     unrelated = [Passage(searcher.index.chunks[0], 0.0, 1, {"dense": 0.5})]
     steps = list(run_streaming(lambda s, t: require_relevant(searcher, "红烧肉做法", unrelated), threading.Event()))
     assert "wengao ingest" in str(steps[-1].value)  # the command line's own wording

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from embeddings.use_m3 import DIM as USE_DIM
 from rag.corpus.read import Corpus, FileWarning, read_corpus
 from rag.index.embedder import Embedder
 from rag.index.store import (
@@ -69,9 +70,9 @@ def ingest(
             own = sentence_units(chunk)
             units += own
             counts.append(len(own))
-        vectors, todo, sentence_vectors, sentences_todo = _corpus_vectors(corpus, units, index_dir, embedder,
-                                                                          progress)
-        write_generation(index_dir, corpus.chunks, corpus.speeches, vectors, sentence_vectors,
+        vectors, todo, sentence_vectors, sentences_todo, use_vectors = _corpus_vectors(
+            corpus, units, index_dir, embedder, progress)
+        write_generation(index_dir, corpus.chunks, corpus.speeches, vectors, sentence_vectors, use_vectors,
                          _manifest(corpus, roots, embedder), sentence_counts=counts)
     return IngestReport(
         files_read=len(corpus.sources),
@@ -92,18 +93,20 @@ def ingest(
 
 
 def _corpus_vectors(corpus: Corpus, units: list[str], index_dir: Path, embedder: Embedder,
-                    progress: bool) -> tuple[np.ndarray, int, np.ndarray, int]:
-    """Chunk vectors and float16 vectors of the sentence `units`, each with how many were embedded anew.
+                    progress: bool) -> tuple[np.ndarray, int, np.ndarray, int, np.ndarray]:
+    """Chunk vectors and float16 vectors of the sentence `units`, each with how many were embedded
+    anew; and the units' float16 USE vectors.
 
     The earlier build's vectors (its sentences memory-mapped) are let go on return,
     before the new generation is written.
     """
-    known_chunks, known_sentences = previous_vectors(index_dir, embedder.fingerprint)
-    vectors, todo = _embed([passage_text(c) for c in corpus.chunks], known_chunks, embedder.passages,
+    known = previous_vectors(index_dir, embedder.fingerprint, embedder.use_fingerprint)
+    vectors, todo = _embed([passage_text(c) for c in corpus.chunks], known.chunks, embedder.passages,
                            embedder.dim, progress)
-    sentence_vectors, sentences_todo = _embed(units, known_sentences, embedder.sentences, embedder.dim,
+    sentence_vectors, sentences_todo = _embed(units, known.sentences, embedder.sentences, embedder.dim,
                                               progress, np.float16)
-    return vectors, todo, sentence_vectors, sentences_todo
+    use_vectors, _ = _embed(units, known.use, embedder.use_sentences, USE_DIM, progress, np.float16)
+    return vectors, todo, sentence_vectors, sentences_todo, use_vectors
 
 
 def _embed(texts: list[str], known: dict[str, np.ndarray], encode: Callable[..., np.ndarray], dim: int,
@@ -138,6 +141,7 @@ def _manifest(corpus: Corpus, roots: list[Path], embedder: Embedder) -> dict:
         "roots": [str(r.expanduser().resolve()) for r in roots],
         "embed_model": {"path": str(embedder.path), "name": embedder.path.name,
                         "dim": embedder.dim, "fingerprint": embedder.fingerprint},
+        "use_model": embedder.use_fingerprint,
         "chunks": len(corpus.chunks),
         "speeches": len(corpus.speeches),
         "files": per_file,

@@ -60,6 +60,7 @@ class Embedder:
         with _model_errors():
             self.model = load_encoder(self.path, settings.threads)
         self.batch_size = settings.embed_batch_size
+        self.threads = settings.threads
         self.fingerprint = model_fingerprint(self.path)
 
     @property
@@ -80,3 +81,20 @@ class Embedder:
         from embeddings.encoder import encode_sentences
 
         return encode_sentences(self.model, texts, self.batch_size, show_progress=progress)
+
+    # The second encoder (embeddings/use_m3.py): the same for every index, whatever e5 folder is set.
+    @property
+    def use_fingerprint(self) -> str:
+        from embeddings.use_m3 import fingerprint
+
+        return fingerprint()
+
+    def use_sentences(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        from embeddings.use_m3 import encode
+
+        return encode(texts, self.threads)
+
+    def use_queries(self, texts: list[str]) -> np.ndarray:
+        from embeddings.use_m3 import encode
+
+        return encode(texts)

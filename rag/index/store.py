@@ -11,6 +11,8 @@ nothing here is ever unpickled):
     INDEX_DIR/gen-*/sentences.npy, sentence_chunks.npy
                                  float16, one row per sentence of every chunk, in chunk order; and its chunk
     INDEX_DIR/gen-*/sentences.faiss  only above EXACT_LIMIT sentences (IVF lists of 8-bit codes)
+    INDEX_DIR/gen-*/sentences_use.npy
+                                 float16, the same sentences by the second encoder (embeddings/use_m3.py)
     INDEX_DIR/gen-*/bm25.npz, bm25_vocab.json
                                  BM25 over jieba words (its vocabulary serves the off-corpus judge)
     INDEX_DIR/gen-*/bm25_chars.npz, bm25_chars_vocab.json
@@ -56,11 +58,13 @@ from rag.types import Chunk, Speech
 # 2: sentence vectors; text folded to simplified characters before it is embedded and tokenised.
 # 3: search ranks by BM25 over characters and character bigrams (rag.index.bm25.terms), a file of its own.
 # 4: sentences are embedded as queries are (a query is matched against a sentence like with like).
-FORMAT_VERSION = 4
+# 5: sentences are also embedded by a second encoder, USE (sentences_use.npy).
+FORMAT_VERSION = 5
 # Formats whose chunk vectors a build may reuse: embedded from the same texts as now (3 added a BM25
-# only), and those whose sentence vectors it may.
-VECTOR_FORMATS = (2, 3, 4)
-SENTENCE_VECTOR_FORMATS = (4,)
+# only), those whose sentence vectors it may, and those whose USE vectors it may.
+VECTOR_FORMATS = (2, 3, 4, 5)
+SENTENCE_VECTOR_FORMATS = (4, 5)
+USE_VECTOR_FORMATS = (5,)
 # Up to this many chunks, search is exact (a flat inner-product scan takes a few
 # milliseconds); above it the vectors are split into IVF_LISTS_PER_ROOT * sqrt(n)
 # k-means lists and a query scans the IVF_NPROBE lists nearest to it.
@@ -88,7 +92,7 @@ SENTENCE_NPROBE = 256
 BM25_CHARS = "bm25_chars"
 CONTENT_FILES = ("chunks.jsonl", "speeches.jsonl", "vectors.npy", "bm25.npz", "bm25_vocab.json",
                  f"{BM25_CHARS}.npz", f"{BM25_CHARS}_vocab.json",
-                 "sentences.npy", "sentence_chunks.npy")
+                 "sentences.npy", "sentence_chunks.npy", "sentences_use.npy")
 # A sentence shorter than this (in letters and digits) is searched together with the next one:
 # "同志们：" or "一是" alone says nothing a query could match.
 SENTENCE_MIN_CHARS = 10
@@ -282,6 +286,9 @@ class SentenceIndex:
     dense: faiss.Index
     # Rows offsets[i]:offsets[i + 1] are chunk i's sentences.
     offsets: np.ndarray
+    # The same rows by the second encoder (embeddings/use_m3.py), memory-mapped float16: they only
+    # re-score candidates, so they need no search structure of their own.
+    use_vectors: np.ndarray
 
     @classmethod
     def load(cls, folder: Path, n_chunks: int) -> SentenceIndex:
@@ -293,7 +300,10 @@ class SentenceIndex:
                 or (len(chunk_of) and (chunk_of[0] < 0 or chunk_of[-1] >= n_chunks)):
             raise ValueError("sentence_chunks.npy does not match the sentences")
         offsets = np.searchsorted(chunk_of, np.arange(n_chunks + 1)).astype(np.int64)
-        return cls(vectors, chunk_of, dense, offsets)
+        use_vectors = np.load(folder / "sentences_use.npy", mmap_mode="r", allow_pickle=False)
+        if len(use_vectors) != len(vectors):
+            raise ValueError("sentences_use.npy does not match sentences.npy")
+        return cls(vectors, chunk_of, dense, offsets, use_vectors)
 
     def search(self, query_vectors: np.ndarray, depth: int) -> list[list[tuple[int, float]]]:
         """Per query, the chunks of its `depth` nearest sentences with their best sentence's score."""
@@ -304,7 +314,7 @@ class SentenceIndex:
         for query_vector, row_ids in zip(query_vectors, ids):
             row_ids = row_ids[row_ids >= 0]
             # Scored by the stored rows: the IVF lists hold 8-bit approximations.
-            scores = self._scores(row_ids, query_vector)
+            scores = self.row_scores(row_ids, query_vector)
             best: dict[int, float] = {}
             for i, score in zip(row_ids, scores):
                 chunk = int(self.chunk_of[i])
@@ -312,8 +322,8 @@ class SentenceIndex:
             hits.append(sorted(best.items(), key=lambda item: -item[1]))
         return hits
 
-    def chunk_scores(self, chunks: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
-        """The best sentence score of each of `chunks`, computed exactly."""
+    def chunk_scores(self, chunks: np.ndarray, query_vector: np.ndarray, use: bool = False) -> np.ndarray:
+        """The best sentence score of each of `chunks`, computed exactly; by the USE vectors with `use`."""
         if not len(chunks):
             return np.zeros(0, np.float32)
         starts, counts = self.offsets[chunks], self.offsets[chunks + 1] - self.offsets[chunks]
@@ -321,16 +331,18 @@ class SentenceIndex:
         # The chunks' row ranges end to end: each row's place in the list, shifted to its chunk's start.
         rows = np.arange(counts.sum()) + np.repeat(starts - firsts, counts)
         # Every chunk has at least one sentence, so each slice of reduceat is non-empty.
-        return np.maximum.reduceat(self._scores(rows, query_vector), firsts)
+        return np.maximum.reduceat(self.row_scores(rows, query_vector, use), firsts)
 
-    def _scores(self, rows: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
-        """Inner products of `rows` with the query, in float32 (float16 rows are read from the memory map).
+    def row_scores(self, rows: np.ndarray, query_vector: np.ndarray, use: bool = False) -> np.ndarray:
+        """Inner products of `rows` (of the USE vectors with `use`) with the query, in float32
+        (float16 rows are read from the memory map).
 
         By einsum's own loop, not BLAS: OpenBLAS runs a product of a few thousand rows on threads
         that keep spinning after it, and on 2 cores that made the searches after it several times
         slower (10^4 chunks: hybrid p50 10 ms instead of 5, the chunk scan in it 19 ms instead of 0.8).
         """
-        return np.einsum("ij,j->i", np.asarray(self.vectors[rows], dtype=np.float32), query_vector)
+        vectors = self.use_vectors if use else self.vectors
+        return np.einsum("ij,j->i", np.asarray(vectors[rows], dtype=np.float32), query_vector)
 
 
 def _load_dense(folder: Path, vectors_file: str, index_file: str,
@@ -450,9 +462,18 @@ def recorded_roots(index_dir: Path) -> list[str]:
 Known = dict[str, np.ndarray]
 
 
-def previous_vectors(index_dir: Path, fingerprint: str) -> tuple[Known, Known]:
-    """Vectors of an earlier build, chunks' and sentences' (from a format that embedded them as
-    now), each keyed by text hash, to skip re-embedding.
+@dataclass
+class KnownVectors:
+    """Vectors of an earlier build keyed by text hash: chunks', sentences' and the sentences' USE
+    vectors (each empty when that build did not embed them as now)."""
+
+    chunks: Known
+    sentences: Known
+    use: Known
+
+
+def previous_vectors(index_dir: Path, fingerprint: str, use_fingerprint: str) -> KnownVectors:
+    """Vectors of an earlier build by the same models, to skip re-embedding.
 
     Those of the live generation, or when it is damaged (or built with another
     model) those of the newest intact generation kept beside it, so a rebuild
@@ -468,14 +489,19 @@ def previous_vectors(index_dir: Path, fingerprint: str) -> tuple[Known, Known]:
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
             # Memory-mapped: only the rows of sentences still in the corpus are read, into the new build.
             sentences = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
+            use = (np.load(folder / "sentences_use.npy", mmap_mode="r", allow_pickle=False)
+                   if manifest.get("format_version") in USE_VECTOR_FORMATS
+                   and manifest.get("use_model") == use_fingerprint else None)
         except (WengaoError, OSError, ValueError, TypeError, KeyError):
             continue
         units = [u for c in chunks for u in sentence_units(c)]
         if len(chunks) == len(vectors) and len(units) == len(sentences):
-            known = dict(zip((text_key(passage_text(c)) for c in chunks), vectors))
+            keys = [text_key(u) for u in units]
             same = manifest.get("format_version") in SENTENCE_VECTOR_FORMATS
-            return known, dict(zip((text_key(u) for u in units), sentences)) if same else {}
-    return {}, {}
+            return KnownVectors(dict(zip((text_key(passage_text(c)) for c in chunks), vectors)),
+                                dict(zip(keys, sentences)) if same else {},
+                                dict(zip(keys, use)) if use is not None and len(use) == len(units) else {})
+    return KnownVectors({}, {}, {})
 
 
 def text_key(text: str) -> str:
@@ -508,13 +534,15 @@ def write_generation(
     speeches: list[Speech],
     vectors: np.ndarray,
     sentence_vectors: np.ndarray,
+    use_vectors: np.ndarray,
     manifest: dict,
     sentence_counts: list[int] | None = None,
 ) -> Path:
     """Write a complete generation and make it live; the old one stays until the swap.
 
-    `sentence_vectors` has a row for each of `sentence_units(chunk)` of every chunk, in order;
-    float16 (or a memory map of it) is stored as it is, without a float32 copy. `sentence_counts`
+    `sentence_vectors` has a row for each of `sentence_units(chunk)` of every chunk, in order, and
+    `use_vectors` the same rows by the second encoder; float16 (or a memory map of it) is stored as
+    it is, without a float32 copy. `sentence_counts`
     is how many units each chunk has, from a caller that split the chunks already: splitting takes
     0.7 ms a chunk on the sample corpus, 11 minutes of a build at 10^6 chunks.
     """
@@ -558,6 +586,11 @@ def write_generation(
         np.save(folder / "sentences.npy", sentence_vectors, allow_pickle=False)
         faultpoint.reach("write sentence_chunks.npy")
         np.save(folder / "sentence_chunks.npy", chunk_of, allow_pickle=False)
+        use_vectors = np.ascontiguousarray(use_vectors, dtype=np.float16)
+        if len(use_vectors) != len(sentence_vectors):
+            raise ValueError(f"{len(use_vectors)} USE vectors for {len(sentence_vectors)} sentences")
+        faultpoint.reach("write sentences_use.npy")
+        np.save(folder / "sentences_use.npy", use_vectors, allow_pickle=False)
         names = list(CONTENT_FILES)
         dense = build_dense(vectors)
         if dense is not None:

@@ -454,6 +454,16 @@ def _folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def _use_row() -> dict[str, Any]:
+    """The second sentence encoder, which its package installs with its weights."""
+    from embeddings import use_m3
+
+    folder = use_m3.resources()
+    return {"role": "embed", "name": use_m3.NAME, "path": str(folder), "installed": folder.is_dir(),
+            "size": _folder_size(folder) if folder.is_dir() else None, "sha256": None,
+            "licence": use_m3.LICENCE, "upstream": use_m3.UPSTREAM, "active": True}
+
+
 def describe_models(settings: Settings) -> list[dict[str, Any]]:
     """One record per bundled or configured model, cheap to compute (no big hashing)."""
     rows: list[dict[str, Any]] = []
@@ -489,6 +499,7 @@ def describe_models(settings: Settings) -> list[dict[str, Any]]:
                 "active": True,
             }
         )
+    rows.append(_use_row())
 
     for spec in LLMS.values():
         path = settings.model_dir / spec.filename

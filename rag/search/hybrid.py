@@ -24,14 +24,18 @@ from rag.types import Passage
 # 0.25 / 1.5 0.987 / 0.889; every weight pair within 0.015 MRR of the best. The choice by 5-fold
 # cross-validation over the 239 scores 0.976 / 0.879 on the held-out folds; 0.25 / 1.25 is the
 # middle of the flat region, and near the top on the earlier outline / material / question sets
-# (MRR 0.928; 0.887 to 0.930 over the grid). At SENTENCE_WEIGHT 0 hybrid search leaves the
-# sentence vectors out altogether (eval/bench_scale.py times it so, beside the full hybrid search).
+# (MRR 0.928; 0.887 to 0.930 over the grid). At SENTENCE_WEIGHT and USE_WEIGHT 0 hybrid search
+# leaves the sentence vectors out altogether (eval/bench_scale.py times it so, beside the full search).
+# Then the best sentence by the second encoder, USE (embeddings/use_m3.py), standardised the same way,
+# at USE_WEIGHT: on the eleven query sets read before (1,113 queries) recall@5 0.890 -> 0.903, MRR
+# 0.775 -> 0.787, paraphrases 0.826 -> 0.853 (weight 0.25: 0.900 / 0.782; 0.75: 0.904 / 0.786).
 MODES = ("hybrid", "dense", "sentence", "bm25", "rrf")
 CANDIDATES = 50
 # Sentences looked at per query: a chunk holds several, so more than the chunk candidates.
 SENTENCE_CANDIDATES = 200
 DENSE_WEIGHT = 0.25
 SENTENCE_WEIGHT = 1.25
+USE_WEIGHT = 0.5
 RRF_K = 60
 MAX_QUERY_CHARS = 2000
 
@@ -50,11 +54,12 @@ def check_query(query: str) -> str:
 
 
 class Searcher:
-    """Search one index; the query encoder is the index's embedding model."""
+    """Search one index; the query encoders are the index's embedding model and USE."""
 
-    def __init__(self, index: CorpusIndex, encode_queries: QueryEncoder):
+    def __init__(self, index: CorpusIndex, encode_queries: QueryEncoder, encode_use: QueryEncoder):
         self.index = index
         self.encode_queries = encode_queries
+        self.encode_use = encode_use
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
         return self.search_many([query], k, mode)[0]
@@ -68,11 +73,13 @@ class Searcher:
             return [[] for _ in queries]
         texts = [search_text(q) for q in queries]
         depth = min(n, max(CANDIDATES, k))
-        vectors = None
+        vectors = use_vectors = None
         dense_hits: list[list[tuple[int, float]]] = [[] for _ in queries]
         sentence_hits: list[list[tuple[int, float]]] = [[] for _ in queries]
         if mode != "bm25":
             vectors = np.asarray(self.encode_queries(texts), dtype=np.float32)
+        if mode == "hybrid" and USE_WEIGHT:
+            use_vectors = np.asarray(self.encode_use(texts), dtype=np.float32)
         if mode in ("hybrid", "dense", "rrf"):
             scores, ids = self.index.dense.search(vectors, depth)
             dense_hits = [
@@ -89,7 +96,8 @@ class Searcher:
                 bm25_all = self.index.bm25_chars.scores(terms(text))
             bm25 = _top(bm25_all, depth) if bm25_all is not None else []
             if mode == "hybrid":
-                ranked = self._fuse_standardised(vectors[row], dense, sentence, bm25, bm25_all)
+                use_vector = None if use_vectors is None else use_vectors[row]
+                ranked = self._fuse_standardised(vectors[row], use_vector, dense, sentence, bm25, bm25_all)
             elif mode == "rrf":
                 ranked = _fuse_rrf(dense, sentence, bm25)
             else:
@@ -97,7 +105,8 @@ class Searcher:
             results.append(self._passages(ranked[:k], dense=dense, sentence=sentence, bm25=bm25))
         return results
 
-    def _fuse_standardised(self, query_vector, dense, sentence, bm25, bm25_all) -> list[tuple[int, float]]:
+    def _fuse_standardised(self, query_vector, use_vector, dense, sentence, bm25,
+                           bm25_all) -> list[tuple[int, float]]:
         """Weighted sum of z-scores over the union of the candidate lists.
 
         Every score is computed exactly for every candidate (dot products and a
@@ -111,6 +120,8 @@ class Searcher:
         fused += DENSE_WEIGHT * _standardise(self.index.vectors[pool] @ query_vector)
         if SENTENCE_WEIGHT:
             fused += SENTENCE_WEIGHT * _standardise(self.index.sentences.chunk_scores(pool, query_vector))
+        if use_vector is not None:
+            fused += USE_WEIGHT * _standardise(self.index.sentences.chunk_scores(pool, use_vector, use=True))
         order = np.argsort(-fused, kind="stable")
         return [(int(pool[j]), float(fused[j])) for j in order]
 
@@ -152,4 +163,9 @@ def open_searcher(settings: Settings, embedder: Embedder | None = None) -> Searc
             f"索引是用嵌入模型 {expected.get('name')} 建立的，当前模型 {embedder.path.name} 与之不同。"
             f"请用当前模型重建: wengao ingest --index {settings.index_dir}"
         )
-    return Searcher(index, embedder.queries)
+    if index.manifest.get("use_model") != embedder.use_fingerprint:
+        raise ModelMissing(
+            f"索引的第二编码器是 {index.manifest.get('use_model')}，当前是 {embedder.use_fingerprint}。"
+            f"请重建: wengao ingest --index {settings.index_dir}"
+        )
+    return Searcher(index, embedder.queries, embedder.use_queries)

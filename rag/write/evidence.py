@@ -84,6 +84,9 @@ WORD_WEIGHT = 0.15
 # one in the passage the search put first. Measured on the ask splits (eval/ask.py --no-model),
 # 0.01 / 0.02 / 0.04 against none: test5 0.844 -> 0.875 / 0.938 / 0.906, the six others as they were.
 PASSAGE_WEIGHT = 0.02
+# A sentence's cosine by the second encoder, USE (rag/search/hybrid.py), times this is added to
+# e5's: USE brings near some paraphrases e5 does not.
+USE_SENTENCE_WEIGHT = 0.05
 # 讲话开头, 那篇讲话最后: a question asking of a speech's opening or close. Sentences in that
 # share of the speech's passages come first among near equals.
 _SPEECH_PART = re.compile(r"(?:讲话|那篇|发言)[，,]?的?(?:(开头|开篇|一开始|开场)|(最后|结尾|末尾|结束时))")
@@ -204,14 +207,16 @@ def _chunk_rows(index: CorpusIndex) -> dict[str, int]:
     return {chunk.chunk_id: i for i, chunk in enumerate(index.chunks)}
 
 
-def _sentence_scores(index: CorpusIndex, row: int, query_vector: np.ndarray) -> list[tuple[str, float]]:
-    """Each sentence of chunk `row` with its best stored unit cosine (a unit is a sentence, short
-    sentences joined, or a clause of a long one: a sentence scores by the units it shares text with)."""
+def _sentence_scores(index: CorpusIndex, row: int, question: Asked) -> list[tuple[str, float]]:
+    """Each sentence of chunk `row` with its best stored unit score, e5's cosine and USE's weighted
+    (a unit is a sentence, short sentences joined, or a clause of a long one: a sentence scores by
+    the units it shares text with)."""
     chunk = index.chunks[row]
     sentences = passage_sentences(chunk.text)
-    start, end = int(index.sentences.offsets[row]), int(index.sentences.offsets[row + 1])
+    rows = np.arange(int(index.sentences.offsets[row]), int(index.sentences.offsets[row + 1]))
     units = [normalise(unit) for unit in sentence_units(chunk)]
-    scores = np.asarray(index.sentences.vectors[start:end], dtype=np.float32) @ query_vector
+    scores = (index.sentences.row_scores(rows, question.vector)
+              + USE_SENTENCE_WEIGHT * index.sentences.row_scores(rows, question.use_vector, use=True))
     out = []
     for sentence in sentences:
         plain = normalise(to_simplified(sentence))
@@ -236,6 +241,7 @@ class Asked:
 
     text: str
     vector: np.ndarray
+    use_vector: np.ndarray
     grams: set[str]
     bare: bool
 
@@ -244,7 +250,8 @@ def asked(searcher: Searcher, query: str, asking: re.Pattern[str] = _ASKING) -> 
     """The question without its asking words (`asking`), encoded once for every sentence it scores."""
     text, grams, bare = _subject(query, asking)
     vector = np.asarray(searcher.encode_queries([text]), dtype=np.float32)[0]
-    return Asked(text, vector, grams, bare)
+    use_vector = np.asarray(searcher.encode_use([text]), dtype=np.float32)[0]
+    return Asked(text, vector, use_vector, grams, bare)
 
 
 def _subject(query: str, asking: re.Pattern[str]) -> tuple[str, set[str], bool]:
@@ -316,7 +323,7 @@ def sentence_evidence(searcher: Searcher, query: str, passages: list[Passage], f
     for passage in passages:
         headings = {core_text(h) for h in passage.chunk.section}
         placed = PART_BONUS if part and _in_part(index, passage.chunk, part) else 0.0
-        for sentence, cosine in _sentence_scores(index, rows[passage.chunk.chunk_id], question.vector):
+        for sentence, cosine in _sentence_scores(index, rows[passage.chunk.chunk_id], question):
             if len(core_text(sentence)) < MIN_SENTENCE_CHARS:
                 continue
             words = _share(question.grams, sentence)
@@ -417,7 +424,7 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
             if speech_ids is None and not shown & rows_quoted:
                 continue
             for row in rows_quoted - set(cosines):
-                cosines[row] = {normalise(s): c for s, c in _sentence_scores(index, row, question.vector)}
+                cosines[row] = {normalise(s): c for s, c in _sentence_scores(index, row, question)}
             score = _list_score(index, found, question, count, cosines, thing)
             # One list per named speech; of the whole index, the best one.
             key = speech_id if speech_ids is not None else ""
