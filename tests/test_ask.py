@@ -401,6 +401,34 @@ def test_an_ordinal_follow_up_reads_the_first_quoted_list_that_has_that_item(sea
     assert resolve("第二条具体怎么说的？", searcher, context).focus.text == "2、要把第2件事做好。"
 
 
+def test_an_ordinal_follow_up_naming_what_it_counts_reads_that_list_on_past_the_quotes(tmp_path):
+    # 第三种精神: the quotes hold 三是 of a list of abilities and the first two items of a list of
+    # spirits; the third spirit comes from the speech, not the third ability.
+    from conftest import HashEmbedder
+
+    from rag.settings import load_settings
+
+    (tmp_path / "talk.txt").write_text(
+        "在全市机关作风建设会议上的讲话\n同志们：\n要提高三种能力。一是学习能力，学而不厌。二是执行能力，"
+        "说了就办。三是创新能力，敢闯敢试。\n要发扬三种精神。一是“螺丝钉”精神，干一行爱一行。"
+        "二是“老黄牛”精神，埋头苦干。三是“孺子牛”精神，甘于服务群众。\n", "utf-8")
+    settings = load_settings(home=tmp_path / "home", index=tmp_path / "index")
+    embedder = HashEmbedder()
+    ingest([tmp_path / "talk.txt"], settings, progress=False, embedder=embedder)
+    index = CorpusIndex.open(settings.index_dir)
+    searcher = Searcher(index, embedder.queries, embedder.use_queries)
+
+    def quote(text: str) -> Evidence:
+        chunk = next(c for c in index.chunks if text in c.text)
+        return Evidence(text, chunk.chunk_id, chunk.speech_id, chunk.title, "", "f")
+
+    quotes = [quote("三是创新能力，敢闯敢试。"), quote("一是“螺丝钉”精神，干一行爱一行。"),
+              quote("二是“老黄牛”精神，埋头苦干。")]
+    context = Context("要发扬哪几种精神", [], None, quotes)
+    assert resolve("那第三种精神具体是什么意思？", searcher, context).focus.text == "三是“孺子牛”精神，甘于服务群众。"
+    assert resolve("第三条具体怎么说的？", searcher, context).focus.text == "三是创新能力，敢闯敢试。"
+
+
 def test_a_point_asked_for_is_quoted_from_its_opening_up_to_the_next_point(tmp_path):
     from conftest import HashEmbedder
 

@@ -27,6 +27,7 @@ from rag.check.copycheck import CopyIndex, invented_specifics, normalise
 from rag.check.finish import finish_draft
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.structure import SLOT, TERMINAL, open_title
+from rag.index.store import CorpusIndex
 from rag.llm.copyblock import CopyBlock, block_tokens
 from rag.llm.generate import Clock, OnToken, check_input, token_budget, write
 from rag.llm.guard import without_instructions
@@ -43,6 +44,7 @@ from rag.write.evidence import (
     answer_evidence,
     candidates,
     in_reading_order,
+    list_item,
     literal_evidence,
     passages_after,
     point_evidence,
@@ -74,6 +76,9 @@ _AFTER = re.compile(f"^({_AFTER_OPENERS})")
 _FOLLOW_UP = re.compile(f"^(那么?|那|还有|另外|再|其中|这些?|上面|刚才|它们?|他们|{_AFTER_OPENERS})"
                         r"|呢[？?。]?$")
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|处|句|个|项|段|种|类|方面)")
+# What an ordinal follow-up names after its measure word (第三种精神, 第二条要求), if anything.
+_ORDINAL_THING = re.compile(
+    _ORDINAL.pattern + r"(?!具体|是|说|讲|怎|指|什|又|呢|的|内容|意思)([\u4e00-\u9fff]{2})")
 # What a follow-up says besides what it is about: 那, 呢, 讲话, 怎么说的.
 _FOLLOW_UP_WORDS = re.compile(
     f"^(那么?|还有|另外|再|其中|{_AFTER_OPENERS})|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?"
@@ -170,16 +175,29 @@ def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP.search(question.strip()) or _ORDINAL.search(question))
 
 
-def _ordinal(question: str) -> int | None:
+def _ordinal(question: str) -> tuple[int, str] | None:
+    """The number an ordinal follow-up asks for, and what it counts when it says (see _ORDINAL_THING)."""
     m = _ORDINAL.search(question)
-    return cn_number(m.group(1)) if m else None
+    if not m:
+        return None
+    named = _ORDINAL_THING.search(question)
+    return cn_number(m.group(1)), named.group(2) if named else ""
 
 
-def _nth_point(evidence: list[Evidence], n: int) -> Evidence:
+def _nth_point(evidence: list[Evidence], n: int, thing: str, index: CorpusIndex) -> Evidence:
     """The quote numbered `n` of the first list the quotes hold that has such an item (第二条 is
     the item 二是…, though sentences quoted beside the list may stand before it; 第八个 is 八是…
-    when the first list, 1、…4、, leads into the list of ten), else the n-th quote."""
+    when the first list, 1、…4、, leads into the list of ten), else the n-th quote.
+
+    A follow-up naming what it counts (第三种精神) takes the list whose quoted items name it, and
+    that list's item `n` from the speech when the quotes stop short of it (三是竞争能力 was quoted
+    before 一是“钉子”精神 and 二是“傻子”精神)."""
     markers = [item_marker(e.text) for e in evidence]
+    for e, marker in zip(evidence, markers):
+        if thing and marker and thing in e.text:
+            found = e if marker[1] == n else list_item(index, e, n)
+            if found is not None:
+                return found
     for kind in dict.fromkeys(m[0] for m in markers if m):
         found = next((e for e, m in zip(evidence, markers) if m == (kind, n)), None)
         if found is not None:
@@ -214,10 +232,10 @@ def _followed(question: str, searcher: Searcher, context: Context | None) -> Req
     leans = is_follow_up(question) or (named is not None and not phrases and len(core_text(rest)) < 2)
     if context is None or not leans:
         return Request(unnamed, phrases, named, judged=question)
-    n = _ordinal(question)
-    if n is not None and 1 <= n <= len(context.evidence) and named is None:
+    ordinal = _ordinal(question)
+    if ordinal is not None and 1 <= ordinal[0] <= len(context.evidence) and named is None:
         return Request(context.query, context.phrases, context.speech_ids,
-                       focus=_nth_point(context.evidence, n))
+                       focus=_nth_point(context.evidence, *ordinal, index))
     if phrases or len(core_text(rest)) >= 2:
         # 那信息工作呢？ asks the same of another subject, in the speeches asked about before. Only a
         # subject the corpus lacks is judged again: 那具体到眼下，点了哪些事？ goes on with the last, and

@@ -548,6 +548,16 @@ def point_evidence(index: CorpusIndex, focus: Evidence) -> list[Evidence]:
     return sentences[start:end]
 
 
+def list_item(index: CorpusIndex, quoted: Evidence, n: int) -> Evidence | None:
+    """Item `n` of the speech's list that holds the quoted item, when that list has one."""
+    said = normalise(quoted.text)
+    for found in speech_lists(index, quoted.speech_id):
+        if any(normalise(i.text) in said or said in normalise(i.text) for i in found.items):
+            item = next((i for i in found.items if (item_marker(i.text) or ("", 0))[1] == n), None)
+            return _evidence(index.chunks[item.row], item.text) if item else None
+    return None
+
+
 def passages_after(index: CorpusIndex, passages: list[Passage], quoted: Evidence) -> list[Passage]:
     """The passages of `quoted`'s speech from its passage on: where 后面…… looks."""
     start = index.chunks[_chunk_rows(index)[quoted.chunk_id]].ordinal
