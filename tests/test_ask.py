@@ -357,10 +357,13 @@ def test_a_follow_up_asking_what_comes_after_looks_on_from_the_last_quote(search
     # Every opener that looks on from the quote makes a follow-up, 呢 or not.
     for opener in ("后边", "接着", "接下来", "然后", "再往后"):
         assert resolve(f"{opener}还举了哪个例子？", searcher, context).after is context.evidence[-1], opener
-    # Asked without 后面, or of evidence from more than one speech, nothing is looked after.
+    # Asked without 后面, nothing is looked after; of evidence from more than one speech, only when
+    # one quote scored best (a literal phrase's quotes all score alike), from that quote on.
     assert resolve("还举了哪个例子？", searcher, context).after is None
-    if len({e.speech_id for e in quoted}) > 1:
-        assert resolve("后面还举了哪个例子？", searcher, Context(PHRASE, [PHRASE], None, quoted)).after is None
+    assert len({e.speech_id for e in quoted}) > 1
+    assert resolve("后面还举了哪个例子？", searcher, Context(PHRASE, [PHRASE], None, quoted)).after is None
+    scored = [replace(e, score=0.9 if e is quoted[1] else 0.5) for e in quoted]
+    assert resolve("后面还举了哪个例子？", searcher, Context(PHRASE, [PHRASE], None, scored)).after is scored[1]
     start = next(c.ordinal for c in index.chunks if c.chunk_id == follow.after.chunk_id)
     passages = [Passage(c, 1.0) for c in index.chunks]
     kept = passages_after(index, passages, follow.after)

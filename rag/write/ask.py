@@ -184,7 +184,8 @@ def _ordinal(question: str) -> tuple[int, str] | None:
     return cn_number(m.group(1)), named.group(2) if named else ""
 
 
-def _nth_point(evidence: list[Evidence], n: int, thing: str, index: CorpusIndex) -> Evidence:
+def _nth_point(evidence: list[Evidence], n: int, thing: str = "",
+               index: CorpusIndex | None = None) -> Evidence:
     """The quote numbered `n` of the first list the quotes hold that has such an item (第二条 is
     the item 二是…, though sentences quoted beside the list may stand before it; 第八个 is 八是…
     when the first list, 1、…4、, leads into the list of ten), else the n-th quote.
@@ -194,7 +195,7 @@ def _nth_point(evidence: list[Evidence], n: int, thing: str, index: CorpusIndex)
     before 一是“钉子”精神 and 二是“傻子”精神)."""
     markers = [item_marker(e.text) for e in evidence]
     for e, marker in zip(evidence, markers):
-        if thing and marker and thing in e.text:
+        if thing and index is not None and marker and thing in e.text:
             found = e if marker[1] == n else list_item(index, e, n)
             if found is not None:
                 return found
@@ -206,12 +207,19 @@ def _nth_point(evidence: list[Evidence], n: int, thing: str, index: CorpusIndex)
 
 
 def _last_quoted(question: str, context: Context, named: set[str] | None) -> Evidence | None:
-    """For 后面……, the last sentence the previous answer quoted, when it quoted one speech and the
-    question names no other."""
-    speeches = {e.speech_id for e in context.evidence}
-    if not _AFTER.match(question) or len(speeches) != 1 or (named is not None and named != speeches):
+    """For 后面……, where the previous answer stopped: the last sentence it quoted when it quoted one
+    speech; of several, its best-scored quote (后面还举了哪个例子 after a story quoted beside other
+    speeches' sentences), when one scored best. None when the question names another speech."""
+    if not _AFTER.match(question) or not context.evidence:
         return None
-    return context.evidence[-1]
+    speeches = {e.speech_id for e in context.evidence}
+    ranked = sorted(context.evidence, key=lambda e: -e.score)
+    # A literal phrase's quotes all score alike: none of them is where the answer stopped.
+    best = ranked[0] if len(ranked) == 1 or ranked[0].score > ranked[1].score else None
+    quoted = context.evidence[-1] if len(speeches) == 1 else best
+    if quoted is None or (named is not None and named != {quoted.speech_id}):
+        return None
+    return quoted
 
 
 def resolve(question: str, searcher: Searcher, context: Context | None = None) -> Request:
