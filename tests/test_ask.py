@@ -274,19 +274,24 @@ def test_a_question_asking_the_parts_of_a_speech_gets_its_outermost_points(real_
     assert len(found) >= 3 and kinds == {"di"}
 
 
-def test_a_list_that_shares_no_word_with_the_question_comes_with_the_nearest_sentences(tmp_path):
+def _searcher_over(tmp_path: Path, speech: str) -> Searcher:
+    """A searcher over an index of one speech of the test's own, by the hashing stand-in encoders."""
     from conftest import HashEmbedder
 
     from rag.settings import load_settings
 
-    (tmp_path / "farm.txt").write_text(
-        "在全市农业工作会议上的讲话\n同志们：\n今年的困难主要有两个：一是资金紧张。二是人手不足。\n"
-        "2026年，是全市乡村振兴规划和农田水利规划的收官之年，任务很重。\n"
-        "大家要把粮食生产抓在手上，把防汛抗旱抓在前头。\n", "utf-8")
+    (tmp_path / "talk.txt").write_text(speech, "utf-8")
     settings = load_settings(home=tmp_path / "home", index=tmp_path / "index")
     embedder = HashEmbedder()
-    ingest([tmp_path / "farm.txt"], settings, progress=False, embedder=embedder)
-    own = Searcher(CorpusIndex.open(settings.index_dir), embedder.queries, embedder.use_queries)
+    ingest([tmp_path / "talk.txt"], settings, progress=False, embedder=embedder)
+    return Searcher(CorpusIndex.open(settings.index_dir), embedder.queries, embedder.use_queries)
+
+
+def test_a_list_that_shares_no_word_with_the_question_comes_with_the_nearest_sentences(tmp_path):
+    own = _searcher_over(
+        tmp_path, "在全市农业工作会议上的讲话\n同志们：\n今年的困难主要有两个：一是资金紧张。二是人手不足。\n"
+        "2026年，是全市乡村振兴规划和农田水利规划的收官之年，任务很重。\n"
+        "大家要把粮食生产抓在手上，把防汛抗旱抓在前头。\n")
     query = "2026年是哪两个规划的收官之年？"
     quoted = [e.text for e in answer_evidence(own, query, candidates(own, query))]
     # The two problems are a list of two, as asked, but name no 规划: the sentence that does is quoted.
@@ -407,19 +412,11 @@ def test_an_ordinal_follow_up_reads_the_first_quoted_list_that_has_that_item(sea
 def test_an_ordinal_follow_up_naming_what_it_counts_reads_that_list_on_past_the_quotes(tmp_path):
     # 第三种精神: the quotes hold 三是 of a list of abilities and the first two items of a list of
     # spirits; the third spirit comes from the speech, not the third ability.
-    from conftest import HashEmbedder
-
-    from rag.settings import load_settings
-
-    (tmp_path / "talk.txt").write_text(
-        "在全市机关作风建设会议上的讲话\n同志们：\n要提高三种能力。一是学习能力，学而不厌。二是执行能力，"
+    searcher = _searcher_over(
+        tmp_path, "在全市机关作风建设会议上的讲话\n同志们：\n要提高三种能力。一是学习能力，学而不厌。二是执行能力，"
         "说了就办。三是创新能力，敢闯敢试。\n要发扬三种精神。一是“螺丝钉”精神，干一行爱一行。"
-        "二是“老黄牛”精神，埋头苦干。三是“孺子牛”精神，甘于服务群众。\n", "utf-8")
-    settings = load_settings(home=tmp_path / "home", index=tmp_path / "index")
-    embedder = HashEmbedder()
-    ingest([tmp_path / "talk.txt"], settings, progress=False, embedder=embedder)
-    index = CorpusIndex.open(settings.index_dir)
-    searcher = Searcher(index, embedder.queries, embedder.use_queries)
+        "二是“老黄牛”精神，埋头苦干。三是“孺子牛”精神，甘于服务群众。\n")
+    index = searcher.index
 
     def quote(text: str) -> Evidence:
         chunk = next(c for c in index.chunks if text in c.text)
