@@ -38,8 +38,11 @@ models: setup
 test-models: setup
 	$(WENGAO) models pull --llm all
 
+# An index this version cannot search (none yet, or an earlier format) is built: again from the
+# folders it was built from when it names them (exit 1 is a file not fully indexed, still built),
+# else from the bundled corpus.
 index: models
-	@$(WENGAO) chunks >/dev/null 2>&1 || $(WENGAO) ingest data/corpus
+	@$(WENGAO) chunks >/dev/null 2>&1 || { $(WENGAO) ingest 2>/dev/null; [ $$? -le 1 ]; } || $(WENGAO) ingest data/corpus
 
 # Prints the address to open (http://127.0.0.1:7860); Ctrl-C stops it.
 run: index

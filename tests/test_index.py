@@ -201,8 +201,12 @@ def test_index_of_an_earlier_format_is_rebuilt_embedding_only_its_sentences(corp
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     with pytest.raises(IndexInvalid, match="不兼容.*wengao ingest"):
         _open(settings)
+    # Its roots are still read: `wengao ingest` with no folder (make index) rebuilds it from them.
+    from rag.index.build import corpus_roots
+
+    assert corpus_roots(settings) == [corpus_copy.resolve()]
     hash_embedder.calls = 0
-    again = ingest([corpus_copy], settings, progress=False, embedder=hash_embedder)
+    again = ingest(corpus_roots(settings), settings, progress=False, embedder=hash_embedder)
     assert again.embedded == 0 and again.sentences_embedded == hash_embedder.calls == first.sentences
     assert again.sentences == first.sentences
     assert _open(settings).manifest["format_version"] == rag.index.store.FORMAT_VERSION

@@ -13,6 +13,7 @@ from embeddings.use_m3 import DIM as USE_DIM
 from rag.corpus.read import Corpus, FileWarning, read_corpus
 from rag.index.embedder import Embedder
 from rag.index.store import (
+    VECTOR_FORMATS,
     build_lock,
     live_generation,
     passage_text,
@@ -152,7 +153,8 @@ def _manifest(corpus: Corpus, roots: list[Path], embedder: Embedder) -> dict:
 def corpus_roots(settings: Settings) -> list[Path]:
     """The folders the live index was built from, to refresh it without naming them again.
 
-    Only the manifest is read, so a refresh also rebuilds an index whose other files are damaged.
+    Only the manifest is read, so a refresh also rebuilds an index whose other files are damaged,
+    or one an earlier version built (its format is not searched, but its roots are the user's).
     """
-    manifest = read_manifest(live_generation(settings.index_dir), settings.index_dir)
+    manifest = read_manifest(live_generation(settings.index_dir), settings.index_dir, VECTOR_FORMATS)
     return [Path(r) for r in manifest.get("roots", [])]
