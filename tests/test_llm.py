@@ -267,3 +267,40 @@ def test_a_yes_or_no_question_reads_the_first_tokens_logits_and_streaming_goes_o
     assert same > other
     text = "".join(generator.stream(messages("请概括办公室工作的作用。"), max_tokens=8, temperature=0))
     assert sum("\u4e00" <= c <= "\u9fff" for c in text) >= 2
+
+
+@pytest.mark.models
+def test_output_printed_while_a_model_loads_in_a_thread_is_not_lost():
+    """`wengao ask` prints the quotes while the model loads beside it: none may vanish."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from rag.llm.bundled import resolve_llm
+    from rag.settings import Settings
+
+    try:
+        path = resolve_llm(Settings(llm="qwen2.5-coder-0.5b"))
+    except ModelMissing:
+        path = resolve_llm(Settings())
+    script = (
+        "import sys, threading, time\n"
+        "from rag.llm.local import get_llm\n"
+        f"loading = threading.Thread(target=get_llm, args=({str(path)!r},))\n"
+        "loading.start()\n"
+        "printed = 0\n"
+        "while loading.is_alive() or printed < 20:\n"
+        "    printed += 1\n"
+        "    print('line', printed, flush=True)\n"
+        "    print('note', printed, file=sys.stderr, flush=True)\n"
+        "    time.sleep(0.005)\n"
+        "loading.join()\n"
+        "print('printed', printed, flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=300, check=True)
+    lines = done.stdout.splitlines()
+    printed = int(lines[-1].split()[1])
+    assert lines[:-1] == [f"line {n}" for n in range(1, printed + 1)]
+    # llama.cpp's own log stays out of the terminal.
+    assert done.stderr.splitlines() == [f"note {n}" for n in range(1, printed + 1)]

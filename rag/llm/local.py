@@ -23,6 +23,7 @@ never splits a character across pieces.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import ctypes
 import random
 import threading
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import llama_cpp
+import llama_cpp._internals
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -63,6 +65,25 @@ RESTORE_MIN_GAIN = 32
 REDUNDANT_TOKENS = 64
 # Sampler settings of `Llama.create_chat_completion`, so both give the same text.
 SAMPLER = {"top_k": 40, "top_p": 0.95, "min_p": 0.05, "typical_p": 1.0, "repeat_penalty": 1.0}
+
+
+
+def _no_redirect(disable: bool = True) -> contextlib.AbstractContextManager[None]:
+    return contextlib.nullcontext()
+
+
+@llama_cpp.llama_log_callback
+def _drop_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+    """llama.cpp's own log: a failed load is reported by get_llm, in the user's words."""
+
+
+# llama-cpp-python quiets a model load by pointing the whole process's stdout and stderr at
+# /dev/null. A load runs in a thread beside the search (rag/cli/drafting.py), so what the command
+# printed meanwhile (an answer's quotes, a section's sources) was lost. llama.cpp's log is
+# dropped instead, at its source.
+llama_cpp.llama_log_set(_drop_log, ctypes.c_void_p(0))
+llama_cpp.llama.suppress_stdout_stderr = _no_redirect
+llama_cpp._internals.suppress_stdout_stderr = _no_redirect
 
 _llms: dict[tuple[Path, int], llama_cpp.Llama] = {}
 _llms_lock = threading.Lock()
