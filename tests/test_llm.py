@@ -146,22 +146,18 @@ def test_second_request_reuses_the_system_prefix(generator):
 
 @pytest.mark.models
 def test_warm_reads_a_prompt_head_so_the_first_request_reads_only_the_rest(generator):
-    import llama_cpp
-
     from rag.llm.generate import prompt_head
     from rag.settings import Settings
 
     generator.reset()
     head = prompt_head(Settings(), "paragraph")
     generator.warm(head)
-    threads = llama_cpp.llama_n_threads(generator.llm.ctx)
     user = head[1]["content"] + "1. 办公室要当好参谋助手。\n\n请写成一段讲话，约50字。"
     list(generator.stream([head[0], {"role": "user", "content": user}], max_tokens=2, temperature=0))
     t = generator.timings
     head_tokens = len(generator.prompt_tokens(head)[0])
     assert head_tokens > 100 and t.cached_tokens >= head_tokens - 8
     assert t.evaluated_tokens <= t.prompt_tokens - head_tokens + 8
-    assert threads == 2  # the one-core read leaves the model's threads as they were
 
 
 @pytest.mark.models

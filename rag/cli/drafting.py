@@ -39,9 +39,9 @@ def load(settings: Settings, task: str, system: str = "system"):
     and what needs only the index (an answer's quotes, a section's sources) is shown before the
     model is ready. A wrong model path or server still fails first.
 
-    The searcher takes longer (importing sentence-transformers alone takes 7 s), so the thread
-    goes on to read the opening of `task`'s prompt into the model (prompts/<system>.md and
-    <task>.md up to its first slot): the first request reads only the rest."""
+    The thread goes on to read the opening of `task`'s prompt into the model (prompts/<system>.md
+    and <task>.md up to its first slot) on both cores, while the quotes or sources are printed:
+    the first request reads only the rest."""
     from concurrent.futures import ThreadPoolExecutor
 
     from rag.index.embedder import Embedder

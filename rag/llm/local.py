@@ -348,16 +348,11 @@ class Generator:
         with self.lock:
             self.timings = Timings()
             tokens, _ = self.prompt_tokens(messages)
-            ctx = self.llm.ctx
-            threads, batch = llama_cpp.llama_n_threads(ctx), llama_cpp.llama_n_threads_batch(ctx)
-            llama_cpp.llama_set_n_threads(ctx, 1, 1)
             try:
                 self._prefill(tokens, lambda: False)
             except Exception:
                 self.llm.reset()
                 raise
-            finally:
-                llama_cpp.llama_set_n_threads(ctx, threads, batch)
             self._vocabulary()
 
     def reset(self) -> None:
