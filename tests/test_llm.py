@@ -100,18 +100,22 @@ def messages(user: str) -> list[dict]:
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
-@pytest.fixture(scope="module")
-def generator():
+def small_model_path():
     """The 0.5B model (fastest); the default generator when the 0.5B is not installed."""
     from rag.llm.bundled import resolve_llm
-    from rag.llm.local import Generator
     from rag.settings import Settings
 
     try:
-        path = resolve_llm(Settings(llm="qwen2.5-coder-0.5b"))
+        return resolve_llm(Settings(llm="qwen2.5-coder-0.5b"))
     except ModelMissing:
-        path = resolve_llm(Settings())
-    gen = Generator(get_llm(path, threads=2))
+        return resolve_llm(Settings())
+
+
+@pytest.fixture(scope="module")
+def generator():
+    from rag.llm.local import Generator
+
+    gen = Generator(get_llm(small_model_path(), threads=2))
     gen.reset()
     return gen
 
@@ -272,13 +276,7 @@ def test_output_printed_while_a_model_loads_in_a_thread_is_not_lost():
     import sys
     from pathlib import Path
 
-    from rag.llm.bundled import resolve_llm
-    from rag.settings import Settings
-
-    try:
-        path = resolve_llm(Settings(llm="qwen2.5-coder-0.5b"))
-    except ModelMissing:
-        path = resolve_llm(Settings())
+    path = small_model_path()
     script = (
         "import sys, threading, time\n"
         "from rag.llm.local import get_llm\n"
