@@ -67,8 +67,8 @@ REDUNDANT_TOKENS = 64
 SAMPLER = {"top_k": 40, "top_p": 0.95, "min_p": 0.05, "typical_p": 1.0, "repeat_penalty": 1.0}
 
 
-
 def _no_redirect(disable: bool = True) -> contextlib.AbstractContextManager[None]:
+    """Stands in for llama_cpp's suppress_stdout_stderr(disable=...), whose signature it keeps."""
     return contextlib.nullcontext()
 
 
