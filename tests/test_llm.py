@@ -298,3 +298,26 @@ def test_output_printed_while_a_model_loads_in_a_thread_is_not_lost():
     assert lines[:-1] == [f"line {n}" for n in range(1, printed + 1)]
     # llama.cpp's own log stays out of the terminal.
     assert done.stderr.splitlines() == [f"note {n}" for n in range(1, printed + 1)]
+
+
+@pytest.mark.models
+def test_a_process_exits_cleanly_with_a_model_still_loaded():
+    """llama.cpp logs while it frees a model, which a process leaves to its exit.
+
+    The weak reference watches the log callback from `sys`, whose names are cleared last; without
+    the fix, the callback was freed first and the model's last log line crashed the process.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import os, sys, weakref\n"
+        "from rag.llm import local\n"
+        f"llm = local.get_llm({str(small_model_path())!r})\n"
+        "llm.create_completion('你好', max_tokens=2)\n"
+        "sys.watching = weakref.ref(local._drop_log, lambda _: os.write(2, b'callback freed\\n'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=300)
+    assert (done.returncode, done.stderr) == (0, "")

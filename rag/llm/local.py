@@ -82,6 +82,10 @@ def _drop_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
 # printed meanwhile (an answer's quotes, a section's sources) was lost. llama.cpp's log is
 # dropped instead, at its source.
 llama_cpp.llama_log_set(_drop_log, ctypes.c_void_p(0))
+# llama.cpp logs while it frees a model, and a model still loaded at exit is freed while the
+# interpreter clears modules, after this module's names: a freed callback there was a segfault at
+# exit. So the callback is never freed.
+ctypes.pythonapi.Py_IncRef(ctypes.py_object(_drop_log))
 llama_cpp.llama.suppress_stdout_stderr = _no_redirect
 llama_cpp._internals.suppress_stdout_stderr = _no_redirect
 
