@@ -8,8 +8,9 @@ from rag.llm.copyblock import (
     NgramBan,
     block_tokens,
     evasion_tokens,
+    idiom_tails,
     not_in_sources,
-    source_tokens,
+    source_lines,
 )
 
 
@@ -60,6 +61,22 @@ def test_block_size_follows_max_copy():
     assert block_tokens(15) == 8 and block_tokens(8) == 4 and block_tokens(2) == 2
 
 
-def test_sources_are_tokenised_line_by_line_with_earlier_paragraphs():
+def test_sources_are_read_line_by_line_with_earlier_paragraphs():
     block = CopyBlock(["甲乙\n丙丁", ""], extra=["戊己"])
-    assert source_tokens(block, list) == [["甲", "乙"], ["丙", "丁"], ["戊", "己"]]
+    assert source_lines(block) == ["甲乙", "丙丁", "戊己"]
+
+
+def test_a_token_going_on_with_an_idiom_is_not_banned():
+    # Tokens 时刻 保持 如 履 薄冰 ，: 履 and 薄冰 go on with 如履薄冰, begun by 如.
+    text = "时刻保持如履薄冰，"
+    pieces = [p.encode() for p in ("时刻", "保持", "如", "履", "薄冰", "，")]
+    tails = idiom_tails(text, pieces)
+    assert tails == {3, 4}
+    tokens = [[1, 2, 3, 4, 5, 6]]
+    ban = NgramBan(tokens, n=3, self_repeat=False, idiom_tails=[tails])
+    assert ban.banned([1, 2]) == {3}  # the idiom's first token: copying may not start it
+    assert ban.banned([2, 3]) == set() and ban.banned([3, 4]) == set()
+    assert ban.banned([4, 5]) == {6}  # past its end, the run is cut
+    # Words that are not idioms, and a token split that does not give the text back: no exemption.
+    assert idiom_tails("加强组织领导", [p.encode() for p in ("加强", "组织", "领导")]) == set()
+    assert idiom_tails(text, [b"x"]) == set()

@@ -10,6 +10,11 @@ characters (报備). Tokens holding Latin letters, brackets, markdown, white spa
 traditional character are therefore banned too, unless a source itself uses that token (5G,
 APP), so the only way left is to say it in other words. A paragraph is one line, so line
 breaks go with the white space.
+
+An idiom of the sources is never cut short. Banned half-way through 如履薄冰, the small model
+finished it with another character (如履薄雪, 要诚相待 for 以诚相待), a slip a reader notices at
+once. So a token that goes on with an idiom begun before it is not banned: the copied run may
+end at the idiom's end, at most three characters later.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ BLOCK_TOKENS = 6
 # 1,024 tokens came back as 1,755 characters).
 CHARS_PER_TOKEN = 1.7
 EVASIONS = r"A-Za-z【】\[\]{}<>|#*_`~＊＃ \t\u3000"
+# Idioms (i) and set expressions (l) of four characters, as jieba's dictionary tags them.
+SET_PHRASE_TAGS = ("i", "l")
+SET_PHRASE_CHARS = 4
+_CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{SET_PHRASE_CHARS},}}")
+_word_tags: dict[str, str] | None = None
 
 
 def block_tokens(max_copy: int | None) -> int:
@@ -59,15 +69,17 @@ class NgramBan:
     """The banned next tokens given what has been written, over token ids."""
 
     def __init__(self, sources: Sequence[Sequence[int]], n: int, self_repeat: bool = True,
-                 repeat_n: int | None = None, allowed: Sequence[Sequence[int]] = ()) -> None:
+                 repeat_n: int | None = None, allowed: Sequence[Sequence[int]] = (),
+                 idiom_tails: Sequence[set[int]] = ()) -> None:
+        """`idiom_tails`: for each source, the positions of tokens that go on with an idiom."""
         if n < 2 or (repeat_n is not None and repeat_n < 2):
             raise ValueError("n must be at least 2")
         self.n = n
         self.self_repeat = self_repeat
         self.repeat_k = (repeat_n or n) - 1
         self.table: dict[tuple[int, ...], set[int]] = defaultdict(set)
-        for tokens in sources:
-            self._add(self.table, tokens)
+        for i, tokens in enumerate(sources):
+            self._add(self.table, tokens, idiom_tails[i] if i < len(idiom_tails) else set())
         # A name the reply may write out is never cut short: its runs are not banned.
         permitted: dict[tuple[int, ...], set[int]] = defaultdict(set)
         for tokens in allowed:
@@ -76,10 +88,12 @@ class NgramBan:
             if prefix in self.table:
                 self.table[prefix] -= nexts
 
-    def _add(self, table: dict[tuple[int, ...], set[int]], tokens: Sequence[int]) -> None:
+    def _add(self, table: dict[tuple[int, ...], set[int]], tokens: Sequence[int],
+             exempt: set[int] | frozenset[int] = frozenset()) -> None:
         k = self.n - 1
         for i in range(len(tokens) - k):
-            table[tuple(tokens[i : i + k])].add(tokens[i + k])
+            if i + k not in exempt:
+                table[tuple(tokens[i : i + k])].add(tokens[i + k])
 
     def banned(self, written: Sequence[int]) -> set[int]:
         k = self.n - 1
@@ -107,7 +121,40 @@ def not_in_sources(evasions: Sequence[int], sources: Sequence[Sequence[int]]) ->
 Tokenize = Callable[[str], list[int]]
 
 
-def source_tokens(block: CopyBlock, tokenize: Tokenize) -> list[list[int]]:
-    """Each source as tokens, split at line breaks: a model starts a line afresh."""
-    texts = block.sources + block.extra
-    return [tokenize(line) for text in texts for line in text.splitlines() if line.strip()]
+def source_lines(block: CopyBlock) -> list[str]:
+    """The sources split at line breaks: a model starts a line afresh."""
+    return [line for text in block.sources + block.extra for line in text.splitlines() if line.strip()]
+
+
+def idioms(text: str) -> list[tuple[int, int]]:
+    """Where the idioms of `text` stand: (start, end) character offsets (see SET_PHRASE_TAGS)."""
+    global _word_tags
+    if _word_tags is None:
+        import logging
+
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(logging.WARNING)
+        _word_tags = jieba.posseg.dt.word_tag_tab
+    found = []
+    for run in _CJK_RUN.finditer(text):
+        for start in range(run.start(), run.end() - SET_PHRASE_CHARS + 1):
+            end = start + SET_PHRASE_CHARS
+            if _word_tags.get(text[start:end]) in SET_PHRASE_TAGS:
+                found.append((start, end))
+    return found
+
+
+def idiom_tails(text: str, pieces: Sequence[bytes]) -> set[int]:
+    """Positions of the tokens of `text` (`pieces`: each token's bytes) that start inside an idiom,
+    after its first character: a token that goes on with an idiom begun before it."""
+    encoded = text.encode("utf-8")
+    if b"".join(pieces) != encoded:
+        return set()  # a tokenizer that does not give the text back byte for byte: nothing exempt
+    starts, at = [], 0
+    for piece in pieces:
+        starts.append(at)
+        at += len(piece)
+    spans = [(len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))) for a, b in idioms(text)]
+    return {i for i, start in enumerate(starts) if any(a < start < b for a, b in spans)}

@@ -46,7 +46,14 @@ from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
 from rag.errors import ModelMissing, WengaoError
 from rag.llm.bundled import GGUF_MAGIC, resolve_llm
-from rag.llm.copyblock import CopyBlock, NgramBan, evasion_tokens, not_in_sources, source_tokens
+from rag.llm.copyblock import (
+    CopyBlock,
+    NgramBan,
+    evasion_tokens,
+    idiom_tails,
+    not_in_sources,
+    source_lines,
+)
 from rag.settings import Settings
 
 DEFAULT_N_CTX = 4096
@@ -405,9 +412,12 @@ class Generator:
         def tokenize(text: str) -> list[int]:
             return llm.tokenize(text.encode("utf-8"), add_bos=False)
 
-        sources = source_tokens(block, tokenize)
+        lines = source_lines(block)
+        sources = [tokenize(line) for line in lines]
+        tails = [idiom_tails(line, [llm.detokenize([t]) for t in tokens])
+                 for line, tokens in zip(lines, sources)]
         allowed = [tokenize(form) for name in block.allowed for form in (name, f"《{name}》")]
-        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n, allowed)
+        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n, allowed, tails)
         # Only the sources proper exempt a token: the prompt, blocked against echo, holds 【待填】.
         evasions = np.array(not_in_sources(self._evasion_ids(block), [tokenize(t) for t in block.sources]),
                             dtype=np.intc)
