@@ -26,7 +26,7 @@ Reported:
 - echoed: answers whose synthesis repeats 8+ characters of the prompt's own text or a
   【待填】 slot (target 0); cut: replies stopped for echoing (then written once more);
 - invented: answers whose synthesis states a specific its quotes lack; dropped: sentences
-  left out for that;
+  left out for that; idiom_slips: idioms of the quotes written with a character wrong (如履薄雪);
 - evidence_s / total_s: median and worst seconds to the evidence and to the end of the
   synthesis, the model warm (loaded once, as in the workspace).
 --cold N times N runs of `wengao ask --json` from a cold command line, evidence as printed.
@@ -92,13 +92,15 @@ def score(row: dict, evidence: list[dict]) -> dict:
 
 def synthesis_checks(settings, text: str, evidence: list[dict]) -> dict:
     from rag.check.copycheck import CopyIndex, invented_specifics
+    from rag.check.idiom_slips import idiom_slips
     from rag.corpus.structure import SLOT
     from rag.write.ask import ECHO_CHARS, template_text
 
     template = CopyIndex(template_text(settings))
     echoed = bool(SLOT.search(text)) or template.longest_copied_run(text)[0] >= ECHO_CHARS
-    invented = invented_specifics(text, [e["text"] for e in evidence])
-    return {"echoed": echoed, "invented": invented}
+    sources = [e["text"] for e in evidence]
+    slips = [written for written, _ in idiom_slips(text, sources)]
+    return {"echoed": echoed, "invented": invented_specifics(text, sources), "idiom_slips": slips}
 
 
 def quotes_only(evidence: list, start: float) -> dict:
@@ -187,6 +189,7 @@ def summary(results: list[dict]) -> dict:
             "echo_cuts": sum(r["echo_cuts"] for r in answered),
             "invented": sum(bool(r["invented"]) for r in answered),
             "dropped_sentences": sum(r["dropped"] for r in answered),
+            "idiom_slips": sum(len(r["idiom_slips"]) for r in answered),
             "no_synthesis": sum(not r["text"] for r in answered),
             "total_s_median": round(statistics.median(r["total_s"] for r in answered), 3),
             "total_s_max": max(r["total_s"] for r in answered),

@@ -27,7 +27,8 @@ construction; the baselines and the agreement with hand labels are what say how
 far the judge, and so the citations, can be trusted.
 Also per draft: unsupported share, invented specifics against the passages shown
 to the model, the longest verbatim run from the corpus, the share of characters
-in runs of FLAG_COPY_AT or more and the sentences holding one.
+in runs of FLAG_COPY_AT or more and the sentences holding one, and idioms of the
+passages written with a character wrong (rag/check/idiom_slips.py).
 
 Outline tasks: points given against the requested range, share of points the
 off-corpus judge of rag/search/relevance.py finds grounded (with the best cosine of
@@ -81,6 +82,7 @@ from rag.check.cite import (  # noqa: E402
 )
 from rag.check.copycheck import invented_specifics  # noqa: E402
 from rag.check.finish import FLAG_COPY_AT  # noqa: E402
+from rag.check.idiom_slips import idiom_slips  # noqa: E402
 from rag.corpus.clean import bigrams, core_text  # noqa: E402
 from rag.corpus.structure import HEADING_MARKERS  # noqa: E402
 
@@ -236,6 +238,7 @@ def score_draft(reply: str, draft, passages: list, judge: Judge) -> dict:
         "top_passage": citation_scores(top, judge),
         "unsupported": round(unsupported_share(draft.sentences), 3),
         "invented": invented_specifics(draft.text, texts),
+        "idiom_slips": [written for written, _ in idiom_slips(draft.text, texts)],
         "longest_copy": draft.copy.get("longest", 0),
         "copied_share": draft.copy.get("copied_share", 0.0),
         "copied_sentences": sum(s.copied_chars >= FLAG_COPY_AT for s in draft.sentences),
@@ -388,6 +391,7 @@ def summarise(rows: list[dict]) -> dict:
     for key in ("unsupported", "unsupported_rule", "longest_copy", "copied_share", "copied_sentences"):
         summary["drafts"][key] = stats([r[key] for r in drafts])
     summary["drafts"]["invented"] = stats([len(r["invented"]) for r in drafts])
+    summary["drafts"]["idiom_slips"] = sum(len(r["idiom_slips"]) for r in drafts)
     sections = [r for r in drafts if "length_ratio" in r]
     claims = sum(r["claims"] for r in sections)
     summary["sections"] = {
@@ -472,6 +476,7 @@ def print_summary(summary: dict) -> None:
         for key in ("unsupported", "unsupported_rule", "invented", "longest_copy", "copied_share",
                     "copied_sentences"):
             print(f"{key:16} {cell(d[key]['mean'], 6, 3)} {cell(d[key]['median'], 6, 3)}")
+        print(f"{'idiom slips':16} {d['idiom_slips']:>6} in all")
     s = summary.get("sections", {})
     if s.get("n"):
         print(f"\nsections: {s['n']}; sentences with a copied run >= {FLAG_COPY_AT}: "

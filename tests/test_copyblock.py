@@ -80,3 +80,4 @@ def test_a_token_going_on_with_an_idiom_is_not_banned():
     # Words that are not idioms, and a token split that does not give the text back: no exemption.
     assert idiom_tails("加强组织领导", [p.encode() for p in ("加强", "组织", "领导")]) == set()
     assert idiom_tails(text, [b"x"]) == set()
+

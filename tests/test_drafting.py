@@ -350,3 +350,16 @@ def test_a_section_stops_at_the_first_sentence_end_past_its_length():
     # Five sentences reach 100; the model is stopped there, not at its token budget.
     assert text == sentence * 5 and "".join(seen) == text
 
+
+
+def test_an_idiom_written_with_a_slip_is_listed_for_the_writer(hash_embedder):
+    from rag.check.finish import SLIP_NOTE, finish_draft
+
+    source = chunk("办公室干部要严守保密纪律，做到守口如瓶、防意如城。")
+    index = SimpleNamespace(folder="slip-test", chunks=[source])
+    draft = Draft("二要严守纪律\n办公室同志要守口如瓶、防意如成，不该说的不说。")
+    finish_draft(draft, [Passage(source, 1.0, 1)], index, hash_embedder.queries)
+    assert draft.notes == [SLIP_NOTE + "防意如成（原文作“防意如城”）"]
+    # Checked again after an edit, the note is not repeated.
+    finish_draft(draft, [Passage(source, 1.0, 1)], index, hash_embedder.queries)
+    assert len(draft.notes) == 1

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from rag.check.cite import Verify, align, strip_markers, unsupported_share
 from rag.check.copycheck import CopyIndex, copy_report, invented_specifics
+from rag.check.idiom_slips import idiom_slips
 from rag.index.store import CorpusIndex, per_index
 from rag.types import Draft, Passage
 
 FLAG_COPY_AT = 20
 INVENTED_NOTE = "原材料中没有的具体信息，请核实："
+SLIP_NOTE = "疑似成语误写，请核对："
 
 
 @per_index
@@ -30,8 +32,12 @@ def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embe
     draft.citations = citations
     draft.copy = {k: v for k, v in report.items() if k != "flagged"}
     draft.copy["unsupported_share"] = round(unsupported_share(sentences), 3)
-    draft.notes = [n for n in draft.notes if not n.startswith(INVENTED_NOTE)]
-    invented = invented_specifics(draft.text, [p.chunk.text for p in passages])
+    draft.notes = [n for n in draft.notes if not n.startswith((INVENTED_NOTE, SLIP_NOTE))]
+    sources = [p.chunk.text for p in passages]
+    invented = invented_specifics(draft.text, sources)
     if invented:
         draft.notes.append(INVENTED_NOTE + "、".join(invented))
+    slips = idiom_slips(draft.text, sources)
+    if slips:
+        draft.notes.append(SLIP_NOTE + "；".join(f"{written}（原文作“{idiom}”）" for written, idiom in slips))
     return draft

@@ -126,8 +126,8 @@ def source_lines(block: CopyBlock) -> list[str]:
     return [line for text in block.sources + block.extra for line in text.splitlines() if line.strip()]
 
 
-def idioms(text: str) -> list[tuple[int, int]]:
-    """Where the idioms of `text` stand: (start, end) character offsets (see SET_PHRASE_TAGS)."""
+def word_tags() -> dict[str, str]:
+    """jieba's dictionary: each word's part-of-speech tag."""
     global _word_tags
     if _word_tags is None:
         import logging
@@ -137,11 +137,17 @@ def idioms(text: str) -> list[tuple[int, int]]:
 
         jieba.setLogLevel(logging.WARNING)
         _word_tags = jieba.posseg.dt.word_tag_tab
+    return _word_tags
+
+
+def idioms(text: str) -> list[tuple[int, int]]:
+    """Where the idioms of `text` stand: (start, end) character offsets (see SET_PHRASE_TAGS)."""
+    tags = word_tags()
     found = []
     for run in _CJK_RUN.finditer(text):
         for start in range(run.start(), run.end() - SET_PHRASE_CHARS + 1):
             end = start + SET_PHRASE_CHARS
-            if _word_tags.get(text[start:end]) in SET_PHRASE_TAGS:
+            if tags.get(text[start:end]) in SET_PHRASE_TAGS:
                 found.append((start, end))
     return found
 

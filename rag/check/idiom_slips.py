@@ -1,0 +1,36 @@
+"""Idioms of the sources written with one character wrong or one too many.
+
+Told not to copy, a small model sometimes gets an idiom of its sources almost right: 如履薄雪
+for 如履薄冰, 如临渊深渊 for 如临深渊, 要诚相待 for 以诚相待. A reader notices such a slip at
+once. The copy block no longer cuts an idiom short (rag/llm/copyblock.py); what slips through
+another way (a rewrite, a model server) is found here and listed for the writer to check.
+"""
+
+from __future__ import annotations
+
+from rag.llm.copyblock import SET_PHRASE_CHARS, idioms, word_tags
+
+
+def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
+    """(as written, the sources' idiom) for each run of `text` that is an idiom of `sources` with
+    one character changed or one put in, and is neither a word of its own nor in the sources."""
+    joined = "\n".join(sources)
+    known = {source[a:b] for source in sources for a, b in idioms(source)}
+    tags = word_tags()
+    found: list[tuple[str, str]] = []
+    for start in range(len(text) - SET_PHRASE_CHARS + 1):
+        for size in (SET_PHRASE_CHARS, SET_PHRASE_CHARS + 1):
+            run = text[start:start + size]
+            if len(run) < size or run in joined or run in tags:
+                continue
+            for idiom in known:
+                if _one_slip(run, idiom) and (run, idiom) not in found:
+                    found.append((run, idiom))
+    return found
+
+
+def _one_slip(run: str, idiom: str) -> bool:
+    """Whether `run` is `idiom` with one character changed, or with one put in after its first."""
+    if len(run) == len(idiom):
+        return sum(a != b for a, b in zip(run, idiom)) == 1
+    return any(run[:i] + run[i + 1:] == idiom for i in range(1, len(run) - 1))
