@@ -8,7 +8,7 @@ from rag.llm.copyblock import (
     NgramBan,
     block_tokens,
     evasion_tokens,
-    idiom_tails,
+    idiom_tokens,
     not_in_sources,
     source_lines,
 )
@@ -66,18 +66,18 @@ def test_sources_are_read_line_by_line_with_earlier_paragraphs():
     assert source_lines(block) == ["甲乙", "丙丁", "戊己"]
 
 
-def test_a_token_going_on_with_an_idiom_is_not_banned():
-    # Tokens 时刻 保持 如 履 薄冰 ，: 履 and 薄冰 go on with 如履薄冰, begun by 如.
-    text = "时刻保持如履薄冰，"
-    pieces = [p.encode() for p in ("时刻", "保持", "如", "履", "薄冰", "，")]
-    tails = idiom_tails(text, pieces)
-    assert tails == {3, 4}
-    tokens = [[1, 2, 3, 4, 5, 6]]
-    ban = NgramBan(tokens, n=3, self_repeat=False, idiom_tails=[tails])
-    assert ban.banned([1, 2]) == {3}  # the idiom's first token: copying may not start it
-    assert ban.banned([2, 3]) == set() and ban.banned([3, 4]) == set()
-    assert ban.banned([4, 5]) == {6}  # past its end, the run is cut
+def test_a_token_holding_part_of_an_idiom_is_not_banned():
+    # Tokens 我们 时刻 保持 如 履 薄冰 ， 做到: 如, 履 and 薄冰 hold 如履薄冰.
+    text = "我们时刻保持如履薄冰，做到"
+    pieces = [p.encode() for p in ("我们", "时刻", "保持", "如", "履", "薄冰", "，", "做到")]
+    in_idioms = idiom_tokens(text, pieces)
+    assert in_idioms == {3, 4, 5}
+    ids = [10, 11, 12, 13, 14, 15, 16, 17]  # the tokens' ids, position by position
+    ban = NgramBan([ids], n=3, self_repeat=False, idiom_tokens=[in_idioms])
+    # The run is cut before the idiom (保持 after 我们时刻) and after it (，and 做到), not in it.
+    assert ban.banned([10, 11]) == {12}
+    assert ban.banned([11, 12]) == set() and ban.banned([12, 13]) == set() and ban.banned([13, 14]) == set()
+    assert ban.banned([14, 15]) == {16} and ban.banned([15, 16]) == {17}
     # Words that are not idioms, and a token split that does not give the text back: no exemption.
-    assert idiom_tails("加强组织领导", [p.encode() for p in ("加强", "组织", "领导")]) == set()
-    assert idiom_tails(text, [b"x"]) == set()
-
+    assert idiom_tokens("加强组织领导", [p.encode() for p in ("加强", "组织", "领导")]) == set()
+    assert idiom_tokens(text, [b"x"]) == set()

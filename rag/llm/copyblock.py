@@ -12,9 +12,10 @@ APP), so the only way left is to say it in other words. A paragraph is one line,
 breaks go with the white space.
 
 An idiom of the sources is never cut short. Banned half-way through 如履薄冰, the small model
-finished it with another character (如履薄雪, 要诚相待 for 以诚相待), a slip a reader notices at
-once. So a token that goes on with an idiom begun before it is not banned: the copied run may
-end at the idiom's end, at most three characters later.
+finished it with another character (如履薄雪), and banned at its first character it wrote the
+rest alone (要诚相待 for 要以诚相待): slips a reader notices at once. So a token holding part of
+an idiom is not banned: a copied run that reaches an idiom may go on to its end, at most four
+characters more.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ class NgramBan:
 
     def __init__(self, sources: Sequence[Sequence[int]], n: int, self_repeat: bool = True,
                  repeat_n: int | None = None, allowed: Sequence[Sequence[int]] = (),
-                 idiom_tails: Sequence[set[int]] = ()) -> None:
-        """`idiom_tails`: for each source, the positions of tokens that go on with an idiom."""
+                 idiom_tokens: Sequence[set[int]] = ()) -> None:
+        """`idiom_tokens`: for each source, the positions of the tokens that hold part of an idiom."""
         if n < 2 or (repeat_n is not None and repeat_n < 2):
             raise ValueError("n must be at least 2")
         self.n = n
@@ -79,7 +80,7 @@ class NgramBan:
         self.repeat_k = (repeat_n or n) - 1
         self.table: dict[tuple[int, ...], set[int]] = defaultdict(set)
         for i, tokens in enumerate(sources):
-            self._add(self.table, tokens, idiom_tails[i] if i < len(idiom_tails) else set())
+            self._add(self.table, tokens, idiom_tokens[i] if i < len(idiom_tokens) else set())
         # A name the reply may write out is never cut short: its runs are not banned.
         permitted: dict[tuple[int, ...], set[int]] = defaultdict(set)
         for tokens in allowed:
@@ -152,15 +153,16 @@ def idioms(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def idiom_tails(text: str, pieces: Sequence[bytes]) -> set[int]:
-    """Positions of the tokens of `text` (`pieces`: each token's bytes) that start inside an idiom,
-    after its first character: a token that goes on with an idiom begun before it."""
+def idiom_tokens(text: str, pieces: Sequence[bytes]) -> set[int]:
+    """Positions of the tokens of `text` (`pieces`: each token's bytes) that hold part of an idiom."""
     encoded = text.encode("utf-8")
     if b"".join(pieces) != encoded:
         return set()  # a tokenizer that does not give the text back byte for byte: nothing exempt
-    starts, at = [], 0
-    for piece in pieces:
-        starts.append(at)
-        at += len(piece)
     spans = [(len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))) for a, b in idioms(text)]
-    return {i for i, start in enumerate(starts) if any(a < start < b for a, b in spans)}
+    found, start = set(), 0
+    for i, piece in enumerate(pieces):
+        end = start + len(piece)
+        if any(start < b and end > a for a, b in spans):
+            found.add(i)
+        start = end
+    return found

@@ -50,7 +50,7 @@ from rag.llm.copyblock import (
     CopyBlock,
     NgramBan,
     evasion_tokens,
-    idiom_tails,
+    idiom_tokens,
     not_in_sources,
     source_lines,
 )
@@ -414,10 +414,10 @@ class Generator:
 
         lines = source_lines(block)
         sources = [tokenize(line) for line in lines]
-        tails = [idiom_tails(line, [llm.detokenize([t]) for t in tokens])
+        in_idioms = [idiom_tokens(line, [llm.detokenize([t]) for t in tokens])
                  for line, tokens in zip(lines, sources)]
         allowed = [tokenize(form) for name in block.allowed for form in (name, f"《{name}》")]
-        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n, allowed, tails)
+        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n, allowed, in_idioms)
         # Only the sources proper exempt a token: the prompt, blocked against echo, holds 【待填】.
         evasions = np.array(not_in_sources(self._evasion_ids(block), [tokenize(t) for t in block.sources]),
                             dtype=np.intc)
