@@ -10,18 +10,31 @@ from __future__ import annotations
 
 from rag.llm.copyblock import SET_PHRASE_CHARS, idioms, word_tags
 
+# Put into an idiom, these make a phrase of it, not a slip: 发展的趋势 for 发展趋势.
+PARTICLES = set("的之地得了着和与")
+
 
 def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
     """(as written, the sources' idiom) for each run of `text` that is an idiom of `sources` with
-    one character changed or one put in, and is neither a word of its own nor in the sources."""
+    one character changed or one put in, is neither a word of its own nor in the sources, and
+    stands as words of its own: 在工作实践中 holds 在工作实, one character from 在工作中, but 实
+    belongs to 实践."""
+    import jieba
+
     joined = "\n".join(sources)
     known = {source[a:b] for source in sources for a, b in idioms(source)}
+    if not known:
+        return []
     tags = word_tags()
+    bounds, at = {0}, 0
+    for word in jieba.cut(text):
+        at += len(word)
+        bounds.add(at)
     found: list[tuple[str, str]] = []
-    for start in range(len(text) - SET_PHRASE_CHARS + 1):
+    for start in sorted(bounds):
         for size in (SET_PHRASE_CHARS, SET_PHRASE_CHARS + 1):
             run = text[start:start + size]
-            if len(run) < size or run in joined or run in tags:
+            if len(run) < size or start + size not in bounds or run in joined or run in tags:
                 continue
             for idiom in known:
                 if _one_slip(run, idiom) and (run, idiom) not in found:
@@ -33,4 +46,4 @@ def _one_slip(run: str, idiom: str) -> bool:
     """Whether `run` is `idiom` with one character changed, or with one put in after its first."""
     if len(run) == len(idiom):
         return sum(a != b for a, b in zip(run, idiom)) == 1
-    return any(run[:i] + run[i + 1:] == idiom for i in range(1, len(run) - 1))
+    return any(run[:i] + run[i + 1:] == idiom and run[i] not in PARTICLES for i in range(1, len(run) - 1))
