@@ -16,3 +16,4 @@ def test_a_phrase_that_only_looks_like_a_slip_is_not_listed():
     # 实 belongs to 实践, and 的 makes a phrase of an idiom.
     assert idiom_slips("在工作实践中把握发展的趋势，发扬进取的精神。", sources) == []
     assert idiom_slips("要发扬进取之心。", []) == []
+    assert idiom_slips("工作，紧围绕中心。", ["要紧紧围绕中心"]) == []

@@ -2,16 +2,19 @@
 
 Told not to copy, a small model sometimes gets an idiom of its sources almost right: 如履薄雪
 for 如履薄冰, 如临渊深渊 for 如临深渊, 要诚相待 for 以诚相待. A reader notices such a slip at
-once. The copy block no longer cuts an idiom short (rag/llm/copyblock.py); what slips through
+once. The copy block lets an idiom be finished (rag/llm/copyblock.py); what slips through
 another way (a rewrite, a model server) is found here and listed for the writer to check.
 """
 
 from __future__ import annotations
 
+import re
+
 from rag.llm.copyblock import SET_PHRASE_CHARS, idioms, word_tags
 
 # Put into an idiom, these make a phrase of it, not a slip: 发展的趋势 for 发展趋势.
 PARTICLES = set("的之地得了着和与")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
@@ -34,7 +37,8 @@ def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
     for start in sorted(bounds):
         for size in (SET_PHRASE_CHARS, SET_PHRASE_CHARS + 1):
             run = text[start:start + size]
-            if len(run) < size or start + size not in bounds or run in joined or run in tags:
+            if (len(run) < size or start + size not in bounds or not _CJK.fullmatch(run) or run in joined
+                    or run in tags):
                 continue
             for idiom in known:
                 if _one_slip(run, idiom) and (run, idiom) not in found:
