@@ -40,6 +40,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from rag.corpus.structure import SLOT
+from rag.corpus.words import posseg
 
 GRAM = 8
 FULL_LIMIT = 20_000_000  # corpus characters indexed at every position (~240 MB of postings)
@@ -255,22 +256,10 @@ _PLACEHOLDER = re.compile(rf"{SLOT.pattern}|[XＸ×xｘ]+")
 _LIST_NUMBER = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}\s*[.．、)）]", re.MULTILINE)
 _WIDE = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 
-_posseg = None
-
-
 def _places(text: str) -> list[str]:
     """Place names ending in 省/市/县/区/州 with a name of their own (杭州市, 易门县; not 全市, 我县)."""
-    global _posseg
-    if _posseg is None:
-        import logging
-
-        import jieba
-        import jieba.posseg
-
-        jieba.setLogLevel(logging.WARNING)
-        _posseg = jieba.posseg
     return [
-        w.word for w in _posseg.cut(text)
+        w.word for w in posseg().cut(text)
         if w.flag == "ns" and len(w.word) >= 3 and w.word.endswith(_PLACE_SUFFIX)
         and w.word[0] not in _NOT_A_NAME_START
     ]

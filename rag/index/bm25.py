@@ -8,7 +8,6 @@ a query is a sum of a few posting lists: fast enough for a million chunks in num
 from __future__ import annotations
 
 import json
-import logging
 import re
 from array import array
 from collections import Counter
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from rag.corpus.words import jieba_module
 
 K1 = 1.2
 B = 0.75
@@ -30,7 +31,6 @@ STOPWORDS = frozenset(
 # A run of Han characters, or of other letters and digits (a latin word, a number).
 _RUN = re.compile(r"[\u3400-\u9fff]+|[^\W_\u3400-\u9fff]+")
 
-_jieba = None
 
 
 def terms(text: str) -> list[str]:
@@ -60,16 +60,9 @@ def tokenize(text: str) -> list[str]:
 
     Words, for the vocabulary the off-corpus judge reads (rag/search/relevance.py); search ranks by `terms`.
     """
-    global _jieba
-    if _jieba is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        _jieba = jieba
     return [
         t.lower()
-        for t in _jieba.lcut_for_search(text)
+        for t in jieba_module().lcut_for_search(text)
         if _WORD.search(t) and t not in STOPWORDS and t.strip()
     ]
 

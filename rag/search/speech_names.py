@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.traditional import to_simplified
+from rag.corpus.words import posseg
 from rag.index.store import CorpusIndex, per_index
 from rag.search.query import phrase_pattern
 
@@ -231,9 +232,7 @@ def _by_text(part: str, index: CorpusIndex, among: set[str]) -> set[str]:
 
 def _nouns(text: str) -> list[str]:
     """The nouns of `text` of two characters or more (names of places, bodies, people, things)."""
-    import jieba.posseg
-
-    return [w.word for w in jieba.posseg.cut(text) if w.flag[:1] in ("n", "j") and len(w.word) >= 2]
+    return [w.word for w in posseg().cut(text) if w.flag[:1] in ("n", "j") and len(w.word) >= 2]
 
 
 def _by_cores(phrase: str, cores: dict[str, str]) -> tuple[list[Mention], str]:
