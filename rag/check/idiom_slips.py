@@ -8,13 +8,10 @@ another way (a rewrite, a model server) is found here and listed for the writer 
 
 from __future__ import annotations
 
-import re
-
-from rag.llm.copyblock import SET_PHRASE_CHARS, idioms, word_tags
+from rag.corpus.words import CJK_RUN, SET_PHRASE_CHARS, idioms, jieba_module, word_tags
 
 # Put into an idiom, these make a phrase of it, not a slip: 发展的趋势 for 发展趋势.
 PARTICLES = set("的之地得了着和与")
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
@@ -22,22 +19,20 @@ def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
     one character changed or one put in, is neither a word of its own nor in the sources, and
     stands as words of its own: 在工作实践中 holds 在工作实, one character from 在工作中, but 实
     belongs to 实践."""
-    import jieba
-
     joined = "\n".join(sources)
     known = {source[a:b] for source in sources for a, b in idioms(source)}
     if not known:
         return []
     tags = word_tags()
     bounds, at = {0}, 0
-    for word in jieba.cut(text):
+    for word in jieba_module().cut(text):
         at += len(word)
         bounds.add(at)
     found: list[tuple[str, str]] = []
     for start in sorted(bounds):
         for size in (SET_PHRASE_CHARS, SET_PHRASE_CHARS + 1):
             run = text[start:start + size]
-            if (len(run) < size or start + size not in bounds or not _CJK.fullmatch(run) or run in joined
+            if (len(run) < size or start + size not in bounds or not CJK_RUN.fullmatch(run) or run in joined
                     or run in tags):
                 continue
             for idiom in known:

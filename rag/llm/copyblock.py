@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rag.corpus.traditional import to_simplified
+from rag.corpus.words import idioms
 
 # Six of Qwen's tokens are about ten Chinese characters: short enough that no sentence is
 # carried over whole, long enough that stock phrases (办公室工作, 党委和政府) stay free.
@@ -34,11 +35,6 @@ BLOCK_TOKENS = 6
 # 1,024 tokens came back as 1,755 characters).
 CHARS_PER_TOKEN = 1.7
 EVASIONS = r"A-Za-z【】\[\]{}<>|#*_`~＊＃ \t\u3000"
-# Idioms (i) and set expressions (l) of four characters, as jieba's dictionary tags them.
-SET_PHRASE_TAGS = ("i", "l")
-SET_PHRASE_CHARS = 4
-_CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{SET_PHRASE_CHARS},}}")
-_word_tags: dict[str, str] | None = None
 
 
 def block_tokens(max_copy: int | None) -> int:
@@ -125,32 +121,6 @@ Tokenize = Callable[[str], list[int]]
 def source_lines(block: CopyBlock) -> list[str]:
     """The sources split at line breaks: a model starts a line afresh."""
     return [line for text in block.sources + block.extra for line in text.splitlines() if line.strip()]
-
-
-def word_tags() -> dict[str, str]:
-    """jieba's dictionary: each word's part-of-speech tag."""
-    global _word_tags
-    if _word_tags is None:
-        import logging
-
-        import jieba
-        import jieba.posseg
-
-        jieba.setLogLevel(logging.WARNING)
-        _word_tags = jieba.posseg.dt.word_tag_tab
-    return _word_tags
-
-
-def idioms(text: str) -> list[tuple[int, int]]:
-    """Where the idioms of `text` stand: (start, end) character offsets (see SET_PHRASE_TAGS)."""
-    tags = word_tags()
-    found = []
-    for run in _CJK_RUN.finditer(text):
-        for start in range(run.start(), run.end() - SET_PHRASE_CHARS + 1):
-            end = start + SET_PHRASE_CHARS
-            if tags.get(text[start:end]) in SET_PHRASE_TAGS:
-                found.append((start, end))
-    return found
 
 
 def idiom_tokens(text: str, pieces: Sequence[bytes]) -> set[int]:
