@@ -6,11 +6,13 @@ from rag.llm.copyblock import (
     BLOCK_TOKENS,
     CopyBlock,
     NgramBan,
+    WordMarks,
     block_tokens,
     evasion_tokens,
-    idiom_tokens,
     not_in_sources,
+    opening_tokens,
     source_lines,
+    word_marks,
 )
 
 
@@ -70,14 +72,45 @@ def test_a_token_holding_part_of_an_idiom_is_not_banned():
     # Tokens 我们 时刻 保持 如 履 薄冰 ， 做到: 如, 履 and 薄冰 hold 如履薄冰.
     text = "我们时刻保持如履薄冰，做到"
     pieces = [p.encode() for p in ("我们", "时刻", "保持", "如", "履", "薄冰", "，", "做到")]
-    in_idioms = idiom_tokens(text, pieces)
-    assert in_idioms == {3, 4, 5}
+    marks = word_marks(text, pieces)
+    assert marks.free == {3, 4, 5}
     ids = [10, 11, 12, 13, 14, 15, 16, 17]  # the tokens' ids, position by position
-    ban = NgramBan([ids], n=3, self_repeat=False, idiom_tokens=[in_idioms])
+    ban = NgramBan([ids], n=3, self_repeat=False, marks=[marks])
     # The run is cut before the idiom (保持 after 我们时刻) and after it (，and 做到), not in it.
     assert ban.banned([10, 11]) == {12}
     assert ban.banned([11, 12]) == set() and ban.banned([12, 13]) == set() and ban.banned([13, 14]) == set()
     assert ban.banned([14, 15]) == {16} and ban.banned([15, 16]) == {17}
-    # Words that are not idioms, and a token split that does not give the text back: no exemption.
-    assert idiom_tokens("加强组织领导", [p.encode() for p in ("加强", "组织", "领导")]) == set()
-    assert idiom_tokens(text, [b"x"]) == set()
+    # Tokens that each start a word, and a token split that does not give the text back: none free.
+    assert word_marks("加强组织领导", [p.encode() for p in ("加强", "组织", "领导")]).free == set()
+    assert word_marks(text, [b"x"]) == WordMarks()
+
+
+def test_the_ban_falls_only_where_a_word_starts():
+    # 室 is inside 办公室 and 性 inside 党性修养: banned there, the model wrote 办公主任 and 党的性修养.
+    marks = word_marks("做好办公室主任工作", [p.encode() for p in ("做好", "办公", "室", "主任", "工作")])
+    assert marks.free == {2} and marks.opens == {0: "做好", 1: "办公室", 3: "主任", 4: "工作"}
+    assert word_marks("加强党性修养", [p.encode() for p in ("加强", "党", "性", "修养")]).free == {2, 3}
+    # A character split across two tokens: its second half starts no word.
+    split = [b"\xe7\xa1\xae", b"\xe4\xbf\x9d", "不出".encode(), "纰".encode()[:1], "纰".encode()[1:], "漏".encode()]
+    assert word_marks("确保不出纰漏", split).free == {1, 3, 4, 5}
+    # Only a Chinese word is opened: a number or a comma is banned as the one token it is.
+    assert word_marks("完成126件，", [p.encode() for p in ("完成", "1", "2", "6", "件", "，")]).opens == {
+        0: "完成", 4: "件"}
+    # A short term in quotation marks is free whole, as an idiom is.
+    quoted = word_marks("克服“好人主义”", [p.encode() for p in ("克服", "“", "好人", "主义", "”")])
+    assert quoted.free == {2, 3} and quoted.opens == {0: "克服"}
+
+
+def test_banned_at_a_word_the_model_may_not_begin_it_in_other_tokens():
+    pieces = ["做好", "办公", "室", "主任", "工作", "办", "办公室", "秘书", "主", "公文", "任务"]
+    assert opening_tokens(pieces)["办"] == [1, 5, 6] and opening_tokens(["", "1", "，"]) == {}
+    marks = word_marks("做好办公室主任", [p.encode() for p in ("做好", "办公", "室", "主任")])
+    ban = NgramBan([[0, 1, 2, 3]], n=2, self_repeat=False, marks=[marks], opening=opening_tokens(pieces))
+    # After 做好, not 办公 nor 办 nor 办公室, nor the tail 公文 or 室: 秘书 is left. Inside 办公室
+    # nothing is banned.
+    assert ban.banned([0]) == {1, 2, 5, 6, 9} and ban.banned([1]) == set()
+    assert ban.banned([2]) == {3, 8, 10}
+    # A name the reply may write out stays free, the tokens opening its next word too.
+    named = NgramBan([[0, 1, 2, 3]], n=2, self_repeat=False, allowed=[[0, 5]], marks=[marks],
+                     opening=opening_tokens(pieces))
+    assert named.banned([0]) == {1, 2, 6, 9}

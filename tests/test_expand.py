@@ -5,14 +5,19 @@ import json
 import pytest
 
 from rag.cli import main
+from rag.llm.copyblock import CopyBlock
+from rag.settings import load_settings
 from rag.write.expand import (
+    ExpandRequest,
     section_body,
     strip_greeting,
     too_thin,
     trim_to_length,
     without_asides,
     without_repeats,
+    write_paragraph,
 )
+from rag.write.plan import Paragraph, SourceSentence
 
 
 def test_greetings_are_stripped_from_sections():
@@ -64,6 +69,28 @@ def test_a_sentence_that_says_an_earlier_one_again_goes():
 
 def test_a_lone_slot_is_not_a_section():
     assert too_thin("【待填：说明】") and too_thin("") and not too_thin("要抓好保密工作，守住底线，确保万无一失。")
+
+
+class ThinUnlessLoose:
+    """A model that writes nothing usable while the copy ban takes whole words; keeps each call's block."""
+
+    def __init__(self):
+        self.blocks = []
+
+    def stream(self, messages, max_tokens, temperature=0.3, block=None, **_):
+        self.blocks.append(block)
+        yield "【待填：说明】" if block.whole_words else "督查工作要抓实，件件有回音、事事有着落。"
+
+
+def test_a_paragraph_left_empty_under_the_whole_word_ban_is_written_once_more_without_it():
+    generator = ThinUnlessLoose()
+    paragraph = Paragraph([SourceSentence("督查结果要与年度考核挂钩，做到奖优罚劣。", 0, 0)], 40)
+    block = CopyBlock(["督查结果要与年度考核挂钩，做到奖优罚劣。"])
+    text = write_paragraph(load_settings(), generator, ExpandRequest("要抓好督查落实"), paragraph, 0,
+                           block, None)
+    assert text == "督查工作要抓实，件件有回音、事事有着落。"
+    assert [b.whole_words for b in generator.blocks] == [True, True, False]
+    assert block.whole_words  # the section's block is left as it was
 
 
 @pytest.mark.parametrize("point, message", [

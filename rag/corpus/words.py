@@ -42,6 +42,12 @@ def word_tags() -> dict[str, str]:
     return posseg().dt.word_tag_tab
 
 
+def dictionary_words(text: str) -> list[str]:
+    """`text` cut into the words of the dictionary alone: no guessed new words, so the same
+    characters are cut the same way wherever they stand."""
+    return jieba_module().lcut(text, HMM=False)
+
+
 def idioms(text: str) -> list[tuple[int, int]]:
     """Where the idioms of `text` stand: (start, end) character offsets (see SET_PHRASE_TAGS)."""
     tags = word_tags()

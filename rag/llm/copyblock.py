@@ -11,23 +11,29 @@ traditional character are therefore banned too, unless a source itself uses that
 APP), so the only way left is to say it in other words. A paragraph is one line, so line
 breaks go with the white space.
 
-An idiom of the sources is never cut short. Banned half-way through 如履薄冰, the small model
-finished it with another character (如履薄雪), and banned at its first character it wrote the
-rest alone (要诚相待 for 要以诚相待): slips a reader notices at once. So a token holding part of
-an idiom is not banned: a copied run that reaches an idiom may go on to its end, at most four
-characters more.
+A word of the sources is never cut short. Banned half-way through a word, the small model
+finishes it with another character: 如履薄雪 for 如履薄冰, 纰误 for 纰漏, 党的性修养 for 党性修养,
+办公主任 for 办公室主任, slips a reader notices at once. So the ban falls only where a word of
+the source starts (as jieba's dictionary cuts it): a copied run that reaches a word may go on
+to its end. There the model may not write the word in any tokens, nor start on its tail: banned
+at 好人 of 好人主义, it wrote 人主义. An idiom, and a short term in quotation marks (“活字典”),
+is free from its first character too: banned there, the model wrote the rest alone (要诚相待 for
+要以诚相待, “桥” for “搭桥”).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rag.corpus.traditional import to_simplified
-from rag.corpus.words import idioms
+from rag.corpus.words import CJK_RUN, dictionary_words, idioms
 
+# A term in quotation marks of at most this many characters is never cut short.
+QUOTED_TERM_CHARS = 8
+_QUOTED_TERM = re.compile(f"[“\"「‘]([^“”\"「」‘’\n]{{1,{QUOTED_TERM_CHARS}}})[”\"」’]")
 # Six of Qwen's tokens are about ten Chinese characters: short enough that no sentence is
 # carried over whole, long enough that stock phrases (办公室工作, 党委和政府) stay free.
 BLOCK_TOKENS = 6
@@ -56,10 +62,21 @@ class CopyBlock:
     multiline: bool = False  # an outline is written a line per point
     forbidden: str = ""  # more characters the reply may not use
     allowed: list[str] = field(default_factory=list)  # names the reply may write out (titles)
+    # Where the ban falls at a word, every token opening one of its characters is banned too (see
+    # NgramBan); off, only the source's own next token: the last resort of a reply left empty.
+    whole_words: bool = True
 
     def evasions(self) -> re.Pattern:
         newline = "" if self.multiline else "\n\r"
         return re.compile(f"[{EVASIONS}{newline}{re.escape(self.forbidden)}]")
+
+
+@dataclass
+class WordMarks:
+    """Where the words of a source stand among its tokens (see `word_marks`)."""
+
+    free: set[int] = field(default_factory=set)  # positions never banned: inside a word, or an idiom
+    opens: dict[int, str] = field(default_factory=dict)  # position -> the Chinese word it opens
 
 
 class NgramBan:
@@ -67,34 +84,46 @@ class NgramBan:
 
     def __init__(self, sources: Sequence[Sequence[int]], n: int, self_repeat: bool = True,
                  repeat_n: int | None = None, allowed: Sequence[Sequence[int]] = (),
-                 idiom_tokens: Sequence[set[int]] = ()) -> None:
-        """`idiom_tokens`: for each source, the positions of the tokens that hold part of an idiom."""
+                 marks: Sequence[WordMarks] = (),
+                 opening: Mapping[str, Collection[int]] | None = None) -> None:
+        """`marks`: for each source, where its words stand; `opening`: for a character, the tokens
+        that begin with it. Where the ban falls at a word, every token beginning with one of the
+        word's characters is banned with it: banned at the token 办公室 alone, the model wrote 办公
+        主任 for 办公室主任, and banned at 好人 alone, 人主义 for 好人主义."""
         if n < 2 or (repeat_n is not None and repeat_n < 2):
             raise ValueError("n must be at least 2")
         self.n = n
         self.self_repeat = self_repeat
         self.repeat_k = (repeat_n or n) - 1
+        self.opening = opening or {}
         self.table: dict[tuple[int, ...], set[int]] = defaultdict(set)
+        self.words: dict[tuple[int, ...], set[str]] = defaultdict(set)
         for i, tokens in enumerate(sources):
-            self._add(self.table, tokens, idiom_tokens[i] if i < len(idiom_tokens) else set())
+            self._add(self.table, tokens, marks[i] if i < len(marks) else WordMarks())
         # A name the reply may write out is never cut short: its runs are not banned.
-        permitted: dict[tuple[int, ...], set[int]] = defaultdict(set)
+        self.permitted: dict[tuple[int, ...], set[int]] = defaultdict(set)
         for tokens in allowed:
-            self._add(permitted, tokens)
-        for prefix, nexts in permitted.items():
-            if prefix in self.table:
-                self.table[prefix] -= nexts
+            self._add(self.permitted, tokens, WordMarks())
 
-    def _add(self, table: dict[tuple[int, ...], set[int]], tokens: Sequence[int],
-             exempt: set[int] | frozenset[int] = frozenset()) -> None:
+    def _add(self, table: dict[tuple[int, ...], set[int]], tokens: Sequence[int], marks: WordMarks) -> None:
         k = self.n - 1
         for i in range(len(tokens) - k):
-            if i + k not in exempt:
-                table[tuple(tokens[i : i + k])].add(tokens[i + k])
+            if i + k not in marks.free:
+                prefix = tuple(tokens[i : i + k])
+                table[prefix].add(tokens[i + k])
+                if i + k in marks.opens:
+                    self.words[prefix].add(marks.opens[i + k])
 
     def banned(self, written: Sequence[int]) -> set[int]:
         k = self.n - 1
-        found = set(self.table.get(tuple(written[-k:]), ())) if len(written) >= k else set()
+        found: set[int] = set()
+        if len(written) >= k:
+            prefix = tuple(written[-k:])
+            found.update(self.table.get(prefix, ()))
+            for word in self.words.get(prefix, ()):
+                for char in word:
+                    found.update(self.opening.get(char, ()))
+            found -= self.permitted.get(prefix, set())
         k = self.repeat_k
         if self.self_repeat and len(written) >= k:
             tail = tuple(written[-k:])
@@ -123,16 +152,40 @@ def source_lines(block: CopyBlock) -> list[str]:
     return [line for text in block.sources + block.extra for line in text.splitlines() if line.strip()]
 
 
-def idiom_tokens(text: str, pieces: Sequence[bytes]) -> set[int]:
-    """Positions of the tokens of `text` (`pieces`: each token's bytes) that hold part of an idiom."""
-    encoded = text.encode("utf-8")
-    if b"".join(pieces) != encoded:
-        return set()  # a tokenizer that does not give the text back byte for byte: nothing exempt
-    spans = [(len(text[:a].encode("utf-8")), len(text[:b].encode("utf-8"))) for a, b in idioms(text)]
-    found, start = set(), 0
+def word_marks(text: str, pieces: Sequence[bytes]) -> WordMarks:
+    """Where the words of `text` stand among its tokens (`pieces`: each token's bytes): the
+    tokens that start inside a word or hold part of an idiom, and those that open a word."""
+    if b"".join(pieces) != text.encode("utf-8"):
+        return WordMarks()  # a tokenizer that does not give the text back byte for byte: no words
+    at = [0]  # the byte offset of each character
+    for char in text:
+        at.append(at[-1] + len(char.encode("utf-8")))
+    word_starts, start = {}, 0
+    for word in dictionary_words(text):
+        word_starts[at[start]] = word
+        start += len(word)
+    spans = [(at[a], at[b]) for a, b in idioms(text) + quoted_terms(text)]
+    marks, start = WordMarks(), 0
     for i, piece in enumerate(pieces):
         end = start + len(piece)
-        if any(start < b and end > a for a, b in spans):
-            found.add(i)
+        if start not in word_starts or any(start < b and end > a for a, b in spans):
+            marks.free.add(i)
+        elif CJK_RUN.match(word_starts[start]):
+            marks.opens[i] = word_starts[start]
         start = end
-    return found
+    return marks
+
+
+def quoted_terms(text: str) -> list[tuple[int, int]]:
+    """Where the short terms in quotation marks of `text` stand (“好人主义”, “活字典”): a
+    speech's own coinage, named whole or not at all."""
+    return [m.span(1) for m in _QUOTED_TERM.finditer(text)]
+
+
+def opening_tokens(pieces: Sequence[str]) -> dict[str, list[int]]:
+    """For each Chinese character, the ids of the vocabulary pieces that begin with it."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for i, piece in enumerate(pieces):
+        if piece and CJK_RUN.match(piece[0]):
+            found[piece[0]].append(i)
+    return dict(found)

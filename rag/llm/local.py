@@ -50,9 +50,10 @@ from rag.llm.copyblock import (
     CopyBlock,
     NgramBan,
     evasion_tokens,
-    idiom_tokens,
     not_in_sources,
+    opening_tokens,
     source_lines,
+    word_marks,
 )
 from rag.settings import Settings
 
@@ -311,6 +312,8 @@ class Generator:
         self.states = shared.states
         self.timings = Timings()
         self._pieces: list[str] | None = None
+        self._bytes: list[bytes] | None = None
+        self._opening_ids: dict[str, list[int]] | None = None
         self._evasions: dict[str, list[int]] = {}
         model = llm._model
         eos = llm.token_eos()
@@ -399,11 +402,23 @@ class Generator:
             self._evasions[pattern.pattern] = evasion_tokens(self._vocabulary(), pattern)
         return self._evasions[pattern.pattern]
 
-    def _vocabulary(self) -> list[str]:
-        """Every token as text (0.5 s for Qwen's 151k), found once per generator."""
-        if self._pieces is None:
+    def _token_bytes(self) -> list[bytes]:
+        """Every token's bytes (0.5 s for Qwen's 151k), found once per generator."""
+        if self._bytes is None:
             detokenize = self.llm.detokenize
-            self._pieces = [detokenize([i]).decode("utf-8", "replace") for i in range(self.llm.n_vocab())]
+            self._bytes = [detokenize([i]) for i in range(self.llm.n_vocab())]
+        return self._bytes
+
+    def _opening(self) -> dict[str, list[int]]:
+        """For each Chinese character, the tokens that begin with it, found once per generator."""
+        if self._opening_ids is None:
+            self._opening_ids = opening_tokens(self._vocabulary())
+        return self._opening_ids
+
+    def _vocabulary(self) -> list[str]:
+        """Every token as text, found once per generator."""
+        if self._pieces is None:
+            self._pieces = [piece.decode("utf-8", "replace") for piece in self._token_bytes()]
         return self._pieces
 
     def _ban(self, block: CopyBlock, prompt_len: int) -> list[Callable]:
@@ -414,10 +429,11 @@ class Generator:
 
         lines = source_lines(block)
         sources = [tokenize(line) for line in lines]
-        in_idioms = [idiom_tokens(line, [llm.detokenize([t]) for t in tokens])
-                 for line, tokens in zip(lines, sources)]
+        pieces = self._token_bytes()
+        marks = [word_marks(line, [pieces[t] for t in tokens]) for line, tokens in zip(lines, sources)]
         allowed = [tokenize(form) for name in block.allowed for form in (name, f"《{name}》")]
-        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n, allowed, in_idioms)
+        ban = NgramBan(sources, block.n, block.self_repeat, block.repeat_n, allowed, marks,
+                       self._opening() if block.whole_words else None)
         # Only the sources proper exempt a token: the prompt, blocked against echo, holds 【待填】.
         evasions = np.array(not_in_sources(self._evasion_ids(block), [tokenize(t) for t in block.sources]),
                             dtype=np.intc)

@@ -193,15 +193,17 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
     """One paragraph from its source sentences, as one line of text.
 
     The 1.5B model now and then answers with a lone 【待填】 slot; sampling more freely once
-    more nearly always gives a real paragraph.
+    more nearly always gives a real paragraph. Over very few sources, a model banned from
+    every word it would copy can write nothing usable at all: then it is written once more
+    with only the sources' own next tokens banned.
     """
     messages = paragraph_messages(settings, request, paragraph, n)
     # Nor may it echo its own instructions (a small model starts with 这一部分讲……).
     block.extra += [m["content"] for m in messages]
     text = ""
-    for heat in (temperature, RETRY_TEMPERATURE):
+    for heat, whole_words in ((temperature, True), (RETRY_TEMPERATURE, True), (RETRY_TEMPERATURE, False)):
         reply = write(generator, messages, token_budget(paragraph.length), on_token, temperature=heat,
-                      length=paragraph.length, block=block)
+                      length=paragraph.length, block=replace(block, whole_words=whole_words))
         text = without_asides("".join(section_body(request.point, reply, request.topic).split()))
         if not too_thin(text):
             break
