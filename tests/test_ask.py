@@ -303,6 +303,23 @@ def test_a_list_that_shares_no_word_with_the_question_comes_with_the_nearest_sen
         "今年的困难主要有两个：一是资金紧张。", "二是人手不足。"]
 
 
+def test_items_set_after_their_shared_subject_under_a_heading_line_answer_a_question_naming_it(tmp_path):
+    assert item_marker("为此，各科室一要摸清底数。") == ("yao", 1)
+    assert item_marker("我们一是要加强学习。") == ("shi", 1)
+    assert item_marker("思想统一是前提。") is None and item_marker("各部门统一要求。") is None
+    own = _searcher_over(
+        tmp_path, "在全市统计工作会议上的讲话\n同志们：\n一、充分认识统计工作的重要性\n"
+        "统计数据是宏观决策的基础，是制定规划、评估政策、检验工作成效的重要依据。\n"
+        "守住数据质量生命线，为科学决策服务\n"
+        "数据质量是统计工作的生命。为此，各区县统计局一要摸清底数，做到应统尽统。"
+        "二要严把审核关口，防止虚报瞒报。三要依法依规统计。\n"
+        "二、加强统计队伍建设\n要配齐配强基层统计人员，稳定队伍，提高业务能力，保证统计工作正常开展。\n")
+    query = "讲守住数据质量、为科学决策服务时提了哪几条要求？"
+    quoted = [e.text for e in answer_evidence(own, query, candidates(own, query))]
+    assert quoted[:3] == ["为此，各区县统计局一要摸清底数，做到应统尽统。", "二要严把审核关口，防止虚报瞒报。",
+                          "三要依法依规统计。"]
+
+
 def test_a_list_question_quotes_every_item_of_the_list_in_order(searcher):
     query = "信息工作要把握哪十个要求？"
     quoted = answer_evidence(searcher, query, candidates(searcher, query))

@@ -29,6 +29,7 @@ import numpy as np
 from rag.check.cite import passage_sentences
 from rag.check.copycheck import normalise
 from rag.corpus.clean import bigrams, core_text
+from rag.corpus.structure import ends_sentence
 from rag.corpus.traditional import to_simplified
 from rag.index.store import CorpusIndex, per_index, sentence_units
 from rag.search.hybrid import Searcher
@@ -496,11 +497,25 @@ def _announces(label: str, thing: str, count: int) -> bool:
 
 
 def _list_label(index: CorpusIndex, found: NumberedList) -> str:
-    """What a list is about: its lead-in (in item 1's sentence when item 1 follows a colon) and
-    the section headings it stands under."""
+    """What a list is about: its lead-in (in item 1's sentence when item 1 follows a colon), the
+    section headings it stands under, and the heading line of its own above it in the text."""
     first = found.items[0]
     lead = found.lead.text if found.lead else first.text.partition("：")[0]
-    return " ".join([lead, *index.chunks[first.row].section])
+    chunk = index.chunks[first.row]
+    return " ".join([lead, *chunk.section, _line_heading(chunk.text, first.text)])
+
+
+# A line of a passage without a sentence end, at most this long, heads what follows it
+# (发挥好参谋助手作用，为县委决策服务 over the paragraph that lists 一要……二要……).
+LINE_HEADING_CHARS = 40
+
+
+def _line_heading(text: str, sentence: str) -> str:
+    """The last heading line of `text` above `sentence`, "" when there is none."""
+    at = text.find(sentence.strip())
+    lines = text[:at].split("\n")[:-1] if at > 0 else []
+    return next((line.strip() for line in reversed(lines)
+                 if line.strip() and len(line.strip()) <= LINE_HEADING_CHARS and not ends_sentence(line)), "")
 
 
 def pick(scored: list[Evidence], limit: int = MAX_SENTENCES,

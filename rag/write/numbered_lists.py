@@ -7,7 +7,8 @@ not by the few sentences nearest its words.
 
 A speech's items are found in its sentences in order, its section headings among them where the
 text leaves them out (一、… stands alone as a heading line); an item opens a sentence, or
-follows the colon of a lead-in (发扬四种精神：一是“钉子”精神). Lists nest, and speeches nest
+follows the colon of a lead-in (发扬四种精神：一是“钉子”精神), or, item 1, the subject all the
+items share (各单位办公室一要……。二要……). Lists nest, and speeches nest
 marker kinds differently, so each item continues the most recent open list of its kind whose
 last number is one less (a heading continuing a list of headings first), which closes the lists
 opened since (三、 closes those under 二、); an item 1 opens a list.
@@ -122,15 +123,25 @@ def cn_number(text: str) -> int:
     return _CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)
 
 
+# Item 1 set after the subject its items share, in the same clause (各单位办公室一要准确把握……。
+# 二要……): 一要 / 一是 after a few characters that do not make a word with 一 (统一是, 唯一要).
+_FIRST_AFTER_SUBJECT = re.compile(
+    r"(?:^|[，,])[^，,：:。；;！？]{1,20}?(?<![统唯第之万同单逐专纯])一(要(?=[^求素点件])|是)")
+
+
 def item_marker(sentence: str) -> tuple[str, int] | None:
-    """(kind, number) of the item a sentence opens, or opens after its lead-in's colon (then only 1)."""
+    """(kind, number) of the item a sentence opens, or opens after its lead-in's colon or after
+    the subject its items share (then only 1)."""
     text = sentence.strip()
     found = _marker(text)
     if found:
         return found
     _, colon, after = text.partition("：")
     found = _marker(after) if colon else None
-    return found if found and found[1] == 1 else None
+    if found and found[1] == 1:
+        return found
+    inner = _FIRST_AFTER_SUBJECT.search(text)
+    return ("yao" if inner.group(1) == "要" else "shi", 1) if inner else None
 
 
 def _marker(text: str) -> tuple[str, int] | None:
