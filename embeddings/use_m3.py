@@ -43,11 +43,14 @@ def _model(threads: int):
     return USE(threads=threads)
 
 
-def encode(texts: Sequence[str], threads: int = 1) -> np.ndarray:
-    """L2-normalised float32 vectors of `texts`, BATCH at a time. One thread by default: a query is
-    a few milliseconds either way, and BLAS threads left spinning slow the search after it."""
+def encode(texts: Sequence[str], threads: int = 1, progress: bool = False) -> np.ndarray:
+    """L2-normalised float32 vectors of `texts`, BATCH at a time, with a progress bar when asked.
+    One thread by default: a query is a few milliseconds either way, and BLAS threads left
+    spinning slow the search after it."""
+    from tqdm import tqdm
+
     model = _model(threads)
     out = np.zeros((len(texts), DIM), dtype=np.float32)
-    for start in range(0, len(texts), BATCH):
+    for start in tqdm(range(0, len(texts), BATCH), desc="USE", unit="batch", disable=not progress):
         out[start:start + BATCH] = model.encode(list(texts[start:start + BATCH]))
     return out

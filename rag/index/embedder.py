@@ -116,7 +116,7 @@ class Embedder:
     def use_sentences(self, texts: list[str], progress: bool = False) -> np.ndarray:
         from embeddings.use_m3 import encode
 
-        return encode(texts, self.threads)
+        return encode(texts, self.threads, progress)
 
     def use_queries(self, texts: list[str]) -> np.ndarray:
         from embeddings.use_m3 import encode
