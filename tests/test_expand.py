@@ -126,3 +126,36 @@ def test_expand_writes_a_cited_section(real_index, capsys, monkeypatch):
         assert {"n", "chunk_id", "title", "section", "quote"} <= set(c)
     assert {"retrieve", "first_token", "tokens_per_second", "total"} <= set(out["timings"])
     assert "longest" in out["copy"] and "copied_share" in out["copy"]
+
+
+class AsideThenSection:
+    """A model that opens every reply by talking about its task, as the small models do."""
+
+    def __init__(self):
+        from rag.llm.local import Timings
+
+        self.timings = Timings()
+
+    def stream(self, messages, max_tokens, temperature=0.3, **_):
+        yield from ["好的，以下是讲话稿正文的内容：\n", "督查工作要抓实，", "件件有回音、事事有着落。"]
+
+
+def test_the_section_as_kept_is_printed_after_a_stream_it_differs_from(tmp_path, monkeypatch, capsys):
+    from conftest import HashEmbedder
+
+    from rag.index.build import ingest
+    from rag.index.store import CorpusIndex
+    from rag.search.hybrid import Searcher
+
+    (tmp_path / "talk.txt").write_text(
+        "在全市督查工作会议上的讲话\n同志们：\n要把督查落实摆在突出位置，对重点任务跟踪问效。\n", encoding="utf-8")
+    settings = load_settings(home=tmp_path / "home", index=tmp_path / "index")
+    embedder = HashEmbedder()
+    ingest([tmp_path / "talk.txt"], settings, progress=False, embedder=embedder)
+    searcher = Searcher(CorpusIndex.open(settings.index_dir), embedder.queries, embedder.use_queries)
+    monkeypatch.setattr("rag.cli.expand.load", lambda *_: (AsideThenSection(), searcher))
+    monkeypatch.setattr("rag.write.expand.require_relevant", lambda *_: None)
+    assert main(["expand", "要抓好督查落实", "--length", "50", "--index", str(settings.index_dir)]) == 0
+    streamed, kept = capsys.readouterr().out.split("整理后的正文（去掉了题外话和重复的句子）：")
+    assert "好的，以下是讲话稿正文的内容" in streamed
+    assert "督查工作要抓实" in kept and "好的" not in kept.split("\n\n[")[0]

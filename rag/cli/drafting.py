@@ -74,6 +74,7 @@ class Console:
 
     def __init__(self, as_json: bool):
         self.as_json = as_json
+        self.streamed: list[str] = []  # what was printed as the model wrote it
 
     def sources(self, passages: list[Passage]) -> None:
         if self.as_json:
@@ -84,6 +85,7 @@ class Console:
         print(file=sys.stderr, flush=True)
 
     def token(self, piece: str) -> None:
+        self.streamed.append(piece)
         if not self.as_json:
             print(piece, end="", flush=True)
 

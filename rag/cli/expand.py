@@ -21,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rag.corpus.clean import core_text
     from rag.write.expand import ExpandRequest, check_length, check_point, expand
     from rag.write.rewrite import check_max_copy, finish_section
 
@@ -40,6 +41,11 @@ def run(args: argparse.Namespace) -> int:
                    args.max_copy)
     if draft.copy.get("max_copy") is not None and draft.text != written:
         console.say("\n\n改写了照抄过多的句子：")
+        console.say(draft.text)
+    elif core_text(draft.text) != core_text(request.point + "".join(console.streamed)):
+        # The stream is the model's raw reply: what was dropped from it (题外话 such as 好的，以下是正文,
+        # a sentence said twice, a paragraph written again) is gone only from the section itself.
+        console.say("\n\n整理后的正文（去掉了题外话和重复的句子）：")
         console.say(draft.text)
     console.emit(draft.to_dict())
     if not args.json:
