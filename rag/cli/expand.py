@@ -39,13 +39,12 @@ def run(args: argparse.Namespace) -> int:
     written = draft.text
     finish_section(settings, generator, draft, passages, searcher.index, searcher.encode_queries,
                    args.max_copy)
-    if draft.copy.get("max_copy") is not None and draft.text != written:
-        console.say("\n\n改写了照抄过多的句子：")
-        console.say(draft.text)
-    elif core_text(draft.text) != core_text(request.point + "".join(console.streamed)):
-        # The stream is the model's raw reply: what was dropped from it (题外话 such as 好的，以下是正文,
-        # a sentence said twice, a paragraph written again) is gone only from the section itself.
-        console.say("\n\n整理后的正文（去掉了题外话和重复的句子）：")
+    # The stream is the model's raw reply: what was dropped from it (题外话 such as 好的，以下是正文,
+    # a sentence said twice, a paragraph written again) or rewritten is gone only from the section.
+    rewritten = draft.copy.get("max_copy") is not None and draft.text != written
+    if rewritten or core_text(draft.text) != core_text(request.point + "".join(console.streamed)):
+        heading = "改写了照抄过多的句子：" if rewritten else "整理后的正文（去掉了题外话和重复的句子）："
+        console.say(f"\n\n{heading}")
         console.say(draft.text)
     console.emit(draft.to_dict())
     if not args.json:

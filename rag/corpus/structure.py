@@ -24,13 +24,16 @@ SENTENCE_SPLIT = re.compile(
     "(?:" + "|".join(f"(?<={_STOP}{_CLOSE}{{{n}}})" for n in range(4)) + f")(?!{_CLOSE}|{_STOP})"
 )
 
+# The 要 of a numbered item (一要, 二要), not the first character of 要求, 要素, 要点, 要件.
+ITEM_YAO = "要(?=[^求素点件])"
+
 # Marker kinds in the order speeches most often nest them; the real nesting of a
 # speech is taken from the order in which kinds first appear (see SectionTracker).
 HEADING_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dun", re.compile(rf"^{CN_NUM}、")),
     ("paren", re.compile(rf"^[（(]{CN_NUM}[）)]")),
     ("di", re.compile(rf"^第{CN_NUM}[，,、：:是]")),
-    ("yao", re.compile(rf"^{CN_NUM}要(?=[^求素点件])")),
+    ("yao", re.compile(rf"^{CN_NUM}{ITEM_YAO}")),
     ("shi", re.compile(rf"^{CN_NUM}是")),
     ("order", re.compile(r"^(首先|其次|再次|然后|最后)[，,：:、]?")),
     ("arabic", re.compile(r"^\d{1,2}[、.．](?!\d)")),

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from rag.check.cite import passage_sentences
 from rag.corpus.clean import core_text
-from rag.corpus.structure import HEADING_MARKERS, ends_sentence
+from rag.corpus.structure import HEADING_MARKERS, ITEM_YAO, ends_sentence
 from rag.corpus.traditional import to_simplified
 from rag.index.store import CorpusIndex, per_index
 
@@ -126,7 +126,7 @@ def cn_number(text: str) -> int:
 # Item 1 set after the subject its items share, in the same clause (各单位办公室一要准确把握……。
 # 二要……): 一要 / 一是 after a few characters that do not make a word with 一 (统一是, 唯一要).
 _FIRST_AFTER_SUBJECT = re.compile(
-    r"(?:^|[，,])[^，,：:。；;！？]{1,20}?(?<![统唯第之万同单逐专纯])一(要(?=[^求素点件])|是)")
+    rf"(?:^|[，,])[^，,：:。；;！？]{{1,20}}?(?<![统唯第之万同单逐专纯])一({ITEM_YAO}|是)")
 
 
 def item_marker(sentence: str) -> tuple[str, int] | None:
@@ -141,7 +141,7 @@ def item_marker(sentence: str) -> tuple[str, int] | None:
     if found and found[1] == 1:
         return found
     inner = _FIRST_AFTER_SUBJECT.search(text)
-    return ("yao" if inner.group(1) == "要" else "shi", 1) if inner else None
+    return ("yao" if inner.group(1).startswith("要") else "shi", 1) if inner else None
 
 
 def _marker(text: str) -> tuple[str, int] | None:
