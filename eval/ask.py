@@ -49,7 +49,7 @@ from rag.corpus.clean import core_text  # noqa: E402
 
 DATA = ROOT / "eval/data"
 SPLITS = ("dev", "dev2", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9",
-          "test10", "test11", "test12", "test13", "test14", "test15")
+          "test10", "test11", "test12", "test13", "test14", "test15", "test16")
 
 
 def load(split: str) -> list[dict]:

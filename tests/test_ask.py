@@ -25,6 +25,8 @@ from rag.types import Chunk, Passage
 from rag.write import evidence as evidence_module
 from rag.write.ask import (
     ECHO_NOTE,
+    NEAREST_NOTE,
+    NEAREST_SENTENCES,
     Context,
     EchoedPrompt,
     SentenceGate,
@@ -357,6 +359,22 @@ def test_a_question_on_one_point_of_a_list_is_not_answered_with_the_whole_list(s
     request = resolve("《在全省文化系统办公室主任会议上的讲话》对督查提了什么要求？", searcher)
     found = candidates(searcher, request.query, request.speech_ids)
     assert list_evidence(searcher, request.query, found, request.speech_ids) == []
+
+
+def test_a_which_question_in_words_of_its_own_gets_the_nearest_quotes_flagged_and_no_synthesis(real_index):
+    from rag.errors import OffCorpus
+    from rag.search.hybrid import open_searcher
+
+    settings, _ = real_index
+    searcher = open_searcher(*real_index)
+    generator = ReplyList()  # never asked: there is nothing to sum up
+    # The corpus tells the story of the message to Garcia in words this question does not use.
+    result = answer(settings, searcher, generator, "哪篇讲话讲过一个人穿过丛林把总统的信交到将军手里的故事？")
+    assert NEAREST_NOTE in result.draft.notes and not result.draft.text and generator.temperatures == []
+    assert 1 <= len(result.evidence) <= NEAREST_SENTENCES and any("加西亚" in e.text for e in result.evidence)
+    # A question off the corpus that does not ask which speech said it is turned away as before.
+    with pytest.raises(OffCorpus):
+        answer(settings, searcher, generator, "红烧肉怎么做才好吃？")
 
 
 def test_a_follow_up_in_the_corpus_words_is_not_judged_again_a_new_subject_is(searcher):

@@ -27,6 +27,7 @@ from rag.check.copycheck import CopyIndex, invented_specifics, normalise
 from rag.check.finish import finish_draft
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.structure import SLOT, TERMINAL, open_title
+from rag.errors import OffCorpus
 from rag.index.store import CorpusIndex
 from rag.llm.copyblock import CopyBlock, block_tokens
 from rag.llm.generate import Clock, OnToken, check_input, token_budget, write
@@ -68,6 +69,13 @@ SYNTHESIS_LABEL = "归纳"
 ECHO_NOTE = "模型复述了提示词，归纳已略去；上面的原句就是回答。"
 DROPPED_NOTE = "归纳中有原句里没有的具体信息，这些句子已略去："
 NO_PHRASE_NOTE = "语料中没有找到{phrases}，下面是意思相近的原句。"
+# 哪篇讲话说过……, 哪些讲话反对……: the asker remembers a speech saying it and asks in words of
+# their own, which the off-corpus judge, calibrated on topics, may find nowhere in the corpus
+# (美西战争时穿越丛林送信的故事 for the story of the message to Garcia). Such a question judged
+# off the corpus is still shown the few sentences nearest it, flagged, with no synthesis over them.
+_ASKS_WHICH = re.compile(r"哪[一几]?[篇些次个位]?(?:讲话|发言|会上|次会|材料|领导)|谁[讲说提]过")
+NEAREST_SENTENCES = 3
+NEAREST_NOTE = "语料中没有找到明确谈及这一意思的讲话；上面是意思最接近的原句，未必相关，请核对。"
 
 # 后面还举了哪个例子？ asks what the speech says after what was quoted.
 _AFTER_OPENERS = "后面|后边|接着|接下来|然后|再往后"
@@ -260,7 +268,8 @@ def _followed(question: str, searcher: Searcher, context: Context | None) -> Req
 def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[str]]:
     """The evidence for a request, numbered in reading order, and notes for the user.
 
-    OffCorpus when a question without quoted phrases finds nothing the corpus speaks to.
+    OffCorpus when a question without quoted phrases finds nothing the corpus speaks to, unless it
+    asks which speech said something (see _ASKS_WHICH).
     """
     index = searcher.index
     notes: list[str] = []
@@ -279,12 +288,19 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
             # Judged on the whole index's top 10, as the judge was calibrated.
             judged = request.judged or request.query
             top = found[:10] if request.speech_ids is None else searcher.search(judged, k=10)
-            require_relevant(searcher, judged, top)
+            try:
+                require_relevant(searcher, judged, top)
+            except OffCorpus:
+                if not _ASKS_WHICH.search(judged):
+                    raise
+                notes.append(NEAREST_NOTE)
         # Quoted once per speech: a heading the phrase was found in is also a sentence of the text.
         listed = {(e.speech_id, core_text(e.text)) for e in items}
         items += [e for e in answer_evidence(searcher, request.query, found, request.speech_ids,
                                              request.part)
                   if (e.speech_id, core_text(e.text)) not in listed]
+        if NEAREST_NOTE in notes:
+            items = items[:NEAREST_SENTENCES]
     return in_reading_order(items, index), notes
 
 
@@ -510,7 +526,8 @@ def answer(
     if on_evidence:
         on_evidence(evidence)
     text, synthesis_notes, echoes = "", [], 0
-    if evidence:
+    # Quotes that may be beside the point are for the asker to judge, not to be summed up.
+    if evidence and NEAREST_NOTE not in notes:
         text, synthesis_notes, echoes = synthesise(settings, generator, evidence, question,
                                            min(length, SYNTHESIS_CHARS), clock.watch(on_token),
                                            request.phrases)
