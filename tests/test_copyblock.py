@@ -101,6 +101,17 @@ def test_the_ban_falls_only_where_a_word_starts():
     assert quoted.free == {2, 3} and quoted.opens == {0: "克服"}
 
 
+def test_a_phrase_of_a_set_shape_is_free_whole_as_an_idiom_is():
+    # No dictionary lists 一事一策 or 过多过滥: banned at 一策, the model wrote 一事事策.
+    tokens = ("要", "一", "事", "一", "策", "抓", "整改")
+    assert word_marks("要一事一策抓整改", [p.encode() for p in tokens]).free == {1, 2, 3, 4}
+    assert word_marks("防止过多过滥", [p.encode() for p in ("防止", "过多", "过", "滥")]).free == {1, 2, 3}
+    # The same shapes in other words' parts, or after a particle or a word of three: words as any.
+    for text, tokens in (("重要性要求", ("重要性", "要求")), ("是不是有", ("是不是", "有")),
+                         ("他的人的事", ("他", "的", "人", "的", "事"))):
+        assert word_marks(text, [p.encode() for p in tokens]).free == set()
+
+
 def test_banned_at_a_word_the_model_may_not_begin_it_in_other_tokens():
     pieces = ["做好", "办公", "室", "主任", "工作", "办", "办公室", "秘书", "主", "公文", "任务"]
     assert opening_tokens(pieces)["办"] == [1, 5, 6] and opening_tokens(["", "1", "，"]) == {}

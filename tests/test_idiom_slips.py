@@ -9,6 +9,11 @@ def test_an_idiom_of_the_sources_written_with_a_slip_is_found():
         ("如临渊深渊", "如临深渊"), ("如履薄雪", "如履薄冰"), ("要诚相待", "以诚相待")]
     # Written right, or another idiom of the dictionary (以诚相见), or an idiom no source uses.
     assert idiom_slips("如履薄冰，以诚相见，如履平地。", sources) == []
+    # A phrase of a set shape the dictionary does not know is held to its sources as an idiom is.
+    assert idiom_slips("对问题要一事事策，限期解决。", ["对问题一事一策，逐项整改。"]) == [("一事事策", "一事一策")]
+    assert idiom_slips("遇到急事要专事特办。", ["做到急事急办、特事特办"]) == [("专事特办", "特事特办")]
+    # Two words of their own that differ from such a phrase by a character are no slip.
+    assert idiom_slips("要引领带动全体干部。", ["发挥带领带动作用"]) == []
 
 
 def test_a_phrase_that_only_looks_like_a_slip_is_not_listed():

@@ -3,7 +3,8 @@
 Told not to copy, a small model sometimes gets an idiom of its sources almost right: 如履薄雪
 for 如履薄冰, 如临渊深渊 for 如临深渊, 要诚相待 for 以诚相待. A reader notices such a slip at
 once. The copy block lets an idiom be finished (rag/llm/copyblock.py); what slips through
-another way (a rewrite, a model server) is found here and listed for the writer to check.
+another way (a rewrite, a model server) is found here and listed for the writer to check. A
+phrase of a set shape (一事一策, see rag/corpus/words.py) is held to its sources as an idiom is.
 """
 
 from __future__ import annotations
@@ -33,12 +34,18 @@ def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
         for size in (SET_PHRASE_CHARS, SET_PHRASE_CHARS + 1):
             run = text[start:start + size]
             if (len(run) < size or start + size not in bounds or not CJK_RUN.fullmatch(run) or run in joined
-                    or run in tags):
+                    or run in tags or _two_words(run, tags)):
                 continue
             for idiom in known:
                 if _one_slip(run, idiom) and (run, idiom) not in found:
                     found.append((run, idiom))
     return found
+
+
+def _two_words(run: str, tags: dict[str, str]) -> bool:
+    """Whether `run` is two words of two characters: 引领带动 is wording of its own, not a slip of
+    带领带动, where 专事特办 for 特事特办 is one."""
+    return len(run) == SET_PHRASE_CHARS and run[:2] in tags and run[2:] in tags
 
 
 def _one_slip(run: str, idiom: str) -> bool:

@@ -12,6 +12,11 @@ from types import ModuleType
 # Idioms (i) and set expressions (l) of four characters, as jieba's dictionary tags them.
 SET_PHRASE_TAGS = ("i", "l")
 SET_PHRASE_CHARS = 4
+# Four characters of a set shape, one character first and third (一事一策, 边查边改, 过多过滥) or
+# two doubled (清清醒醒): coinages a speech writes whole though no dictionary lists most of them.
+# A particle in the repeated place makes no such phrase (的人的事), nor does a word of three
+# characters (是不是, 越来越) with what follows it.
+SHAPE_PARTICLES = set("的了之地得着和与及或")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 _jieba: ModuleType | None = None
@@ -49,12 +54,37 @@ def dictionary_words(text: str) -> list[str]:
 
 
 def idioms(text: str) -> list[tuple[int, int]]:
-    """Where the idioms of `text` stand: (start, end) character offsets (see SET_PHRASE_TAGS)."""
+    """Where the idioms of `text` stand: (start, end) character offsets. An idiom is a four
+    characters the dictionary tags so (see SET_PHRASE_TAGS), or of a set shape (see
+    SHAPE_PARTICLES) standing as words of their own: 重要性要求 holds 要性要求, which starts
+    inside 重要性."""
     tags = word_tags()
+    bounds: set[int] | None = None
     found = []
     for run in CJK_RUN.finditer(text):
         for start in range(run.start(), run.end() - SET_PHRASE_CHARS + 1):
             end = start + SET_PHRASE_CHARS
-            if tags.get(text[start:end]) in SET_PHRASE_TAGS:
+            four = text[start:end]
+            if tags.get(four) in SET_PHRASE_TAGS:
                 found.append((start, end))
+            elif _set_shape(four) and four[:3] not in tags:
+                bounds = _word_bounds(text) if bounds is None else bounds
+                if start in bounds and end in bounds:
+                    found.append((start, end))
     return found
+
+
+def _set_shape(four: str) -> bool:
+    a, b, c, d = four
+    if a == c and a != b and b != d:
+        return a not in SHAPE_PARTICLES
+    return a == b and c == d and a != c
+
+
+def _word_bounds(text: str) -> set[int]:
+    """The character offsets where the dictionary's words of `text` start and end."""
+    bounds, at = {0}, 0
+    for word in dictionary_words(text):
+        at += len(word)
+        bounds.add(at)
+    return bounds
