@@ -13,7 +13,9 @@ from rag.write.expand import (
     strip_greeting,
     too_thin,
     trim_to_length,
+    undoubled,
     without_asides,
+    without_headings,
     without_repeats,
     write_paragraph,
 )
@@ -59,6 +61,16 @@ def test_a_section_does_not_open_or_close_the_meeting_nor_number_its_prose():
     assert without_asides(text) == "值班要守住底线。要及时报告。"
     # Figures and a list announced in words stay.
     assert without_asides("去年增长3.5%。要做到以下几点：一是快，二是准。") == "去年增长3.5%。要做到以下几点：一是快，二是准。"
+
+
+def test_a_paragraph_has_no_heading_lines_nor_a_phrase_joined_to_itself():
+    # Joined to the prose, the heading read 一、明确协调的内容和方法要搞好协调.
+    body = "统筹协调是关键。\n一、明确协调的内容和方法\n要搞好协调，就要清楚目标。"
+    assert without_headings(body) == "统筹协调是关键。\n要搞好协调，就要清楚目标。"
+    assert without_headings("一、明确协调的内容和方法") == "一、明确协调的内容和方法"  # nothing else: kept
+    assert undoubled("要遵守党规党纪和党规党纪，守住政治规矩与政治规矩。") == "要遵守党规党纪，守住政治规矩。"
+    # A phrase followed by a longer word that opens with it, or said twice on purpose, stays.
+    assert undoubled("加强研究和研究生培养，一次、两次") == "加强研究和研究生培养，一次、两次"
 
 
 def test_a_sentence_that_says_an_earlier_one_again_goes():

@@ -52,6 +52,9 @@ _META_SPAN = re.compile(r"[（(]以上[^）)\n]{0,20}[）)]|(以下|下面)是[^
 # passages from openings, sets the meeting again (今天我们在这里召开……) or sums up (让我们……).
 _FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举行|举办)|召开(这次|此次|本次)"
                     r"|我(提出|讲|谈)[^。！？]{0,6}(几点|以下)|^让我们")
+# A phrase joined to itself (遵守党规党纪和党规党纪): the model, barred from the source's pairing,
+# wrote the same words on both sides. No speech says that; once is what it meant.
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:和|与|及|以及|、)\1(?![\u4e00-\u9fff])")
 # A list the model numbers inside its prose (……：1.我们要……2.……): a section is spoken prose.
 _ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*\d{1,2}[.．、]\s*(?=[^\d\s.．、])")
 # A sentence (or an outline point) that says an earlier one again (the model restates the point in
@@ -137,6 +140,18 @@ def without_asides(text: str) -> str:
                    if not (_ASIDE.search(s) or _FRAME.search(s)))
 
 
+def without_headings(body: str) -> str:
+    """A paragraph's text without the heading lines the model set in it (一、明确协调的内容和方法
+    over its prose): a paragraph of a section has none, and joined to its prose one garbles it."""
+    lines = [line for line in body.splitlines() if not ((h := heading_of(line)) and h.whole_line)]
+    return "\n".join(lines) if any(line.strip() for line in lines) else body
+
+
+def undoubled(text: str) -> str:
+    """`text` with each phrase joined to itself said once (see _DOUBLED)."""
+    return _DOUBLED.sub(r"\1", text)
+
+
 def says_again(pairs: set[str], earlier: set[str]) -> bool:
     """Whether text with the character pairs `pairs` says again what text with `earlier` said."""
     return len(pairs & earlier) >= REPEAT_OVERLAP * max(1, min(len(pairs), len(earlier)))
@@ -204,7 +219,8 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
     for heat, whole_words in ((temperature, True), (RETRY_TEMPERATURE, True), (RETRY_TEMPERATURE, False)):
         reply = write(generator, messages, token_budget(paragraph.length), on_token, temperature=heat,
                       length=paragraph.length, block=replace(block, whole_words=whole_words))
-        text = without_asides("".join(section_body(request.point, reply, request.topic).split()))
+        body = without_headings(section_body(request.point, reply, request.topic))
+        text = undoubled(without_asides("".join(body.split())))
         if not too_thin(text):
             break
         if on_token:
