@@ -30,7 +30,7 @@ results, to be run once. retrieval_queries_test7.jsonl and retrieval_queries_tes
 the same way, each by a different hand (four keyword queries of test8 that test7 also asks were
 dropped), as two more held-out sets, each run once. retrieval_queries_test9.jsonl, written the same
 way (most of its answers in sentences earlier sets also ask for, in other words), was run once too.
-retrieval_queries_test10.jsonl to retrieval_queries_test12.jsonl were each written the same way and run once.
+retrieval_queries_test10.jsonl to retrieval_queries_test13.jsonl were each written the same way and run once.
 The earlier retrieval_dev.jsonl / retrieval_test.jsonl stay as a regression check.
 """
 
