@@ -14,6 +14,7 @@ from rag.write.expand import (
     too_thin,
     trim_to_length,
     undoubled,
+    unnumbered_point,
     without_asides,
     without_headings,
     without_repeats,
@@ -71,6 +72,13 @@ def test_a_paragraph_has_no_heading_lines_nor_a_phrase_joined_to_itself():
     assert undoubled("要遵守党规党纪和党规党纪，守住政治规矩与政治规矩。") == "要遵守党规党纪，守住政治规矩。"
     # A phrase followed by a longer word that opens with it, or said twice on purpose, stays.
     assert undoubled("加强研究和研究生培养，一次、两次") == "加强研究和研究生培养，一次、两次"
+
+
+def test_the_section_names_its_point_without_the_ordinal():
+    text = "总之，“三要树立热情周到的服务意识”是做好工作的关键。"
+    assert unnumbered_point(text, "三要树立热情周到的服务意识") == "总之，树立热情周到的服务意识是做好工作的关键。"
+    assert unnumbered_point("（二）加强学习很重要。", "（二）加强学习") == "加强学习很重要。"
+    assert unnumbered_point(text, "树立热情周到的服务意识") == text  # a point without an ordinal
 
 
 def test_a_sentence_that_says_an_earlier_one_again_goes():

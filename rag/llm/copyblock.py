@@ -16,9 +16,10 @@ finishes it with another character: 如履薄雪 for 如履薄冰, 纰误 for �
 办公主任 for 办公室主任, slips a reader notices at once. So the ban falls only where a word of
 the source starts (as jieba's dictionary cuts it): a copied run that reaches a word may go on
 to its end. There the model may not write the word in any tokens, nor start on its tail: banned
-at 好人 of 好人主义, it wrote 人主义. An idiom, and a short term in quotation marks (“活字典”),
-is free from its first character too: banned there, the model wrote the rest alone (要诚相待 for
-要以诚相待, “桥” for “搭桥”).
+at 好人 of 好人主义, it wrote 人主义. An idiom, a phrase of a set shape (一事一策, 过多过滥: see
+rag/corpus/words.py) and a short term in quotation marks (“活字典”) are free from their first
+character too: banned there, the model wrote the rest alone or garbled it (要诚相待 for 要以诚相待,
+“桥” for “搭桥”, 一事事策 for 一事一策).
 """
 
 from __future__ import annotations

@@ -29,6 +29,11 @@ _QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’\n]{2,40})[”\"」』�
 _ELLIPSIS = re.compile(r"…+|\.{3,}|。{3,}")
 
 
+def without_ordinal(point: str) -> str:
+    """An outline point without its ordinal (三要树立服务意识 -> 树立服务意识)."""
+    return _ORDINAL.sub("", point.strip(), count=1) or point
+
+
 def search_text(query: str) -> str:
     """The part of `query` worth matching, folded to simplified characters."""
     text = to_simplified(query).strip()

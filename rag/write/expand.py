@@ -20,7 +20,7 @@ from rag.llm.generate import Clock, OnToken, check_input, messages_for, token_bu
 from rag.llm.guard import without_instructions
 from rag.llm.prompts import CONTEXT_CHARS, choose_passages
 from rag.search.hybrid import Searcher
-from rag.search.query import search_text
+from rag.search.query import search_text, without_ordinal
 from rag.search.relevance import require_relevant
 from rag.settings import Settings
 from rag.types import Draft, Passage
@@ -152,6 +152,15 @@ def undoubled(text: str) -> str:
     return _DOUBLED.sub(r"\1", text)
 
 
+def unnumbered_point(text: str, point: str) -> str:
+    """`text` with the point, where it names it with its ordinal (总之，“三要树立热情周到的服务意识”
+    是关键), named without it: inside the section the number reads as a slip."""
+    bare = without_ordinal(point)
+    if bare == point.strip():
+        return text
+    return re.sub(f"[“\"「]?{re.escape(point.strip())}[”\"」]?", bare, text)
+
+
 def says_again(pairs: set[str], earlier: set[str]) -> bool:
     """Whether text with the character pairs `pairs` says again what text with `earlier` said."""
     return len(pairs & earlier) >= REPEAT_OVERLAP * max(1, min(len(pairs), len(earlier)))
@@ -220,7 +229,7 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
         reply = write(generator, messages, token_budget(paragraph.length), on_token, temperature=heat,
                       length=paragraph.length, block=replace(block, whole_words=whole_words))
         body = without_headings(section_body(request.point, reply, request.topic))
-        text = undoubled(without_asides("".join(body.split())))
+        text = unnumbered_point(undoubled(without_asides("".join(body.split()))), request.point)
         if not too_thin(text):
             break
         if on_token:
