@@ -305,6 +305,18 @@ def test_a_list_that_shares_no_word_with_the_question_comes_with_the_nearest_sen
         "今年的困难主要有两个：一是资金紧张。", "二是人手不足。"]
 
 
+def test_a_question_asking_figures_of_a_point_is_quoted_the_point_on_to_its_figures(tmp_path):
+    own = _searcher_over(
+        tmp_path, "在公司例会上的讲话\n同志们：\n当前的困难主要有三个。\n1、订单不足，开工率低。"
+        "市场需求疲软，客户观望情绪浓厚。同行压价竞争激烈。价格战让利润越来越薄。截至三月底，在手订单12亿元。"
+        "其中海外订单3亿元。其余是国内订单。\n2、融资难，资金周转困难。银行收紧贷款。\n")
+    query = "订单不足那一条里讲了哪些订单数字？"
+    quoted = [e.text for e in answer_evidence(own, query, candidates(own, query))]
+    # The point's own number is no figure: its figures come, with what goes on from them.
+    assert "截至三月底，在手订单12亿元。" in quoted and "其中海外订单3亿元。" in quoted
+    assert "其余是国内订单。" in quoted and not any("银行" in text for text in quoted)
+
+
 def test_items_set_after_their_shared_subject_under_a_heading_line_answer_a_question_naming_it(tmp_path):
     assert item_marker("为此，各科室一要摸清底数。") == ("yao", 1)
     assert item_marker("我们一是要加强学习。") == ("shi", 1)

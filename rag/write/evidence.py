@@ -103,6 +103,8 @@ _ASKS_FIGURES = re.compile(
 # A figure in digits, or in Chinese numerals with what they count (十多年, 三个, 两千余人, 百分之).
 FIGURE = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万两]+[多余]?[亿万年个项人次家件条天倍所名位]"
                      r"|百分之")
+# The number of a numbered point (2、 （3） 4.) is no figure it states.
+_POINT_NUMBER = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}[)）、.．]")
 # 哪五个坚持, 三个“决不允许”: a count, then the word each item opens with.
 _COUNTED = re.compile(r"([一二三四五六七八九十两]+|\d{1,2})[个条项种][“\"]?([\u4e00-\u9fff]{2,4})")
 # A list question: at most this many items are quoted (a list and the lists its items lead).
@@ -145,6 +147,10 @@ class Evidence:
 
 def asks_figures(question: str) -> bool:
     return bool(_ASKS_FIGURES.search(question))
+
+
+def holds_figure(sentence: str) -> bool:
+    return bool(FIGURE.search(_POINT_NUMBER.sub("", sentence)))
 
 
 def _evidence(chunk: Chunk, sentence: str, **extra) -> Evidence:
@@ -294,6 +300,8 @@ def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
     per_chunk = MAX_PER_CHUNK if speech_ids is None else MAX_PER_CHUNK_NAMED
     nearest = sentence_evidence(searcher, query, passages, asks_figures(query), per_speech=per_speech,
                                 per_chunk=per_chunk, part=part)
+    if asks_figures(query) and not any(holds_figure(e.text) for e in nearest):
+        nearest += point_figures(searcher.index, nearest)
     if not found:
         return nearest
     # A list that none of the question's subject names was taken for its count alone
@@ -561,6 +569,25 @@ def point_evidence(index: CorpusIndex, focus: Evidence) -> list[Evidence]:
     end = next((i for i in range(start + 1, len(sentences))
                 if (m := item_marker(sentences[i].text)) and m[0] == kind), len(sentences))
     return sentences[start:end]
+
+
+def point_figures(index: CorpusIndex, quoted: list[Evidence]) -> list[Evidence]:
+    """For a question asking figures whose quotes hold none, the sentences holding figures of the
+    first numbered point quoted, up to the next point (融资难 quoted by its heading and first
+    sentence: its debts come five sentences on), each with those going on from it (其中……)."""
+    point = next((e for e in quoted if item_marker(e.text)), None)
+    if point is None:
+        return []
+    sentences = point_evidence(index, point)
+    kept = {normalise(e.text) for e in quoted}
+    out: list[Evidence] = []
+    for i, sentence in enumerate(sentences):
+        taken = normalise(sentence.text) in kept
+        if not taken and (holds_figure(sentence.text) or (out and i and out[-1] is sentences[i - 1]
+                                                            and _GOES_ON.match(sentence.text))):
+            sentence.score = point.score
+            out.append(sentence)
+    return out[:MAX_FIELDS]
 
 
 def list_item(index: CorpusIndex, quoted: Evidence, n: int) -> Evidence | None:
