@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from rag.corpus.traditional import to_simplified
 from rag.corpus.words import CJK_RUN, dictionary_words, idioms
 
-# A term in quotation marks of at most this many characters is never cut short.
-QUOTED_TERM_CHARS = 8
+# A term or saying in quotation marks of at most this many characters is never cut short: cut,
+# the model misquoted it (“身在兵地，胸为帅谋” for “身在兵位，胸为帅谋”).
+QUOTED_TERM_CHARS = 12
 _QUOTED_TERM = re.compile(f"[“\"「‘]([^“”\"「」‘’\n]{{1,{QUOTED_TERM_CHARS}}})[”\"」’]")
 # Six of Qwen's tokens are about ten Chinese characters: short enough that no sentence is
 # carried over whole, long enough that stock phrases (办公室工作, 党委和政府) stay free.
