@@ -630,6 +630,16 @@ def test_cli_prints_the_quotes_grouped_by_speech_then_the_synthesis(searcher, ca
     assert len(payload["evidence"]) == 3 and payload["text"]
 
 
+def test_a_list_quoted_whole_gets_no_synthesis(real_index):
+    from rag.search.hybrid import open_searcher
+
+    settings, _ = real_index
+    generator = ReplyList()  # never asked: the list is the answer
+    result = answer(settings, open_searcher(*real_index), generator, "培训班上的讲话提了哪几点要求？")
+    assert [e.text[:2] for e in result.evidence] == ["一要", "二要", "三要", "四要", "五要"]
+    assert not result.draft.text and generator.temperatures == []
+
+
 def test_cli_says_the_synthesis_was_left_out_when_every_sentence_of_it_was(searcher, capsys, monkeypatch):
     import rag.cli.ask as cli
 

@@ -40,12 +40,14 @@ def show_quotes(evidence) -> None:
         print("语料中没有找到回答这个问题的原句。", flush=True)
 
 
-def show_check(answer) -> None:
+def show_check(answer, labelled: bool) -> None:
     """After the synthesis: which quotes each sentence rests on, and what was left out."""
+    from rag.write.ask import DROPPED_NOTE, ECHO_NOTE, SYNTHESIS_LABEL
+
     draft = answer.draft
-    if answer.evidence and not draft.text:
-        # 归纳： was printed before the model wrote; every sentence it wrote was left out.
-        print("（略）")
+    if not draft.text and (labelled or any(n.startswith((DROPPED_NOTE, ECHO_NOTE)) for n in draft.notes)):
+        # The model wrote, and every sentence it wrote was left out.
+        print(("" if labelled else f"{SYNTHESIS_LABEL}：") + "（略）")
     if draft.text:
         print("\n\n归纳各句的依据：")
         for s in draft.sentences:
@@ -68,10 +70,19 @@ def run(args: argparse.Namespace) -> int:
     def on_evidence(evidence) -> None:
         if not console.as_json:
             show_quotes(evidence)
-            console.token(f"{SYNTHESIS_LABEL}：" if evidence else "")
 
-    result = answer(settings, searcher, generator, question, args.length, on_evidence, console.token)
+    # 归纳： heads the synthesis once it starts: a list quoted whole, or quotes that may be beside
+    # the point, get none.
+    labelled = []
+
+    def on_token(piece: str) -> None:
+        if not labelled and not console.as_json:
+            console.token(f"{SYNTHESIS_LABEL}：")
+            labelled.append(True)
+        console.token(piece)
+
+    result = answer(settings, searcher, generator, question, args.length, on_evidence, on_token)
     console.emit(result.to_dict())
     if not console.as_json:
-        show_check(result)
+        show_check(result, bool(labelled))
     return 0
