@@ -289,19 +289,22 @@ def _searcher_over(tmp_path: Path, speech: str) -> Searcher:
     return Searcher(CorpusIndex.open(settings.index_dir), embedder.queries, embedder.use_queries)
 
 
+def quoted_for(searcher: Searcher, query: str) -> list[str]:
+    """The evidence's sentences for a question asked of the whole index."""
+    return [e.text for e in answer_evidence(searcher, query, candidates(searcher, query))]
+
+
 def test_a_list_that_shares_no_word_with_the_question_comes_with_the_nearest_sentences(tmp_path):
     own = _searcher_over(
         tmp_path, "在全市农业工作会议上的讲话\n同志们：\n今年的困难主要有两个：一是资金紧张。二是人手不足。\n"
         "2026年，是全市乡村振兴规划和农田水利规划的收官之年，任务很重。\n"
         "大家要把粮食生产抓在手上，把防汛抗旱抓在前头。\n")
-    query = "2026年是哪两个规划的收官之年？"
-    quoted = [e.text for e in answer_evidence(own, query, candidates(own, query))]
+    quoted = quoted_for(own, "2026年是哪两个规划的收官之年？")
     # The two problems are a list of two, as asked, but name no 规划: the sentence that does is quoted.
     assert quoted[:2] == ["今年的困难主要有两个：一是资金紧张。", "二是人手不足。"]
     assert any("收官之年" in text for text in quoted[2:])
     # A list whose items name the subject answers alone.
-    query = "今年的困难主要有哪两个？"
-    assert [e.text for e in answer_evidence(own, query, candidates(own, query))] == [
+    assert quoted_for(own, "今年的困难主要有哪两个？") == [
         "今年的困难主要有两个：一是资金紧张。", "二是人手不足。"]
 
 
@@ -310,8 +313,7 @@ def test_a_question_asking_figures_of_a_point_is_quoted_the_point_on_to_its_figu
         tmp_path, "在公司例会上的讲话\n同志们：\n当前的困难主要有三个。\n1、订单不足，开工率低。"
         "市场需求疲软，客户观望情绪浓厚。同行压价竞争激烈。价格战让利润越来越薄。截至三月底，在手订单12亿元。"
         "其中海外订单3亿元。其余是国内订单。\n2、融资难，资金周转困难。银行收紧贷款。\n")
-    query = "订单不足那一条里讲了哪些订单数字？"
-    quoted = [e.text for e in answer_evidence(own, query, candidates(own, query))]
+    quoted = quoted_for(own, "订单不足那一条里讲了哪些订单数字？")
     # The point's own number is no figure: its figures come, with what goes on from them.
     assert "截至三月底，在手订单12亿元。" in quoted and "其中海外订单3亿元。" in quoted
     assert "其余是国内订单。" in quoted and not any("银行" in text for text in quoted)

@@ -3,12 +3,13 @@
 A lookup question (which speeches say X, what targets were set, how one speech put a topic)
 has its answer in the corpus, so the answer is that evidence, quoted exactly with its sources
 (rag/write/evidence.py), handed over before the model starts. The model then adds a few sentences
-over the quoted sentences only. A 1.5B model reading passages echoed its own prompt and
-examples, so its prompt carries no answer-shaped text, and every sentence it writes is held
-back until it is whole and checked: one that repeats a run of the prompt ends the reply (a
-reply with nothing kept is written once more, then dropped: the evidence still answers); one
-stating a figure, name or date the quotes do not hold is left out. It writes under the copy
-block of drafting, so it cannot copy the quotes it is shown.
+over the quoted sentences only; not over a list quoted whole (the list is the answer), nor over
+the nearest sentences shown for a which-question judged off the corpus. A 1.5B model reading
+passages echoed its own prompt and examples, so its prompt carries no answer-shaped text, and
+every sentence it writes is held back until it is whole and checked: one that repeats a run of
+the prompt ends the reply (a reply with nothing kept is written once more, then dropped: the
+evidence still answers); one stating a figure, name or date the quotes do not hold is left out.
+It writes under the copy block of drafting, so it cannot copy the quotes it is shown.
 
 A follow-up (那县里的讲话呢？ 第二条具体怎么说的？) is read with the previous question and
 its evidence (`Context`).
