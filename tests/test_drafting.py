@@ -250,7 +250,7 @@ def test_outline_proposes_supported_points(real_index, capsys, monkeypatch):
 def test_ask_answers_with_citations(real_index, capsys, monkeypatch):
     settings, _ = real_index
     monkeypatch.setenv("WENGAO_LLM", "qwen2.5-coder-0.5b")
-    code = main(["ask", "讲话里对督查工作提了哪些要求？", "--length", "120", "--json",
+    code = main(["ask", "讲话里是怎么讲督查工作的？", "--length", "120", "--json",
                  "--index", str(settings.index_dir)])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["text"] and out["sentences"]

@@ -53,7 +53,7 @@ from rag.write.evidence import (
     speech_part,
     with_what_follows,
 )
-from rag.write.numbered_lists import asks_list, cn_number, item_marker
+from rag.write.numbered_lists import cn_number, item_marker
 
 MAX_QUESTION_CHARS = 300
 ANSWER_CHARS = 300
@@ -530,7 +530,7 @@ def answer(
     # Quotes that may be beside the point are for the asker to judge, not to be summed up; a list
     # is quoted whole and in order, and a synthesis could only list its items again, garbled by the
     # copy bound (一要做知识的保鲜 for the item the quote above says right).
-    if evidence and NEAREST_NOTE not in notes and not asks_list(request.query):
+    if evidence and NEAREST_NOTE not in notes and not all(e.listed for e in evidence):
         text, synthesis_notes, echoes = synthesise(settings, generator, evidence, question,
                                            min(length, SYNTHESIS_CHARS), clock.watch(on_token),
                                            request.phrases)

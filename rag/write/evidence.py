@@ -128,7 +128,7 @@ class Evidence:
     """One corpus sentence that bears on a question, as it is quoted and cited.
 
     n is the number it is cited by ([n]); phrase is the quoted phrase it holds, for a
-    literal lookup.
+    literal lookup; listed, whether it is an item of a list quoted whole for a list question.
     """
 
     text: str
@@ -140,6 +140,7 @@ class Evidence:
     n: int = 0
     phrase: str = ""
     score: float = 0.0
+    listed: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -443,7 +444,7 @@ def list_evidence(searcher: Searcher, query: str, passages: list[Passage],
     if any(len(found.items) == count for _, found in best.values()):
         best = {key: kept for key, kept in best.items() if len(kept[1].items) == count}
     cap = MAX_LIST_ITEMS // max(len(best), 1)
-    return [_evidence(index.chunks[item.row], item.text, score=score)
+    return [_evidence(index.chunks[item.row], item.text, score=score, listed=True)
             for score, found in best.values() for item in found.flattened(cap)]
 
 
@@ -463,7 +464,7 @@ def inline_list_evidence(query: str, passages: list[Passage]) -> list[Evidence]:
             opening = re.compile(rf"(?:^|[、，,；;“\"：:]){re.escape(word[:size])}")
             found = {normalise(s): (chunk, s) for chunk, s in sentences if len(opening.findall(s)) >= count}
             if found:
-                return [_evidence(chunk, s, score=1.0) for chunk, s in found.values()]
+                return [_evidence(chunk, s, score=1.0, listed=True) for chunk, s in found.values()]
     return []
 
 
