@@ -9,7 +9,7 @@ phrase of a set shape (一事一策, see rag/corpus/words.py) is held to its sou
 
 from __future__ import annotations
 
-from rag.corpus.words import CJK_RUN, SET_PHRASE_CHARS, idioms, jieba_module, word_tags
+from rag.corpus.words import CJK_RUN, SET_PHRASE_CHARS, idioms, jieba_module, word_bounds, word_tags
 
 # Put into an idiom, these make a phrase of it, not a slip: 发展的趋势 for 发展趋势.
 PARTICLES = set("的之地得了着和与")
@@ -25,10 +25,7 @@ def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
     if not known:
         return []
     tags = word_tags()
-    bounds, at = {0}, 0
-    for word in jieba_module().cut(text):
-        at += len(word)
-        bounds.add(at)
+    bounds = word_bounds(jieba_module().cut(text))
     found: list[tuple[str, str]] = []
     for start in sorted(bounds):
         for size in (SET_PHRASE_CHARS, SET_PHRASE_CHARS + 1):

@@ -73,16 +73,17 @@ def run(args: argparse.Namespace) -> int:
 
     # 归纳： heads the synthesis once it starts: a list quoted whole, or quotes that may be beside
     # the point, get none.
-    labelled = []
+    labelled = False
 
     def on_token(piece: str) -> None:
+        nonlocal labelled
         if not labelled and not console.as_json:
             console.token(f"{SYNTHESIS_LABEL}：")
-            labelled.append(True)
+            labelled = True
         console.token(piece)
 
     result = answer(settings, searcher, generator, question, args.length, on_evidence, on_token)
     console.emit(result.to_dict())
     if not console.as_json:
-        show_check(result, bool(labelled))
+        show_check(result, labelled)
     return 0

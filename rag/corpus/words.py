@@ -7,6 +7,7 @@ dictionary takes about a second), with its start-up chatter on stderr turned off
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from types import ModuleType
 
 # Idioms (i) and set expressions (l) of four characters, as jieba's dictionary tags them.
@@ -68,7 +69,7 @@ def idioms(text: str) -> list[tuple[int, int]]:
             if tags.get(four) in SET_PHRASE_TAGS:
                 found.append((start, end))
             elif _set_shape(four) and four[:3] not in tags:
-                bounds = _word_bounds(text) if bounds is None else bounds
+                bounds = word_bounds(dictionary_words(text)) if bounds is None else bounds
                 if start in bounds and end in bounds:
                     found.append((start, end))
     return found
@@ -81,10 +82,10 @@ def _set_shape(four: str) -> bool:
     return a == b and c == d and a != c
 
 
-def _word_bounds(text: str) -> set[int]:
-    """The character offsets where the dictionary's words of `text` start and end."""
+def word_bounds(words: Iterable[str]) -> set[int]:
+    """The character offsets where `words`, a text cut in order, start and end."""
     bounds, at = {0}, 0
-    for word in dictionary_words(text):
+    for word in words:
         at += len(word)
         bounds.add(at)
     return bounds

@@ -274,6 +274,7 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
     """
     index = searcher.index
     notes: list[str] = []
+    nearest_only = False
     if request.focus is not None:
         return in_reading_order(point_evidence(index, request.focus), index), notes
     # A phrase standing as a point's heading (六是内容要实) is quoted with what the point says.
@@ -295,12 +296,13 @@ def gather(searcher: Searcher, request: Request) -> tuple[list[Evidence], list[s
                 if not _ASKS_WHICH.search(judged):
                     raise
                 notes.append(NEAREST_NOTE)
+                nearest_only = True
         # Quoted once per speech: a heading the phrase was found in is also a sentence of the text.
         listed = {(e.speech_id, core_text(e.text)) for e in items}
         items += [e for e in answer_evidence(searcher, request.query, found, request.speech_ids,
                                              request.part)
                   if (e.speech_id, core_text(e.text)) not in listed]
-        if NEAREST_NOTE in notes:
+        if nearest_only:
             items = items[:NEAREST_SENTENCES]
     return in_reading_order(items, index), notes
 

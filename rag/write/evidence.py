@@ -299,9 +299,10 @@ def answer_evidence(searcher: Searcher, query: str, passages: list[Passage],
     # leave its answer at three sentences.
     per_speech = MAX_SENTENCES if speech_ids is not None and len(speech_ids) == 1 else MAX_PER_SPEECH
     per_chunk = MAX_PER_CHUNK if speech_ids is None else MAX_PER_CHUNK_NAMED
-    nearest = sentence_evidence(searcher, query, passages, asks_figures(query), per_speech=per_speech,
+    figures = asks_figures(query)
+    nearest = sentence_evidence(searcher, query, passages, figures, per_speech=per_speech,
                                 per_chunk=per_chunk, part=part)
-    if asks_figures(query) and not any(holds_figure(e.text) for e in nearest):
+    if figures and not any(holds_figure(e.text) for e in nearest):
         nearest += point_figures(searcher.index, nearest)
     if not found:
         return nearest
@@ -583,9 +584,8 @@ def point_figures(index: CorpusIndex, quoted: list[Evidence]) -> list[Evidence]:
     kept = {normalise(e.text) for e in quoted}
     out: list[Evidence] = []
     for i, sentence in enumerate(sentences):
-        taken = normalise(sentence.text) in kept
-        if not taken and (holds_figure(sentence.text) or (out and i and out[-1] is sentences[i - 1]
-                                                            and _GOES_ON.match(sentence.text))):
+        goes_on = bool(out) and out[-1] is sentences[i - 1] and _GOES_ON.match(sentence.text)
+        if normalise(sentence.text) not in kept and (holds_figure(sentence.text) or goes_on):
             sentence.score = point.score
             out.append(sentence)
     return out[:MAX_FIELDS]
