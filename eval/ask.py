@@ -1,10 +1,10 @@
 """Evaluate 素材问答 (rag/write/ask.py): the quoted evidence, and the synthesis the model adds.
 
-    python eval/ask.py [--split dev|dev2|test|test2|...|test15]
+    python eval/ask.py [--split dev|dev2|test|test2|...|test17]
                        [--index DIR] [--no-model] [--cold N] [--json] [--failures]
 
 Questions are in eval/data/ask_<split>.jsonl, written by reading the bundled corpus; tune on dev
-and dev2; test to test15 were each held out and run once. dev2 names
+and dev2; test to test17 were each held out and run once. dev2 names
 speeches in shortened forms (县里那篇, 培训班上的讲话, 文化厅那篇) and asks for whole lists
 (哪几点要求, 哪四个坚持).
 Each names its gold: exact corpus text (a sentence or a distinctive part of one) that a right
@@ -49,7 +49,7 @@ from rag.corpus.clean import core_text  # noqa: E402
 
 DATA = ROOT / "eval/data"
 SPLITS = ("dev", "dev2", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9",
-          "test10", "test11", "test12", "test13", "test14", "test15", "test16")
+          "test10", "test11", "test12", "test13", "test14", "test15", "test16", "test17")
 
 
 def load(split: str) -> list[dict]:

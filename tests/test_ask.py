@@ -928,6 +928,13 @@ def test_a_synthesis_sentence_saying_the_question_back_is_left_out():
     assert not restates("《在办公室例会上的讲话》要求在领导之间多做沟通。", question)
     assert not restates("三冶集团新签合同额的目标是90亿元。", "三冶集团新签合同额的目标是多少？")
     assert not restates("要消除领导之间可能出现的误解，打通部门之间的隔阂。", question)
+    # A long question said back with a few words put in says nothing more either; the answer to it
+    # (who is held to account) does.
+    long_question = "区政府系统那次会上讲办公室面临的新形势，说突发紧急的事情多了，对办公室人员有什么要求？"
+    assert restates("区政府系统那次会上讲办公室面临的新形势，说突发紧急的事情多了，对办公室人员提出了更高的要求。",
+                    long_question)
+    assert not restates("易门那次会上讲信息迟报漏报，要追究有关信息人员、办公室主任和单位领导的责任。",
+                        "易门那次会上讲信息迟报漏报，说要追究谁的责任？")
     gate = SentenceGate(CopyIndex(["提示词"]), ["要消除领导之间可能出现的误解。"], None, question)
     for piece in ("领导之间多做沟通，别让领导之间生出嫌隙。", "要消除领导之间可能出现的误解。"):
         gate(piece)

@@ -278,6 +278,12 @@ def test_invented_names_and_places():
     assert invented_specifics(text, SOURCES) == ["李书记", "张建国同志", "杭州市"]
 
 
+def test_a_counted_set_the_sources_do_not_name_is_invented():
+    sources = ["坚持“三服务”宗旨，增强“四个意识”。"]
+    text = "首先，我要强调的是“四个要”。坚持“三服务”，增强“四个意识”，讲好三个方面。"
+    assert invented_specifics(text, sources) == ["四个要"]
+
+
 def test_placeholders_and_common_phrases_are_fine():
     text = ("X书记、XX市长和××同志指出，全省各市县要落实。今年信息采用率达到【待填：百分比】，同志们要努力。"
             "任何同志都不能例外，许多同志辛勤工作，感谢同志们！")

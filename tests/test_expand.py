@@ -113,6 +113,24 @@ def test_a_paragraph_left_empty_under_the_whole_word_ban_is_written_once_more_wi
     assert block.whole_words  # the section's block is left as it was
 
 
+class Writes:
+    """A model that writes one fixed reply."""
+
+    def __init__(self, reply: str):
+        self.reply = reply
+
+    def stream(self, messages, max_tokens, temperature=0.3, block=None, **_):
+        yield self.reply
+
+
+def test_a_later_paragraph_does_not_open_with_first_of_all():
+    reply = "首先，督查工作要抓实，件件有回音、事事有着落。"
+    paragraph = Paragraph([SourceSentence("督查结果要与年度考核挂钩，做到奖优罚劣。", 0, 0)], 40)
+    written = [write_paragraph(load_settings(), Writes(reply), ExpandRequest("要抓好督查落实"), paragraph, n,
+                               CopyBlock(["督查结果要与年度考核挂钩。"]), None) for n in (0, 1)]
+    assert written == [reply, "督查工作要抓实，件件有回音、事事有着落。"]
+
+
 @pytest.mark.parametrize("point, message", [
     ("", "为空"), ("   ", "为空"), ("。。！？", "标点"), ("统筹" * 200, "过长"),
 ])

@@ -247,6 +247,9 @@ _DATE = re.compile(r"[0-9０-９]{4}\s*年(?:\s*[0-9０-９]{1,2}\s*月(?:\s*[0-
                    r"[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日")
 # Chinese-numeral amounts: 五千万元, 三点五亿元, 百分之十二.
 _CN_AMOUNT = re.compile(r"[零〇一二两三四五六七八九十百千点]+[万亿]元|百分之[零一二三四五六七八九十点]+")
+# A set named by its count, in quotation marks (“四个要”, “三服务”, “两个维护”), is a formulation
+# (提法) quoted as the speeches hold it; one they do not hold is made up.
+_COUNTED_SET = re.compile(r"[“\"「]([一二三四五六七八九十两]{1,2}[个大项条种点]?[\u4e00-\u9fff]{1,4})[”\"」]")
 _PLACE_SUFFIX = ("省", "市", "县", "区", "州")
 # jieba tags 各市县, 本市 or 和省州县 as places now and then: a name does not start so.
 _NOT_A_NAME_START = set("全各我本该此省市县区州和与及在到对向从")
@@ -276,7 +279,8 @@ def invented_specifics(text: str, sources: list[str]) -> list[str]:
     percentages by their digits (65亿 is backed by a source saying 65亿元 or 65);
     Chinese-numeral amounts (五千万元); persons as surname + title (王书记,
     李明同志; 同志 only after a full name) with a real surname; places ending in 省/市/县/区/州 with a name of
-    their own, as jieba tags them. Placeholders (X, XX, ××, 【待填：…】) are removed
+    their own, as jieba tags them; sets named by their count in quotation marks (“四个要”).
+    Placeholders (X, XX, ××, 【待填：…】) are removed
     first, so X书记 or XX市 are never reported. Deliberately simple: a bare name
     without a title, a number written out in words without 万/亿元, or an invented
     organisation is not caught.
@@ -312,4 +316,7 @@ def invented_specifics(text: str, sources: list[str]) -> list[str]:
     for place in _places(draft):
         if place not in joined:
             report(place)
+    for m in _COUNTED_SET.finditer(draft):
+        if m.group(1) not in joined:
+            report(m.group(1))
     return found

@@ -106,9 +106,12 @@ _ABOUT_QUOTES = re.compile(r"原句|原文|编号|引用了|这(两|几|些)句|
 # figure, to runs of RESTATED_RUN or more of the question's own words (往上报情况要说实话 for
 # 哪些讲话强调往上报情况要说实话) says back what was asked as if the quotes had said it: the small
 # model writes one when the quotes do not answer. One naming a speech (《…》强调……) answers
-# "which speech", and its citation is checked like any other.
+# "which speech", and its citation is checked like any other. A long question said back gets
+# a few more letters (……对办公室人员提出了更高的要求 for ……对办公室人员有什么要求): up to
+# RESTATED_SHARE of the sentence.
 RESTATED_RUN = 4
 RESTATED_NEW = 4
+RESTATED_SHARE = 0.2
 # A reply sentence of QUOTE_RESTATED_CHARS letters or more whose wording is mostly one quote's (this
 # share of its character bigrams, titles in 《》 aside) says that quote again, on screen above it, in
 # words the copy bound made the model swap: 必须把规矩的对标尺立得更高一点 for 必须把规矩的标尺立得
@@ -384,7 +387,8 @@ def restates(sentence: str, question: str) -> bool:
             end += 1
         covered[start:end] = [True] * (end - start)
     new = "".join(ch for ch, seen in zip(text, covered) if not seen)
-    return any(covered) and len(new) <= RESTATED_NEW and not FIGURE.search(new)
+    allowed = max(RESTATED_NEW, int(RESTATED_SHARE * len(text)))
+    return any(covered) and len(new) <= allowed and not FIGURE.search(new)
 
 
 class SentenceGate:

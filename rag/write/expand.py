@@ -56,6 +56,9 @@ _FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举
 # A phrase joined to itself (遵守党规党纪和党规党纪): the model, barred from the source's pairing,
 # wrote the same words on both sides. No speech says that; once is what it meant.
 _DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:和|与|及|以及|、)\1(?![\u4e00-\u9fff])")
+# 首先 opening a paragraph after the first: each paragraph is written alone, and the model opens a
+# later one as if the section began there (首先，我要强调的是……).
+_FIRST_OF_ALL = re.compile(r"^首先[，,]?")
 # A list the model numbers inside its prose (……：1.我们要……2.……): a section is spoken prose.
 _ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*\d{1,2}[.．、]\s*(?=[^\d\s.．、])")
 # A sentence (or an outline point) that says an earlier one again (the model restates the point in
@@ -232,6 +235,8 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
         body = without_headings(section_body(request.point, reply, request.topic))
         text = unnumbered_point(undoubled(without_asides("".join(body.split()))), request.point)
         text = mended_quotes(text, [source.text for source in paragraph.sources])
+        if n:
+            text = _FIRST_OF_ALL.sub("", text)
         if not too_thin(text):
             break
         if on_token:
