@@ -904,11 +904,11 @@ def test_a_question_about_one_speech_is_answered_with_more_than_the_per_speech_s
     alike += [Evidence("另一篇讲话也讲了作用。", "c9", "s2", "t2", "", "f2", score=0.9)]
     assert Counter(e.speech_id for e in pick(alike)) == {"s1": MAX_PER_SPEECH, "s2": 1}
     assert len(pick(alike[:8], per_speech_cap=MAX_SENTENCES)) == MAX_SENTENCES
-    # One passage gives two quotes, or three when the question names its speeches: there the
+    # One passage gives two quotes, or four when the question names its speeches: there the
     # answer often fills one passage.
     one_passage = [replace(e, chunk_id="c0") for e in alike[:8]]
     assert len(pick(one_passage, per_speech_cap=MAX_SENTENCES)) == MAX_PER_CHUNK
-    assert len(pick(one_passage, per_speech_cap=MAX_SENTENCES, per_chunk_cap=MAX_PER_CHUNK_NAMED)) == 3
+    assert len(pick(one_passage, per_speech_cap=MAX_SENTENCES, per_chunk_cap=MAX_PER_CHUNK_NAMED)) == 4
     caps = []
     monkeypatch.setattr(evidence_module, "pick",
                         lambda scored, limit, cap, chunk_cap: caps.append((cap, chunk_cap)) or [])
