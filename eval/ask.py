@@ -1,12 +1,14 @@
 """Evaluate 素材问答 (rag/write/ask.py): the quoted evidence, and the synthesis the model adds.
 
-    python eval/ask.py [--split dev|dev2|test|test2|...|test17]
+    python eval/ask.py [--split dev|dev2|test|test2|...|test17|other]
                        [--index DIR] [--no-model] [--cold N] [--json] [--failures]
 
 Questions are in eval/data/ask_<split>.jsonl, written by reading the bundled corpus; tune on dev
 and dev2; test to test17 were each held out and run once. dev2 names
 speeches in shortened forms (县里那篇, 培训班上的讲话, 文化厅那篇) and asks for whole lists
-(哪几点要求, 哪四个坚持).
+(哪几点要求, 哪四个坚持). `other` asks about another corpus, eval/data/corpus_other (four
+speeches on other subjects, written after the rules were): index it first and pass that index
+(wengao ingest eval/data/corpus_other --index DIR).
 Each names its gold: exact corpus text (a sentence or a distinctive part of one) that a right
 answer quotes, and the speeches it comes from. Kinds:
 literal (a phrase in quotation marks, "phrase" given), which (which speeches say X, in other
@@ -49,7 +51,10 @@ from rag.corpus.clean import core_text  # noqa: E402
 
 DATA = ROOT / "eval/data"
 SPLITS = ("dev", "dev2", "test", "test2", "test3", "test4", "test5", "test6", "test7", "test8", "test9",
-          "test10", "test11", "test12", "test13", "test14", "test15", "test16", "test17")
+          "test10", "test11", "test12", "test13", "test14", "test15", "test16", "test17", "other")
+SAMPLE_CORPUS = ROOT / "data/corpus"
+# A split asked of another corpus than the sample: its raw files, for the literal counts.
+CORPUS_OF = {"other": DATA / "corpus_other"}
 
 
 def load(split: str) -> list[dict]:
@@ -57,17 +62,17 @@ def load(split: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def corpus_count(phrase: str) -> int:
+def corpus_count(phrase: str, corpus: Path = SAMPLE_CORPUS) -> int:
     """Occurrences of the phrase in the raw corpus files, on letters and digits alone."""
     wanted = core_text(phrase)
-    return sum(core_text(p.read_text("utf-8")).count(wanted) for p in (ROOT / "data/corpus").glob("*.txt"))
+    return sum(core_text(p.read_text("utf-8")).count(wanted) for p in corpus.glob("*.txt"))
 
 
 def holds(text: str, gold: str) -> bool:
     return core_text(gold) in core_text(text)
 
 
-def score(row: dict, evidence: list[dict]) -> dict:
+def score(row: dict, evidence: list[dict], corpus: Path = SAMPLE_CORPUS) -> dict:
     """The evidence figures of one question."""
     quotes = [e["text"] for e in evidence]
     found = [g for g in row["gold"] if any(holds(q, g) for q in quotes)]
@@ -85,7 +90,7 @@ def score(row: dict, evidence: list[dict]) -> dict:
     if row.get("phrase"):
         wanted = core_text(row["phrase"])
         held = sum(core_text(q).count(wanted) for q in quotes)
-        total = corpus_count(row["phrase"])
+        total = corpus_count(row["phrase"], corpus)
         out["literal_recall"] = min(held, total) / total if total else 1.0
     return out
 
@@ -109,7 +114,8 @@ def quotes_only(evidence: list, start: float) -> dict:
             "timings": {"evidence": round(time.perf_counter() - start, 3)}}
 
 
-def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dict]:
+def run_split(rows: list[dict], index: str | None, with_model: bool,
+              corpus: Path = SAMPLE_CORPUS) -> list[dict]:
     from rag.errors import OffCorpus
     from rag.index.embedder import Embedder
     from rag.search.hybrid import open_searcher
@@ -148,7 +154,7 @@ def run_split(rows: list[dict], index: str | None, with_model: bool) -> list[dic
             # Judged off the corpus: no quotes, so a miss, as the user sees it.
             payload, declined = quotes_only([], start), True
         out = {"id": row["id"], "kind": row["kind"], "question": row["question"], "declined": declined,
-               **score(row, payload["evidence"]),
+               **score(row, payload["evidence"], corpus),
                "evidence_s": payload["timings"]["evidence"], "total_s": payload["timings"].get("total"),
                "text": payload["text"], "echo_cuts": payload["echo_cuts"],
                "dropped": sum(n.startswith("归纳中有原句里没有") for n in payload["notes"]),
@@ -223,7 +229,8 @@ def main() -> int:
     parser.add_argument("--failures", action="store_true", help="print questions without a gold quote")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = run_split(load(args.split), args.index, not args.no_model)
+    results = run_split(load(args.split), args.index, not args.no_model,
+                        CORPUS_OF.get(args.split, SAMPLE_CORPUS))
     report = {"split": args.split, **summary(results)}
     if args.cold:
         report["cold_evidence_s"] = cold_runs(load(args.split)[0]["question"], args.index, args.cold)
