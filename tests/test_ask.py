@@ -920,6 +920,30 @@ def test_a_question_about_one_speech_is_answered_with_more_than_the_per_speech_s
                     (MAX_PER_SPEECH, MAX_PER_CHUNK)]
 
 
+def test_a_synthesis_numbering_items_the_quotes_do_not_number_loses_them():
+    quotes = ["当好“四个表率”。", "一是做实干的表率。", "办公室任务繁重，需要我们默默无闻、任劳任怨、埋头苦干。"]
+    gate = SentenceGate(CopyIndex(["提示词"]), quotes, None, "要当好哪四个表率？")
+    gate("讲话要当好“四个表率”：一是做实干的表率；二是默默无闻、任劳任怨；三是埋头苦干。")
+    gate.close()
+    assert gate.text == "讲话要当好“四个表率”：一是做实干的表率；"
+    assert gate.dropped == ["二是默默无闻、任劳任怨；", "三是埋头苦干。"]
+    # 统一要求, 第一时间: not the number of an item.
+    gate = SentenceGate(CopyIndex(["提示词"]), ["各单位要第一时间报送。"], None, "怎么报送？")
+    gate("各单位统一要求第一时间报送。")
+    gate.close()
+    assert gate.kept and not gate.dropped
+
+
+def test_a_synthesis_sentence_naming_one_speech_for_another_speechs_words_is_left_out():
+    quotes = ["力争用三年时间培养一千名技术能手，让技术工人有尊严、有奔头。", "要严查医药购销领域的红包回扣。"]
+    under = ["在集团公司经营工作会议上的讲话", "在卫生健康系统廉政会议上的讲话"]
+    gate = SentenceGate(CopyIndex(["提示词"]), quotes, None, "哪篇讲话要培养技术能手？", under, under)
+    gate("《在卫生健康系统廉政会议上的讲话》要培养一千名技术能手，让技术工人有奔头。")
+    gate("《在集团公司经营工作会议上的讲话》要培养一千名技术能手，让技术工人有奔头。")
+    gate.close()
+    assert gate.text == "《在集团公司经营工作会议上的讲话》要培养一千名技术能手，让技术工人有奔头。"
+
+
 def test_a_synthesis_sentence_saying_the_question_back_is_left_out():
     question = "哪些讲话要求办公室在领导之间多做沟通，别让领导之间生出嫌隙？"
     assert restates("领导之间多做沟通，别让领导之间生出嫌隙。", question)

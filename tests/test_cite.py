@@ -23,7 +23,7 @@ from rag.check.cite import (
     support_score,
     unsupported_share,
 )
-from rag.check.copycheck import GRAM, CopyIndex, copy_report, invented_specifics
+from rag.check.copycheck import GRAM, CopyIndex, copy_report, figures_out_of_place, invented_specifics
 from rag.types import Chunk, Passage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -282,6 +282,13 @@ def test_a_counted_set_the_sources_do_not_name_is_invented():
     sources = ["坚持“三服务”宗旨，增强“四个意识”。"]
     text = "首先，我要强调的是“四个要”。坚持“三服务”，增强“四个意识”，讲好三个方面。"
     assert invented_specifics(text, sources) == ["四个要"]
+
+
+def test_a_figure_is_held_to_what_it_counts():
+    sources = ["去年发生事故126起、死亡98人，同比分别下降14.3%和11.7%。", "8月10日前全面完成。", "年计划65亿元。"]
+    assert figures_out_of_place("去年发生事故98起、死亡98。", sources) == ["98起"]
+    assert figures_out_of_place("8月10年前全面完成，增长3%。", sources) == ["10年", "3%"]
+    assert figures_out_of_place("事故126起，死亡98人，分别下降14.3%和11.7%；年计划65亿。", sources) == []
 
 
 def test_placeholders_and_common_phrases_are_fine():

@@ -259,6 +259,25 @@ _PLACEHOLDER = re.compile(rf"{SLOT.pattern}|[XＸ×xｘ]+")
 _LIST_NUMBER = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}\s*[.．、)）]", re.MULTILINE)
 _WIDE = str.maketrans("０１２３４５６７８９．，％", "0123456789.,%")
 
+# A figure with what it counts: 98起, 5.5%, 65亿元, 10日. 元 and the width of digits aside, the
+# words after a number say what it is.
+_MEASURED = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?\s*"
+                       r"(?:%|％|‰|个百分点|[万亿]元?|元|[起人名件条项个家户次期天年月日倍所座吨])")
+
+
+def figures_out_of_place(text: str, sources: list[str]) -> list[str]:
+    """Figures of `text` with their measure word (98起) that no source states with it, though a
+    source may hold the number: a synthesis over figures gave 死亡98人 as 98起 and 8月10日 as
+    10年. Each once, in order."""
+    joined = normalise("\n".join(sources)).translate(_WIDE).replace("元", "")
+    found: list[str] = []
+    for m in _MEASURED.finditer(_PLACEHOLDER.sub(" ", text)):
+        figure = normalise(m.group()).translate(_WIDE).replace("元", "")
+        if not re.search(rf"(?<![0-9.]){re.escape(figure)}", joined) and m.group() not in found:
+            found.append(m.group())
+    return found
+
+
 def _places(text: str) -> list[str]:
     """Place names ending in 省/市/县/区/州 with a name of their own (杭州市, 易门县; not 全市, 我县)."""
     return [

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from rag.check.cite import model_verifier, strip_markers
-from rag.check.copycheck import CopyIndex, invented_specifics, normalise
+from rag.check.copycheck import CopyIndex, figures_out_of_place, invented_specifics, normalise
 from rag.check.finish import finish_draft
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.structure import SLOT, TERMINAL, open_title
@@ -123,6 +123,17 @@ QUOTE_RESTATED_CHARS = 20
 _TITLE = re.compile(r"《[^》]*》")
 # 1. 2、 (3) opening a sentence: the model numbering its list, not a figure it states.
 _LIST_MARK = re.compile(r"^\s*[（(]?[0-9０-９]{1,2}\s*[.．、)）]\s*")
+# A synthesis sentence naming one speech whose words are another speech's quote's (at least
+# MISATTRIBUTED_PAIRS character pairs, and under MISATTRIBUTED_SHARE of them in any quote of the speech
+# it names) puts one speech's words in another's mouth: the small model, asked which speech
+# trains skilled workers, named the health commission's speech over the group company's words.
+MISATTRIBUTED_PAIRS = 6
+MISATTRIBUTED_SHARE = 0.5
+# 二是……, 第三，: the items of a list a synthesis numbers must be items the quotes number so.
+# Shown the first item of a list and a sentence after it, the small model numbered the words of
+# that sentence as the other items (一是做实干的表率；二是默默无闻、任劳任怨；三是埋头苦干).
+_ITEM_NUMBER = re.compile(r"(?:^|(?<=[，,；;：:。、\s]))"
+                          r"([一二三四五六七八九十]+[是要]|第[一二三四五六七八九十]+(?=[，,、是]))")
 
 OnEvidence = Callable[[list[Evidence]], None]
 
@@ -398,13 +409,16 @@ class SentenceGate:
     slot, stops the reply (what follows an echo is more of it); one stating a specific the
     quotes lack is left out and listed in `dropped`; one saying the question back, or one quote
     again, or naming one speech over and over, is left out. `titles`: the title of each speech
-    quoted, once per speech (two speeches may share one).
+    quoted, once per speech (two speeches may share one); `quoted_under`: the title each quote is
+    under, when known: a sentence naming one speech while saying another's words is left out.
     """
 
     def __init__(self, template: CopyIndex, quotes: list[str], on_token: OnToken | None,
-                 question: str = "", titles: list[str] | None = None):
+                 question: str = "", titles: list[str] | None = None,
+                 quoted_under: list[str] | None = None):
         self.template = template
         self.quotes = quotes
+        self.quoted_under = quoted_under or []
         # What a specific or a quotation may come from: the quotes and the titles they are under.
         self.sources = quotes + list(dict.fromkeys(titles or []))
         self.speeches_titled = Counter(titles or [])
@@ -443,12 +457,31 @@ class SentenceGate:
         if (_ABOUT_QUOTES.search(bare) or restates(bare, self.question)
                 or restates_a_quote(bare, self.quotes) or self._names_a_speech_again(bare)):
             return  # talk about the quotes and their numbers, the question said back, a quote again
-        if invented_specifics(bare, self.sources) or misquoted(bare, self.sources):
+        if (invented_specifics(bare, self.sources) or figures_out_of_place(bare, self.sources)
+                or misquoted(bare, self.sources) or self._numbers_items_unquoted(bare)
+                or self._misattributes(bare)):
             self.dropped.append(bare)
             return
         self.kept.append(sentence.strip())
         if self.on_token:
             self.on_token(bare)
+
+    def _misattributes(self, sentence: str) -> bool:
+        """Whether `sentence` names one speech but says what a quote of another speech says
+        (see MISATTRIBUTED_PAIRS)."""
+        named = {t for t in self.quoted_under if f"《{t}》" in sentence}
+        if len(named) != 1:
+            return False
+        grams = bigrams(_TITLE.sub("", sentence))
+        shared = [(len(grams & bigrams(q)), t in named) for q, t in zip(self.quotes, self.quoted_under)]
+        own = max((n for n, is_named in shared if is_named), default=0)
+        other = max((n for n, is_named in shared if not is_named), default=0)
+        return other >= MISATTRIBUTED_PAIRS and MISATTRIBUTED_SHARE * other > own
+
+    def _numbers_items_unquoted(self, sentence: str) -> bool:
+        """Whether `sentence` numbers an item (二是, 第三) that no quote numbers so."""
+        return any(not any(m.group(1) in quote for quote in self.quotes)
+                   for m in _ITEM_NUMBER.finditer(sentence))
 
     def _names_a_speech_again(self, sentence: str) -> bool:
         """Whether `sentence` names a title more often than speeches bear it: the small model's
@@ -485,7 +518,7 @@ def synthesise(settings: Settings, generator, evidence: list[Evidence], question
     notes: list[str] = []
     echoes = 0
     for temperature in (0.3, RETRY_TEMPERATURE):
-        gate = SentenceGate(template, sources, on_token, question, titled)
+        gate = SentenceGate(template, sources, on_token, question, titled, [e.title for e in evidence])
         try:
             write(generator, messages, token_budget(length), gate, temperature=temperature,
                   length=length, block=block)
