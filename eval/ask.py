@@ -30,7 +30,7 @@ Reported:
 - invented: answers whose synthesis states a specific its quotes lack; dropped: sentences
   left out for that; idiom_slips: idioms of the quotes written with a character wrong (如履薄雪);
 - evidence_s / total_s: median and worst seconds to the evidence and to the end of the
-  synthesis, the model warm (loaded once, as in the workspace).
+  synthesis, the model warm and search warmed (loaded once, as the workspace does at its start).
 --cold N times N runs of `wengao ask --json` from a cold command line, evidence as printed.
 """
 
@@ -124,6 +124,7 @@ def run_split(rows: list[dict], index: str | None, with_model: bool,
 
     settings = load_settings(index=Path(index) if index else None)
     searcher = open_searcher(settings, Embedder(settings))
+    searcher.warm()  # as the workspace does when it starts
     generator = None
     if with_model:
         from rag.llm.generate import generator_for

@@ -100,6 +100,8 @@ class Workspace:
         self.generator = generator or generator_for(settings)
         self.embedder = embedder or Embedder(settings)
         self.searcher: Searcher = open_searcher(settings, self.embedder)
+        # At start, not at the first question: its evidence is due within a second.
+        self.searcher.warm()
         self.library = Library(settings)
         # A change cut short by a kill, kept or undone by what the index in service holds.
         self.library.recover(self._live())

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from rag.corpus.words import jieba_module
 from rag.errors import ModelMissing, WengaoError
 from rag.index.bm25 import terms
 from rag.index.embedder import Embedder
@@ -60,6 +61,13 @@ class Searcher:
         self.index = index
         self.encode_queries = encode_queries
         self.encode_use = encode_use
+
+    def warm(self) -> None:
+        """Load what the first question would (the query encoders, the index's pages, and jieba's
+        dictionary with its tags, which the relevance judge cuts words by), so that a session's
+        first question is answered as fast as its later ones."""
+        jieba_module()
+        self.search("讲话", k=1)
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Passage]:
         return self.search_many([query], k, mode)[0]
