@@ -19,7 +19,7 @@ from rag.index.build import ingest
 from rag.index.store import CorpusIndex
 from rag.llm.local import Timings
 from rag.search.hybrid import Searcher
-from rag.search.query import quoted_phrases
+from rag.search.query import quoted_phrases, without_ordinal
 from rag.search.speech_names import named_speeches, title_core, without_speech_names
 from rag.types import Chunk, Passage
 from rag.write import evidence as evidence_module
@@ -30,6 +30,7 @@ from rag.write.ask import (
     Context,
     EchoedPrompt,
     SentenceGate,
+    _named_item,
     answer,
     asks_beyond,
     gather,
@@ -53,6 +54,7 @@ from rag.write.evidence import (
     inline_list_evidence,
     list_evidence,
     literal_evidence,
+    passage_evidence,
     passages_after,
     pick,
     sentence_evidence,
@@ -942,6 +944,20 @@ def test_a_synthesis_sentence_naming_one_speech_for_another_speechs_words_is_lef
     gate("《在集团公司经营工作会议上的讲话》要培养一千名技术能手，让技术工人有奔头。")
     gate.close()
     assert gate.text == "《在集团公司经营工作会议上的讲话》要培养一千名技术能手，让技术工人有奔头。"
+
+
+def test_a_follow_up_naming_an_item_by_its_words_asks_for_that_point(searcher):
+    # The item quoted before, or else one of the quoted speech's items, by the words named.
+    speech = searcher.index.speeches[0]["speech_id"]
+    items = [e for chunk in searcher.index.speech_chunks(speech)
+             for e in passage_evidence(searcher.index, chunk.chunk_id) if item_marker(e.text)]
+    item = items[-1]
+    words = core_text(without_ordinal(item.text))[:8]
+    question = f"其中{words}那一条具体怎么说的？"
+    assert _named_item(question, [item], searcher.index) is item
+    found = _named_item(question, [replace(items[0], text="这是上一回答引的另一句话。")], searcher.index)
+    assert found is not None and found.text == item.text
+    assert _named_item("那信息工作呢？", [item], searcher.index) is None
 
 
 def test_a_synthesis_sentence_saying_the_question_back_is_left_out():

@@ -48,6 +48,7 @@ from rag.write.evidence import (
     in_reading_order,
     list_item,
     literal_evidence,
+    passage_evidence,
     passages_after,
     point_evidence,
     speech_part,
@@ -88,6 +89,11 @@ _ORDINAL = re.compile(r"第([一二三四五六七八九十]|\d{1,2})(?:条|点|
 # What an ordinal follow-up names after its measure word (第三种精神, 第二条要求), if anything.
 _ORDINAL_THING = re.compile(
     _ORDINAL.pattern + r"(?!具体|是|说|讲|怎|指|什|又|呢|的|内容|意思)([\u4e00-\u9fff]{2})")
+# 其中抓作风建设那一条: a follow-up naming one item of the previous answer by its words, asking for
+# what that point says (the point's heading was quoted; what it asks comes after it).
+_NAMED_ITEM = re.compile(r"([\u4e00-\u9fff“”\"]{2,16}?)(?:那|这)一?(?:条|点|项|部分|块|方面)")
+# The share of the named words' character pairs an item must hold to be the one named.
+ITEM_NAMED_SHARE = 0.5
 # What a follow-up says besides what it is about: 那, 呢, 讲话, 怎么说的.
 _FOLLOW_UP_WORDS = re.compile(
     f"^(那么?|还有|另外|再|其中|{_AFTER_OPENERS})|呢|的?讲话|那篇|这篇|具体|怎么(说|讲|要求)的?"
@@ -229,6 +235,23 @@ def _nth_point(evidence: list[Evidence], n: int, thing: str = "",
     return evidence[n - 1]
 
 
+def _named_item(question: str, evidence: list[Evidence], index: CorpusIndex) -> Evidence | None:
+    """The item (五是抓好办公室作风建设。) a follow-up names by its words (其中抓作风建设那一条):
+    a quoted one, else one of the quoted speeches' (the answer before may have missed the list)."""
+    m = _NAMED_ITEM.search(_FOLLOW_UP_WORDS.sub("", question))
+    if not m or not evidence:
+        return None
+    grams = bigrams(m.group(1))
+    speeches = dict.fromkeys(e.speech_id for e in evidence)
+    for pool in (evidence, [e for speech_id in speeches for chunk in index.speech_chunks(speech_id)
+                            for e in passage_evidence(index, chunk.chunk_id)]):
+        shared = [(len(grams & bigrams(e.text)), e) for e in pool if item_marker(e.text)]
+        best = max(shared, key=lambda pair: pair[0], default=(0, None))
+        if grams and best[0] >= ITEM_NAMED_SHARE * len(grams):
+            return best[1]
+    return None
+
+
 def _last_quoted(question: str, context: Context, named: set[str] | None) -> Evidence | None:
     """For 后面……, where the previous answer stopped: the last sentence it quoted when it quoted one
     speech; of several, its best-scored quote (后面还举了哪个例子 after a story quoted beside other
@@ -267,6 +290,9 @@ def _followed(question: str, searcher: Searcher, context: Context | None) -> Req
     if ordinal is not None and 1 <= ordinal[0] <= len(context.evidence) and named is None:
         return Request(context.query, context.phrases, context.speech_ids,
                        focus=_nth_point(context.evidence, *ordinal, index))
+    item = _named_item(question, context.evidence, index) if named is None else None
+    if item is not None:
+        return Request(context.query, context.phrases, context.speech_ids, focus=item)
     if phrases or len(core_text(rest)) >= 2:
         # 那信息工作呢？ asks the same of another subject, in the speeches asked about before. Only a
         # subject the corpus lacks is judged again: 那具体到眼下，点了哪些事？ goes on with the last, and
