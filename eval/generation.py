@@ -27,7 +27,9 @@ construction; the baselines and the agreement with hand labels are what say how
 far the judge, and so the citations, can be trusted.
 Also per draft: unsupported share, invented specifics against the passages shown
 to the model, the longest verbatim run from the corpus, the share of characters
-in runs of FLAG_COPY_AT or more and the sentences holding one, and idioms of the
+in runs of FLAG_COPY_AT or more and the sentences holding one, sentences reworded from one
+sentence of the passages (REWORDED_SHARE of their character pairs or more in it: a copy ban
+on runs lets a sentence through that swaps a word every few characters), and idioms of the
 passages written with a character wrong (rag/check/idiom_slips.py).
 
 Outline tasks: points given against the requested range, share of points the
@@ -91,6 +93,11 @@ KINDS = ("expand", "ask", "outline")
 SEED = 42
 # How an answer says the passages hold nothing on the question (语料中没有找到相关内容).
 NOTHING_FOUND = "没有找到相关内容"
+# A claim with this share of its character pairs in one sentence of the passages is that sentence
+# reworded, whatever its longest copied run (面对新情况、新变化，在思想上引起高度重视…… for 面对这些
+# 新情况、新变化，要从思想上引起高度重视……); counted from REWORDED_PAIRS pairs up.
+REWORDED_SHARE = 0.8
+REWORDED_PAIRS = 8
 # A section's length is right within this share of the request.
 LENGTH_TOLERANCE = 0.25
 # Searched per request for the relevance judge, as it was calibrated.
@@ -242,11 +249,19 @@ def score_draft(reply: str, draft, passages: list, judge: Judge) -> dict:
         "longest_copy": draft.copy.get("longest", 0),
         "copied_share": draft.copy.get("copied_share", 0.0),
         "copied_sentences": sum(s.copied_chars >= FLAG_COPY_AT for s in draft.sentences),
+        "reworded_sentences": reworded([s.text for s in claims], texts),
         "text": draft.text,
         "sentences": [{"text": s.text, "kind": s.kind, "cited": [cited[n] for n in s.citations]}
                       for s in draft.sentences],
         "passages": list(by_id),
     }
+
+
+def reworded(claims: list[str], passages: list[str]) -> int:
+    """How many of `claims` are one sentence of `passages` reworded (see REWORDED_SHARE)."""
+    sources = [bigrams(s) for t in passages for s in passage_sentences(t)]
+    claimed = [grams for grams in map(bigrams, claims) if len(grams) >= REWORDED_PAIRS]
+    return sum(any(len(grams & s) >= REWORDED_SHARE * len(grams) for s in sources) for grams in claimed)
 
 
 def section_figures(draft, length: int) -> dict:
@@ -397,6 +412,7 @@ def summarise(rows: list[dict]) -> dict:
     summary["sections"] = {
         "n": len(sections),
         "copied_sentence_share": round(sum(r["copied_sentences"] for r in sections) / max(1, claims), 3),
+        "reworded_sentence_share": round(sum(r["reworded_sentences"] for r in sections) / max(1, claims), 3),
         "repeated": sum(r["repeated"] for r in sections),
         "on_point": sum(bool(r.get("on_point")) for r in sections),
         "point_words": stats([r.get("point_words", 0.0) for r in sections]),
@@ -480,7 +496,8 @@ def print_summary(summary: dict) -> None:
     s = summary.get("sections", {})
     if s.get("n"):
         print(f"\nsections: {s['n']}; sentences with a copied run >= {FLAG_COPY_AT}: "
-              f"{s['copied_sentence_share']:.3f}; repeated sentences {s['repeated']}; on their point "
+              f"{s['copied_sentence_share']:.3f}; reworded from one sentence of the passages: "
+              f"{s['reworded_sentence_share']:.3f}; repeated sentences {s['repeated']}; on their point "
               f"{s['on_point']}/{s['n']} (point's words used {s['point_words']['mean']}); length within "
               f"{LENGTH_TOLERANCE:.0%} {s['length_ok']}/{s['n']} (length / request median "
               f"{s['length_ratio']['median']})")

@@ -122,3 +122,11 @@ def test_one_expand_task_end_to_end(real_index, capsys, monkeypatch):
     assert {"retrieve", "first_token", "tokens_per_second", "total"} <= set(task["timings"])
     assert out["summary"]["drafts"]["n"] == 1
     assert out["labels"]["written"]["pairs"] >= 120
+
+
+def test_a_sentence_reworded_from_one_passage_sentence_is_counted():
+    passages = ["面对这些新情况、新变化，要从思想上引起高度重视，在认识上有个根本转变。办公室要带头。"]
+    claims = ["面对新情况、新变化，在思想上引起高度重视，在认识上有个根本转变。",
+              "形势变了，观念就得跟着变，先从思想上重视起来。", "办公室要带头。"]
+    # The third is too short to say; the second is said anew.
+    assert generation.reworded(claims, passages) == 1
