@@ -233,7 +233,8 @@ def score_draft(reply: str, draft, passages: list, judge: Judge) -> dict:
     cited = {c.n: c.chunk_id for c in draft.citations}
     claims = [s for s in draft.sentences if s.kind == "claim"]
     units = [u for u in split_draft(reply) if u.kind == "claim"]
-    judge.prime([s.text for s in claims] + [s for t in texts for s in passage_sentences(t)])
+    sources = [s for t in texts for s in passage_sentences(t)]
+    judge.prime([s.text for s in claims] + sources)
     ours = [(s.text, [by_id[cited[n]] for n in s.citations]) for s in claims]
     # A marker numbers the passages as the prompt showed them; one past the end supports nothing.
     marked = [(u.text, [texts[n - 1] if 0 < n <= len(texts) else "" for n in dict.fromkeys(u.markers)])
@@ -249,7 +250,7 @@ def score_draft(reply: str, draft, passages: list, judge: Judge) -> dict:
         "longest_copy": draft.copy.get("longest", 0),
         "copied_share": draft.copy.get("copied_share", 0.0),
         "copied_sentences": sum(s.copied_chars >= FLAG_COPY_AT for s in draft.sentences),
-        "reworded_sentences": reworded([s.text for s in claims], texts),
+        "reworded_sentences": reworded([s.text for s in claims], sources),
         "text": draft.text,
         "sentences": [{"text": s.text, "kind": s.kind, "cited": [cited[n] for n in s.citations]}
                       for s in draft.sentences],
@@ -257,9 +258,9 @@ def score_draft(reply: str, draft, passages: list, judge: Judge) -> dict:
     }
 
 
-def reworded(claims: list[str], passages: list[str]) -> int:
-    """How many of `claims` are one sentence of `passages` reworded (see REWORDED_SHARE)."""
-    sources = [bigrams(s) for t in passages for s in passage_sentences(t)]
+def reworded(claims: list[str], sentences: list[str]) -> int:
+    """How many of `claims` are one of the passages' `sentences` reworded (see REWORDED_SHARE)."""
+    sources = [bigrams(s) for s in sentences]
     claimed = [grams for grams in map(bigrams, claims) if len(grams) >= REWORDED_PAIRS]
     return sum(any(len(grams & s) >= REWORDED_SHARE * len(grams) for s in sources) for grams in claimed)
 

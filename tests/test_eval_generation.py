@@ -125,8 +125,8 @@ def test_one_expand_task_end_to_end(real_index, capsys, monkeypatch):
 
 
 def test_a_sentence_reworded_from_one_passage_sentence_is_counted():
-    passages = ["面对这些新情况、新变化，要从思想上引起高度重视，在认识上有个根本转变。办公室要带头。"]
+    sentences = ["面对这些新情况、新变化，要从思想上引起高度重视，在认识上有个根本转变。", "办公室要带头。"]
     claims = ["面对新情况、新变化，在思想上引起高度重视，在认识上有个根本转变。",
               "形势变了，观念就得跟着变，先从思想上重视起来。", "办公室要带头。"]
     # The third is too short to say; the second is said anew.
-    assert generation.reworded(claims, passages) == 1
+    assert generation.reworded(claims, sentences) == 1

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from rag.check.cite import model_verifier, strip_markers
@@ -239,17 +239,19 @@ def _named_item(question: str, evidence: list[Evidence], index: CorpusIndex) -> 
     """The item (五是抓好办公室作风建设。) a follow-up names by its words (其中抓作风建设那一条):
     a quoted one, else one of the quoted speeches' (the answer before may have missed the list)."""
     m = _NAMED_ITEM.search(_FOLLOW_UP_WORDS.sub("", question))
-    if not m or not evidence:
+    grams = bigrams(m.group(1)) if m else set()
+    if not grams or not evidence:
         return None
-    grams = bigrams(m.group(1))
-    speeches = dict.fromkeys(e.speech_id for e in evidence)
-    for pool in (evidence, [e for speech_id in speeches for chunk in index.speech_chunks(speech_id)
-                            for e in passage_evidence(index, chunk.chunk_id)]):
+
+    def named(pool: Iterable[Evidence]) -> Evidence | None:
         shared = [(len(grams & bigrams(e.text)), e) for e in pool if item_marker(e.text)]
         best = max(shared, key=lambda pair: pair[0], default=(0, None))
-        if grams and best[0] >= ITEM_NAMED_SHARE * len(grams):
-            return best[1]
-    return None
+        return best[1] if best[0] >= ITEM_NAMED_SHARE * len(grams) else None
+
+    # The speeches' sentences are split only when the quotes hold no such item.
+    speeches = dict.fromkeys(e.speech_id for e in evidence)
+    return named(evidence) or named(e for speech_id in speeches for chunk in index.speech_chunks(speech_id)
+                                    for e in passage_evidence(index, chunk.chunk_id))
 
 
 def _last_quoted(question: str, context: Context, named: set[str] | None) -> Evidence | None:
