@@ -30,7 +30,9 @@ to the model, the longest verbatim run from the corpus, the share of characters
 in runs of FLAG_COPY_AT or more and the sentences holding one, sentences reworded from one
 sentence of the passages (REWORDED_SHARE of their character pairs or more in it: a copy ban
 on runs lets a sentence through that swaps a word every few characters), and idioms of the
-passages written with a character wrong (rag/check/idiom_slips.py).
+passages written with a character wrong (rag/check/idiom_slips.py), and set formulations of the
+passages written almost right (以习近平同志为总书记、党中央; rag/check/misquotes.py) beside the count of
+set formulations written.
 
 Outline tasks: points given against the requested range, share of points the
 off-corpus judge of rag/search/relevance.py finds grounded (with the best cosine of
@@ -85,8 +87,10 @@ from rag.check.cite import (  # noqa: E402
 from rag.check.copycheck import invented_specifics  # noqa: E402
 from rag.check.finish import FLAG_COPY_AT  # noqa: E402
 from rag.check.idiom_slips import idiom_slips  # noqa: E402
+from rag.check.misquotes import formula_slips  # noqa: E402
 from rag.corpus.clean import bigrams, core_text  # noqa: E402
 from rag.corpus.structure import HEADING_MARKERS  # noqa: E402
+from rag.corpus.words import formulae  # noqa: E402
 
 DEFAULT_TASKS = ROOT / "eval/data/generation_tasks.jsonl"
 KINDS = ("expand", "ask", "outline")
@@ -247,6 +251,8 @@ def score_draft(reply: str, draft, passages: list, judge: Judge) -> dict:
         "unsupported": round(unsupported_share(draft.sentences), 3),
         "invented": invented_specifics(draft.text, texts),
         "idiom_slips": [written for written, _ in idiom_slips(draft.text, texts)],
+        "formula_slips": [draft.text[start:end] for start, end, _ in formula_slips(draft.text, texts)],
+        "formulae": len(formulae(draft.text)),
         "longest_copy": draft.copy.get("longest", 0),
         "copied_share": draft.copy.get("copied_share", 0.0),
         "copied_sentences": sum(s.copied_chars >= FLAG_COPY_AT for s in draft.sentences),
@@ -408,6 +414,8 @@ def summarise(rows: list[dict]) -> dict:
         summary["drafts"][key] = stats([r[key] for r in drafts])
     summary["drafts"]["invented"] = stats([len(r["invented"]) for r in drafts])
     summary["drafts"]["idiom_slips"] = sum(len(r["idiom_slips"]) for r in drafts)
+    summary["drafts"]["formula_slips"] = sum(len(r.get("formula_slips", ())) for r in drafts)
+    summary["drafts"]["formulae"] = sum(r.get("formulae", 0) for r in drafts)
     sections = [r for r in drafts if "length_ratio" in r]
     claims = sum(r["claims"] for r in sections)
     summary["sections"] = {
@@ -494,6 +502,8 @@ def print_summary(summary: dict) -> None:
                     "copied_sentences"):
             print(f"{key:16} {cell(d[key]['mean'], 6, 3)} {cell(d[key]['median'], 6, 3)}")
         print(f"{'idiom slips':16} {d['idiom_slips']:>6} in all")
+        print(f"{'formula slips':16} {d['formula_slips']:>6} in all, "
+              f"{d['formulae']} set formulations written")
     s = summary.get("sections", {})
     if s.get("n"):
         print(f"\nsections: {s['n']}; sentences with a copied run >= {FLAG_COPY_AT}: "

@@ -112,6 +112,15 @@ def test_a_phrase_of_a_set_shape_is_free_whole_as_an_idiom_is():
         assert word_marks(text, [p.encode() for p in tokens]).free == set()
 
 
+def test_a_set_formulation_is_free_whole():
+    # Banned at 的 of 以习近平同志为总书记的党中央, the model wrote 以习近平同志为总书记、党中央.
+    tokens = ("同", "以", "习近平", "同志", "为", "总书记", "的", "党中央", "保持")
+    assert word_marks("同以习近平同志为总书记的党中央保持", [p.encode() for p in tokens]).free == set(range(1, 8))
+    # Its separators may differ from the list's: 立党为公、执政为民 as 立党为公，执政为民.
+    tokens = ("按照", "立党", "为公", "，", "执政", "为民", "的", "要求")
+    assert word_marks("按照立党为公，执政为民的要求", [p.encode() for p in tokens]).free == {1, 2, 3, 4, 5}
+
+
 def test_banned_at_a_word_the_model_may_not_begin_it_in_other_tokens():
     pieces = ["做好", "办公", "室", "主任", "工作", "办", "办公室", "秘书", "主", "公文", "任务"]
     assert opening_tokens(pieces)["办"] == [1, 5, 6] and opening_tokens(["", "1", "，"]) == {}

@@ -1,6 +1,6 @@
 """Sayings quoted with a character wrong are put back as their sources write them."""
 
-from rag.check.misquotes import mended_quotes
+from rag.check.misquotes import formula_slips, mended_formulae, mended_quotes
 
 
 def test_a_saying_quoted_one_character_off_is_written_as_the_source_has_it():
@@ -15,3 +15,23 @@ def test_quotes_the_sources_hold_or_that_are_words_of_their_own_stay():
     text = "践行“三严三实”，讲“三实”，树立“终身学习”的理念。"
     assert mended_quotes(text, sources) == text
     assert mended_quotes("做到“两个维护”。", []) == "做到“两个维护”。"
+
+
+def test_a_set_formulation_of_the_sources_written_one_letter_off_is_put_back():
+    sources = ["坚定地同以习近平同志为总书记的党中央保持高度一致，按照“立党为公，执政为民”的要求，落实中央八项规定精神。"]
+    # A letter changed, one put in, one left out: the nearest reading wins (从 同 on is two off).
+    text = "坚定同以习近平同志为总书记、党中央保持一致，按照立党为公、执政为先的要求，落实中央八项规定的精神。"
+    assert mended_formulae(text, sources) == (
+        "坚定同以习近平同志为总书记的党中央保持一致，按照立党为公，执政为民的要求，落实中央八项规定精神。")
+    assert [text[a:b] for a, b, _ in formula_slips(text, sources)] == [
+        "以习近平同志为总书记、党中央", "立党为公、执政为先", "中央八项规定的精神"]
+
+
+def test_formulations_written_right_or_not_in_the_sources_stay():
+    sources = ["要落实中央八项规定精神。"]
+    # Written right, inside a longer formulation, or off by one from a formulation no source holds.
+    text = "落实中央八项规定精神，坚持中国特色社会主义思想，以习近平同志为核心的党中夬。"
+    assert formula_slips(text, sources) == []
+    assert mended_formulae(text, []) == text
+    # Two letters off a formulation of fewer than ten is another phrase.
+    assert formula_slips("落实中央六条规定精神。", sources) == []

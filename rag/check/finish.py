@@ -5,12 +5,13 @@ from __future__ import annotations
 from rag.check.cite import Verify, align, strip_markers, unsupported_share
 from rag.check.copycheck import CopyIndex, copy_report, invented_specifics
 from rag.check.idiom_slips import idiom_slips
+from rag.check.misquotes import formula_slips
 from rag.index.store import CorpusIndex, per_index
 from rag.types import Draft, Passage
 
 FLAG_COPY_AT = 20
 INVENTED_NOTE = "原材料中没有的具体信息，请核实："
-SLIP_NOTE = "疑似成语误写，请核对："
+SLIP_NOTE = "疑似成语或提法误写，请核对："
 
 
 @per_index
@@ -37,7 +38,8 @@ def finish_draft(draft: Draft, passages: list[Passage], index: CorpusIndex, embe
     invented = invented_specifics(draft.text, sources)
     if invented:
         draft.notes.append(INVENTED_NOTE + "、".join(invented))
-    slips = idiom_slips(draft.text, sources)
+    slips = idiom_slips(draft.text, sources) + [
+        (draft.text[start:end], formula) for start, end, formula in formula_slips(draft.text, sources)]
     if slips:
         draft.notes.append(SLIP_NOTE + "；".join(f"{written}（原文作“{idiom}”）" for written, idiom in slips))
     return draft

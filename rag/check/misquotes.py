@@ -1,9 +1,15 @@
-"""Sayings in quotation marks written with a character wrong, put back as the sources write them.
+"""Sayings in quotation marks and set formulations written with a character wrong, put back as
+the sources write them.
 
 Quotation marks promise the words as said. A model barred from copying sometimes quotes a
 saying of its sources almost right (“身在兵地，胸为帅谋” for “身在兵位，胸为帅谋”), which a reader
 takes for a misquote at once. A quoted span no source holds, one edit (a character changed, put in
 or left out) from a span a source quotes, is that span slipped: it is written as the source has it.
+
+A set formulation of official speech (提法, rag/corpus/words.py) is wrong with one letter off:
+以习近平同志为总书记、党中央 for 以习近平同志为总书记的党中央. A run of the text that begins or ends
+as a formulation its sources hold, one edit from it (two for ten letters or more), that neither the
+sources hold nor overlaps the formulation written right, is that formulation slipped.
 """
 
 from __future__ import annotations
@@ -11,10 +17,15 @@ from __future__ import annotations
 import re
 
 from rag.check.copycheck import normalise
+from rag.corpus.clean import core_text
+from rag.corpus.words import formulae
 
 _QUOTED = re.compile(r"“([^“”\n]{2,40})”|\"([^\"\n]{2,40})\"|「([^「」\n]{2,40})」")
 # Below this many letters one edit makes another word (“三严” for “三实”), not a slip.
 MIN_LETTERS = 4
+# Shorter formulations are words or idioms, held to their sources as such (rag/check/idiom_slips.py).
+MIN_FORMULA_LETTERS = 6
+LONG_FORMULA_LETTERS = 10
 
 
 def _quoted(text: str) -> list[re.Match[str]]:
@@ -50,4 +61,63 @@ def mended_quotes(text: str, sources: list[str]) -> str:
         if right is not None:
             out += [text[at:start], right]
             at = end
+    return "".join(out) + text[at:]
+
+
+def _edits(a: str, b: str) -> int:
+    """Characters changed, put in or left out to make `a` into `b` (Levenshtein distance)."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        diagonal, row[0] = row[0], i
+        for j, y in enumerate(b, start=1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
+    return row[-1]
+
+
+def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, the formulation as a source writes it) for each set formulation of `sources`
+    that `text` writes almost right (see above), in order, not overlapping."""
+    known = {}
+    for source in sources:
+        for a, b in formulae(source):
+            if len(core_text(source[a:b])) >= MIN_FORMULA_LETTERS:
+                known.setdefault(core_text(source[a:b]), source[a:b])
+    if not known:
+        return []
+    at = [i for i, ch in enumerate(text) if core_text(ch)]  # each letter's place in `text`
+    letters = "".join(text[i] for i in at)
+    said = core_text("".join(sources))
+    right = [False] * len(letters)
+    for key in known:
+        for m in re.finditer(re.escape(key), letters):
+            right[m.start():m.end()] = [True] * len(key)
+    candidates = []  # (edits, start, size, as written)
+    for i in range(len(letters)):
+        for key, as_written in known.items():
+            allowed = 2 if len(key) >= LONG_FORMULA_LETTERS else 1
+            for size in range(len(key) - allowed, len(key) + allowed + 1):
+                run = letters[i:i + size]
+                if (len(run) < size or (run[0] != key[0] and run[-1] != key[-1])
+                        or any(right[i:i + size]) or run in said):
+                    continue
+                edits = _edits(run, key)
+                if 0 < edits <= allowed:
+                    candidates.append((edits, i, size, as_written))
+    # The nearest reading first: 同以习近平同志为总书记、党中央 is the formulation one letter off from
+    # 以 on, not two letters off from 同.
+    taken = [False] * len(letters)
+    found: list[tuple[int, int, str]] = []
+    for _, i, size, as_written in sorted(candidates):
+        if not any(taken[i:i + size]):
+            taken[i:i + size] = [True] * size
+            found.append((at[i], at[i + size - 1] + 1, as_written))
+    return sorted(found)
+
+
+def mended_formulae(text: str, sources: list[str]) -> str:
+    """`text` with each set formulation of `sources` it writes almost right written as there."""
+    out, at = [], 0
+    for start, end, as_written in formula_slips(text, sources):
+        out += [text[at:start], as_written]
+        at = end
     return "".join(out) + text[at:]

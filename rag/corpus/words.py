@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 # Idioms (i) and set expressions (l) of four characters, as jieba's dictionary tags them.
@@ -19,6 +21,10 @@ SET_PHRASE_CHARS = 4
 # characters (是不是, 越来越) with what follows it.
 SHAPE_PARTICLES = set("的了之地得着和与及或")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Set formulations of official speech (提法: 以习近平同志为核心的党中央, 不忘初心、牢记使命), a line
+# each; between two of their letters a text may put or leave out a separator or a quotation mark.
+FORMULAE = Path(__file__).parent / "data" / "formulae.txt"
+_FORMULA_GAP = "[、，,；;：:“”\"‘’「」《》 \u3000]*"
 
 _jieba: ModuleType | None = None
 
@@ -73,6 +79,25 @@ def idioms(text: str) -> list[tuple[int, int]]:
                 if start in bounds and end in bounds:
                     found.append((start, end))
     return found
+
+
+@cache
+def formula_cores() -> tuple[str, ...]:
+    """The set formulations as letters and digits alone, longest first."""
+    lines = [line.strip() for line in FORMULAE.read_text("utf-8").splitlines()]
+    cores = {re.sub(r"[\W_]", "", line) for line in lines if line and not line.startswith("#")}
+    return tuple(sorted(cores, key=lambda core: (-len(core), core)))
+
+
+@cache
+def _formula_pattern() -> re.Pattern:
+    return re.compile("|".join(_FORMULA_GAP.join(map(re.escape, core)) for core in formula_cores()))
+
+
+def formulae(text: str) -> list[tuple[int, int]]:
+    """Where the set formulations of `text` stand: (start, end) character offsets, the longest
+    formulation where several start at one place."""
+    return [m.span() for m in _formula_pattern().finditer(text)]
 
 
 def _set_shape(four: str) -> bool:

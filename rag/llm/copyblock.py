@@ -19,7 +19,8 @@ to its end. There the model may not write the word in any tokens, nor start on i
 at 好人 of 好人主义, it wrote 人主义. An idiom, a phrase of a set shape (一事一策, 过多过滥: see
 rag/corpus/words.py) and a short term in quotation marks (“活字典”) are free from their first
 character too: banned there, the model wrote the rest alone or garbled it (要诚相待 for 要以诚相待,
-“桥” for “搭桥”, 一事事策 for 一事一策).
+“桥” for “搭桥”, 一事事策 for 一事一策). So is a set formulation of official speech (rag/corpus/words.py):
+banned inside one, the model wrote 以习近平同志为总书记、党中央 for 以习近平同志为总书记的党中央.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rag.corpus.traditional import to_simplified
-from rag.corpus.words import CJK_RUN, dictionary_words, idioms
+from rag.corpus.words import CJK_RUN, dictionary_words, formulae, idioms
 
 # A term or saying in quotation marks of at most this many characters is never cut short: cut,
 # the model misquoted it (“身在兵地，胸为帅谋” for “身在兵位，胸为帅谋”).
@@ -155,8 +156,8 @@ def source_lines(block: CopyBlock) -> list[str]:
 
 
 def word_marks(text: str, pieces: Sequence[bytes]) -> WordMarks:
-    """Where the words of `text` stand among its tokens (`pieces`: each token's bytes): the
-    tokens that start inside a word or hold part of an idiom, and those that open a word."""
+    """Where the words of `text` stand among its tokens (`pieces`: each token's bytes): the tokens
+    that start inside a word or hold part of an idiom or a set formulation, and those that open a word."""
     if b"".join(pieces) != text.encode("utf-8"):
         return WordMarks()  # a tokenizer that does not give the text back byte for byte: no words
     at = [0]  # the byte offset of each character
@@ -166,7 +167,7 @@ def word_marks(text: str, pieces: Sequence[bytes]) -> WordMarks:
     for word in dictionary_words(text):
         word_starts[at[start]] = word
         start += len(word)
-    spans = [(at[a], at[b]) for a, b in idioms(text) + quoted_terms(text)]
+    spans = [(at[a], at[b]) for a, b in idioms(text) + quoted_terms(text) + formulae(text)]
     marks, start = WordMarks(), 0
     for i, piece in enumerate(pieces):
         end = start + len(piece)

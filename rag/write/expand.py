@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag.check.drift import check_point_kept
-from rag.check.misquotes import mended_quotes
+from rag.check.misquotes import mended_formulae, mended_quotes
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.structure import SLOT, heading_of, split_sentences
 from rag.errors import WengaoError
@@ -235,6 +235,7 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
         body = without_headings(section_body(request.point, reply, request.topic))
         text = unnumbered_point(undoubled(without_asides("".join(body.split()))), request.point)
         text = mended_quotes(text, [source.text for source in paragraph.sources])
+        text = mended_formulae(text, block.sources)
         if n:
             text = _FIRST_OF_ALL.sub("", text)
         if not too_thin(text):
