@@ -167,6 +167,19 @@ def test_a_rewrite_that_does_not_help_is_reported(hash_embedder):
     assert "请手工改写" in draft.notes[-1]
 
 
+def test_a_set_formulation_copied_whole_is_no_copy_to_rewrite(hash_embedder):
+    from rag.check.finish import finish_draft
+
+    source = chunk("要同以习近平同志为总书记的党中央保持高度一致，坚决贯彻落实各项决策部署。")
+    index = SimpleNamespace(folder="formula-test", chunks=[source])
+    draft = Draft("一要讲政治\n我们始终同以习近平同志为总书记的党中央保持一致。")
+    finish_draft(draft, [Passage(source, 1.0, 1)], index, hash_embedder.queries)
+    assert max(s.copied_chars for s in draft.sentences) > 12
+    generator = ScriptedGenerator([])
+    reduce_copying(load_settings(), generator, draft, [Passage(source, 1.0, 1)], index, hash_embedder.queries, 12)
+    assert not generator.prompts and draft.copy["over_limit"] == 0
+
+
 def test_rewrite_replies_are_cleaned():
     assert clean_rewrite("改写后的句子：“要抓实督查。”\n说明：……", "要抓好督查工作。") == "要抓实督查。"
     assert clean_rewrite("", "要抓好督查。") is None

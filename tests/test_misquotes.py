@@ -20,11 +20,13 @@ def test_quotes_the_sources_hold_or_that_are_words_of_their_own_stay():
 def test_a_set_formulation_of_the_sources_written_one_letter_off_is_put_back():
     sources = ["坚定地同以习近平同志为总书记的党中央保持高度一致，按照“立党为公，执政为民”的要求，落实中央八项规定精神。"]
     # A letter changed, one put in, one left out: the nearest reading wins (从 同 on is two off).
-    text = "坚定同以习近平同志为总书记、党中央保持一致，按照立党为公、执政为先的要求，落实中央八项规定的精神。"
+    text = "坚定同以习近平同志为总书记、党中央保持一致，按照立党为公、执政为先的要求，落实中央八条规定精神。"
     assert mended_formulae(text, sources) == (
         "坚定同以习近平同志为总书记的党中央保持一致，按照立党为公，执政为民的要求，落实中央八项规定精神。")
     assert [text[a:b] for a, b, _ in formula_slips(text, sources)] == [
-        "以习近平同志为总书记、党中央", "立党为公、执政为先", "中央八项规定的精神"]
+        "以习近平同志为总书记、党中央", "立党为公、执政为先", "中央八条规定精神"]
+    # A joining word put in is other wording, not a slip.
+    assert formula_slips("落实中央八项规定的精神，立党为公和执政为民。", sources) == []
 
 
 def test_formulations_written_right_or_not_in_the_sources_stay():

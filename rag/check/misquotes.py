@@ -9,7 +9,8 @@ or left out) from a span a source quotes, is that span slipped: it is written as
 A set formulation of official speech (提法, rag/corpus/words.py) is wrong with one letter off:
 以习近平同志为总书记、党中央 for 以习近平同志为总书记的党中央. A run of the text that begins or ends
 as a formulation its sources hold, one edit from it (two for ten letters or more), that neither the
-sources hold nor overlaps the formulation written right, is that formulation slipped.
+sources hold nor overlaps the formulation written right, is that formulation slipped; one with a
+joining word put in (基本路线和基本方略) is not.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ MIN_LETTERS = 4
 # Shorter formulations are words or idioms, held to their sources as such (rag/check/idiom_slips.py).
 MIN_FORMULA_LETTERS = 6
 LONG_FORMULA_LETTERS = 10
+# Put into a formulation, these join its parts in other words, not a slip: 基本路线和基本方略.
+PARTICLES = set("的之和与及并")
 
 
 def _quoted(text: str) -> list[re.Match[str]]:
@@ -74,6 +77,12 @@ def _edits(a: str, b: str) -> int:
     return row[-1]
 
 
+def _particle_put_in(run: str, key: str) -> bool:
+    """Whether `run` is `key` with a joining word put in: 基本路线和基本方略 for 基本路线、基本方略."""
+    return len(run) == len(key) + 1 and any(
+        run[:i] + run[i + 1:] == key and run[i] in PARTICLES for i in range(1, len(run) - 1))
+
+
 def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, the formulation as a source writes it) for each set formulation of `sources`
     that `text` writes almost right (see above), in order, not overlapping."""
@@ -101,7 +110,7 @@ def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
                         or any(right[i:i + size]) or run in said):
                     continue
                 edits = _edits(run, key)
-                if 0 < edits <= allowed:
+                if 0 < edits <= allowed and not _particle_put_in(run, key):
                     candidates.append((edits, i, size, as_written))
     # The nearest reading first: 同以习近平同志为总书记、党中央 is the formulation one letter off from
     # 以 on, not two letters off from 同.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rag.check.cite import model_verifier
 from rag.check.finish import copy_index_for, finish_draft
+from rag.corpus.words import formulae
 from rag.errors import WengaoError
 from rag.index.store import CorpusIndex
 from rag.llm.generate import messages_for, token_budget, write
@@ -44,10 +45,21 @@ def clean_rewrite(reply: str, original: str) -> str | None:
     return text
 
 
-def over_limit(draft: Draft, limit: int) -> list:
-    # Headings are the user's own outline points and salutations are formulas: both stay.
+def over_limit(draft: Draft, limit: int, copies) -> list:
+    # Headings are the user's own outline points and salutations are formulas: both stay. A set
+    # formulation (以习近平同志为总书记的党中央) is said word for word: its letters count for no run.
     return [s for s in draft.sentences
-            if s.copied_chars > limit and getattr(s, "kind", "claim") in ("claim", "short")]
+            if s.copied_chars > limit and getattr(s, "kind", "claim") in ("claim", "short")
+            and copies.longest_copied_run(without_formulae(s.text))[0] > limit]
+
+
+def without_formulae(text: str) -> str:
+    """`text` with each set formulation put as a comma, so that no copied run goes through one."""
+    out, at = [], 0
+    for start, end in formulae(text):
+        out += [text[at:start], "，"]
+        at = end
+    return "".join(out) + text[at:]
 
 
 def finish_section(settings: Settings, generator, draft: Draft, passages: list[Passage], index: CorpusIndex,
@@ -57,7 +69,7 @@ def finish_section(settings: Settings, generator, draft: Draft, passages: list[P
     verify = model_verifier(generator, settings.prompts)
     finish_draft(draft, passages, index, embed, verify)
     limit = DEFAULT_MAX_COPY if max_copy is None else max_copy
-    if over_limit(draft, limit) and draft.text.strip():
+    if over_limit(draft, limit, copy_index_for(index)) and draft.text.strip():
         reduce_copying(settings, generator, draft, passages, index, embed, limit)
     return draft
 
@@ -75,7 +87,7 @@ def reduce_copying(
     copies = copy_index_for(index)
     verify = model_verifier(generator, settings.prompts)
     for attempt in range(ROUNDS):
-        over = over_limit(draft, limit)
+        over = over_limit(draft, limit, copies)
         if not over:
             break
         text = draft.text
@@ -91,7 +103,7 @@ def reduce_copying(
                 text = text.replace(sentence.text, new, 1)
         draft.text = text
         finish_draft(draft, passages, index, embed, verify)
-    left = over_limit(draft, limit)
+    left = over_limit(draft, limit, copies)
     draft.copy["max_copy"] = limit
     draft.copy["over_limit"] = len(left)
     if left:
