@@ -7,8 +7,10 @@ import pytest
 from rag.cli import main
 from rag.llm.copyblock import CopyBlock
 from rag.settings import load_settings
+from rag.types import Chunk, Passage
 from rag.write.expand import (
     ExpandRequest,
+    SupportCheck,
     section_body,
     strip_greeting,
     too_thin,
@@ -19,6 +21,7 @@ from rag.write.expand import (
     without_headings,
     without_repeats,
     write_paragraph,
+    write_section,
 )
 from rag.write.plan import Paragraph, SourceSentence
 
@@ -129,6 +132,48 @@ def test_a_later_paragraph_does_not_open_with_first_of_all():
     written = [write_paragraph(load_settings(), Writes(reply), ExpandRequest("要抓好督查落实"), paragraph, n,
                                CopyBlock(["督查结果要与年度考核挂钩。"]), None) for n in (0, 1)]
     assert written == [reply, "督查工作要抓实，件件有回音、事事有着落。"]
+
+
+SOURCE = "督查结果要与年度考核挂钩，做到奖优罚劣。对推进不力的单位要通报批评，限期整改。"
+GENERIC = "我们要明确职责和任务，制定详细的计划和流程。要让每一位员工都知道自己的工作内容和责任。"
+# Near its source, as a hashing embedder can tell (the judge's thresholds are set for e5).
+GROUNDED = "督查结果要与年度考核挂钩，真正做到奖优罚劣。对推进不力的单位要通报批评，责令限期整改。"
+
+
+def source_passage() -> Passage:
+    return Passage(Chunk("s1-001", "s1", "在全市督查工作会议上的讲话", "a.txt", [], SOURCE, 1), 1.0, 1)
+
+
+def test_support_is_judged_as_citations_are(hash_embedder):
+    check = SupportCheck([source_passage()], hash_embedder.queries)
+    assert check.unsupported_share(GENERIC) == 1.0
+    assert check.unsupported_share(GROUNDED) == 0.0
+
+
+class DriftsFirst:
+    """A model that first writes general talk, then, sampled more freely, from its sources."""
+
+    def __init__(self):
+        self.temperatures = []
+
+    def stream(self, messages, max_tokens, temperature=0.3, block=None, **_):
+        self.temperatures.append(temperature)
+        yield GENERIC if len(self.temperatures) == 1 else GROUNDED
+
+
+def test_a_paragraph_its_passages_do_not_support_is_written_once_more(hash_embedder):
+    generator, shown = DriftsFirst(), []
+    plan = [Paragraph([SourceSentence(SOURCE, 0, 0)], 40)]
+    body = write_section(load_settings(), generator, ExpandRequest("要抓好督查落实", length=40), [source_passage()],
+                         plan, shown.append, support=SupportCheck([source_passage()], hash_embedder.queries))
+    assert body == GROUNDED and generator.temperatures == [0.3, 0.7]
+    assert "重写如下" in "".join(shown)
+    # A paragraph its passages support is kept as first written.
+    generator = DriftsFirst()
+    generator.temperatures.append(0.3)
+    body = write_section(load_settings(), generator, ExpandRequest("要抓好督查落实", length=40), [source_passage()],
+                         plan, None, support=SupportCheck([source_passage()], hash_embedder.queries))
+    assert body == GROUNDED and generator.temperatures == [0.3, 0.3]
 
 
 @pytest.mark.parametrize("point, message", [

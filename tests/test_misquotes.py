@@ -1,6 +1,6 @@
 """Sayings quoted with a character wrong are put back as their sources write them."""
 
-from rag.check.misquotes import formula_slips, mended_formulae, mended_quotes
+from rag.check.misquotes import formula_slips, mended_formulae, mended_opposites, mended_quotes
 
 
 def test_a_saying_quoted_one_character_off_is_written_as_the_source_has_it():
@@ -37,3 +37,17 @@ def test_formulations_written_right_or_not_in_the_sources_stay():
     assert mended_formulae(text, []) == text
     # Two letters off a formulation of fewer than ten is another phrase.
     assert formula_slips("落实中央六条规定精神。", sources) == []
+
+
+def test_a_character_turned_to_its_opposite_in_a_restated_sentence_is_put_back():
+    sources = ["坚决服从、尽心做事，遇事多想政治要求、办事多想政治规矩。", "绝不能理解为消极被动，而要在被动中争取主动。"]
+    text = "我们要坚决服从、全心做事，遇事少想政治要求、办事少想政治规矩。这绝不能理解为消极主动。"
+    assert mended_opposites(text, sources) == "我们要坚决服从、全心做事，遇事多想政治要求、办事多想政治规矩。这绝不能理解为消极被动。"
+
+
+def test_opposites_of_its_own_or_in_sentences_that_restate_nothing_stay():
+    sources = ["遇事多想政治要求。"]
+    # Its own contrast (多学习，少说), and a sentence that restates no source sentence.
+    for text in ("我们要多学习，少说空话。", "办事少想个人得失，多想群众冷暖。"):
+        assert mended_opposites(text, sources) == text
+    assert mended_opposites("遇事少想政治要求。", []) == "遇事少想政治要求。"

@@ -1,4 +1,4 @@
-"""Sayings in quotation marks and set formulations written with a character wrong, put back as
+"""Sayings in quotation marks, set formulations and words turned to their opposite, put back as
 the sources write them.
 
 Quotation marks promise the words as said. A model barred from copying sometimes quotes a
@@ -11,14 +11,21 @@ A set formulation of official speech (提法, rag/corpus/words.py) is wrong with
 as a formulation its sources hold, one edit from it (two for ten letters or more), that neither the
 sources hold nor overlaps the formulation written right, is that formulation slipped; one with a
 joining word put in (基本路线和基本方略) is not.
+
+Barred from copying, the model restating a sentence sometimes changes one character to its
+opposite and says the reverse: 遇事少想政治要求 for 遇事多想政治要求, 绝不能理解为消极主动 for 消极被动.
+A character of a sentence's nearest source sentence changed to its opposite (ANTONYMS), with the
+same characters on both sides, is put back.
 """
 
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from rag.check.copycheck import normalise
-from rag.corpus.clean import core_text
+from rag.corpus.clean import bigrams, core_text
+from rag.corpus.structure import split_sentences
 from rag.corpus.words import formulae
 
 _QUOTED = re.compile(r"“([^“”\n]{2,40})”|\"([^\"\n]{2,40})\"|「([^「」\n]{2,40})」")
@@ -27,6 +34,12 @@ MIN_LETTERS = 4
 # Shorter formulations are words or idioms, held to their sources as such (rag/check/idiom_slips.py).
 MIN_FORMULA_LETTERS = 6
 LONG_FORMULA_LETTERS = 10
+# Characters whose swap says the opposite (多想/少想, 被动/主动, 积极/消极, 加强/减弱...).
+ANTONYMS = {frozenset(pair) for pair in (
+    "多少 高低 强弱 增减 快慢 严宽 长短 进退 好坏 真假 正反 有无 是非 新旧 难易 深浅 紧松 重轻 早晚 "
+    "先后 升降 扩缩 加减 前后 上下 内外 得失 利弊 优劣 奖罚 主被 积消 大小 对错 勤懒 敢怕").split()}
+# A sentence restates the source sentence holding at least this share of its character pairs.
+RESTATES_SHARE = 0.5
 # Put into a formulation, these join its parts in other words, not a slip: 基本路线和基本方略.
 PARTICLES = set("的之和与及并")
 
@@ -130,3 +143,31 @@ def mended_formulae(text: str, sources: list[str]) -> str:
         out += [text[at:start], as_written]
         at = end
     return "".join(out) + text[at:]
+
+
+def mended_opposites(text: str, sources: list[str]) -> str:
+    """`text` with each character its nearest source sentence has the opposite of put back (see above)."""
+    said = [(sentence, bigrams(sentence)) for source in sources for line in source.splitlines()
+            for sentence in split_sentences(line) if sentence.strip()]
+    if not said:
+        return text
+    out = []
+    for sentence in split_sentences(text):
+        pairs = bigrams(sentence)
+        source, shared = max(said, key=lambda item: len(pairs & item[1]))
+        if pairs and len(pairs & shared) >= RESTATES_SHARE * len(pairs):
+            sentence = _opposites_put_back(sentence, source)
+        out.append(sentence)
+    return "".join(out)
+
+
+def _opposites_put_back(sentence: str, source: str) -> str:
+    """Where a run the two share (two characters at least) is followed by opposite characters and then
+    the same one again (遇事|多/少|想), the source's character."""
+    chars = list(sentence)
+    for a, b, size in SequenceMatcher(None, source, sentence, autojunk=False).get_matching_blocks():
+        a, b = a + size, b + size
+        if (size >= 2 and a + 1 < len(source) and b + 1 < len(sentence) and source[a + 1] == sentence[b + 1]
+                and frozenset((source[a], sentence[b])) in ANTONYMS):
+            chars[b] = source[a]
+    return "".join(chars)

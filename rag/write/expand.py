@@ -11,8 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
+
+from rag.check.cite import Embed, passage_sentences, split_draft, support_score
 from rag.check.drift import check_point_kept
-from rag.check.misquotes import mended_formulae, mended_quotes
+from rag.check.misquotes import mended_formulae, mended_opposites, mended_quotes
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.structure import SLOT, heading_of, split_sentences
 from rag.errors import WengaoError
@@ -77,6 +80,10 @@ ENOUGH_SHARE = 0.1
 # its length, one more paragraph would overshoot more than it makes up.
 RESERVE_SHORTFALL = 0.2
 MIN_PARAGRAPH_CHARS = 40
+# A paragraph more than this share of whose sentences no passage supports (rag/check/cite.py's
+# judge, the model not asked) has left its sources for general talk (首先要明确职责……其次……最后，
+# 让每一位员工……): it is written once more, sampled more freely, and the better-supported kept.
+MAX_UNSUPPORTED_SHARE = 0.5
 # A paragraph of a speech runs to about 150-250 characters; shorter written pieces are joined.
 PARAGRAPH_CHARS = 150
 # Passages only lend the plan their sentences (the prompt holds just the chosen ones), so a
@@ -234,8 +241,8 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
                       length=paragraph.length, block=replace(block, whole_words=whole_words))
         body = without_headings(section_body(request.point, reply, request.topic))
         text = unnumbered_point(undoubled(without_asides("".join(body.split()))), request.point)
-        text = mended_quotes(text, [source.text for source in paragraph.sources])
-        text = mended_formulae(text, block.sources)
+        said = [source.text for source in paragraph.sources]
+        text = mended_formulae(mended_opposites(mended_quotes(text, said), said), block.sources)
         if n:
             text = _FIRST_OF_ALL.sub("", text)
         if not too_thin(text):
@@ -274,9 +281,28 @@ def join_short(pieces: list[str]) -> list[str]:
     return paragraphs
 
 
+class SupportCheck:
+    """How much of a written paragraph the passages support, judged as its citations will be."""
+
+    def __init__(self, passages: list[Passage], embed: Embed):
+        self.embed = embed
+        self.passages = [(p.chunk.text, embed(passage_sentences(p.chunk.text)))
+                         for p in passages if passage_sentences(p.chunk.text)]
+
+    def unsupported_share(self, text: str) -> float:
+        claims = [u.text for u in split_draft(text) if u.kind == "claim"]
+        if not claims or not self.passages:
+            return 0.0
+        vectors = np.asarray(self.embed(claims))
+        unsupported = sum(not any(support_score(claim, passage, vector, rows)["supported"]
+                                  for passage, rows in self.passages)
+                          for claim, vector in zip(claims, vectors))
+        return unsupported / len(claims)
+
+
 def write_section(settings: Settings, generator, request: ExpandRequest, passages: list[Passage],
                   plan: list[Paragraph], on_token: OnToken | None,
-                  temperature: float = DEFAULT_TEMPERATURE) -> str:
+                  temperature: float = DEFAULT_TEMPERATURE, support: SupportCheck | None = None) -> str:
     """The section's body, written paragraph by paragraph from the plan until it is long enough."""
     pieces: list[str] = []
     for n, planned in enumerate(plan):
@@ -290,6 +316,14 @@ def write_section(settings: Settings, generator, request: ExpandRequest, passage
         block = CopyBlock([p.chunk.text for p in passages] + [request.point, request.topic],
                           n=block_tokens(request.max_copy), extra=pieces[:])
         text = write_paragraph(settings, generator, request, paragraph, n, block, on_token, temperature)
+        share = support.unsupported_share(text) if support and not too_thin(text) else 0.0
+        if share > MAX_UNSUPPORTED_SHARE:
+            if on_token:
+                on_token("\n\n——上段离材料较远，重写如下——\n\n")
+            again = write_paragraph(settings, generator, request, paragraph, n, block, on_token,
+                                    RETRY_TEMPERATURE)
+            if not too_thin(again) and support.unsupported_share(again) < share:
+                text = again
         if not too_thin(text):
             pieces.append(text)
     return "\n\n".join(join_short(trim_to_length(without_repeats(pieces), request.length)))
@@ -321,8 +355,9 @@ def expand(
     on_token = clock.watch(on_token)
     # A section that drifts from its point is written once more, sampled more freely, from the
     # same plan; flagged if it drifts again.
+    support = SupportCheck(passages, searcher.encode_queries)
     for temperature in (DEFAULT_TEMPERATURE, RETRY_TEMPERATURE):
-        body = write_section(settings, generator, request, passages, plan, on_token, temperature)
+        body = write_section(settings, generator, request, passages, plan, on_token, temperature, support)
         kept = check_point_kept(request.point, body.split("\n\n"), searcher.encode_queries) if body else None
         if kept is None or kept.on_point or temperature == RETRY_TEMPERATURE:
             break
