@@ -22,3 +22,8 @@ def test_a_phrase_that_only_looks_like_a_slip_is_not_listed():
     assert idiom_slips("在工作实践中把握发展的趋势，发扬进取的精神。", sources) == []
     assert idiom_slips("要发扬进取之心。", []) == []
     assert idiom_slips("工作，紧围绕中心。", ["要紧紧围绕中心"]) == []
+
+
+def test_a_word_after_a_particle_or_a_word_of_three_and_one_more_is_no_slip():
+    sources = ["在新形势下，办公室的工作越来越多，要求越来越高。", "在工作中要讲规矩。"]
+    assert idiom_slips("新的形势下，工作量越来越大，在办公室的工作中也是如此。", sources) == []

@@ -31,7 +31,7 @@ def idiom_slips(text: str, sources: list[str]) -> list[tuple[str, str]]:
         for size in (SET_PHRASE_CHARS, SET_PHRASE_CHARS + 1):
             run = text[start:start + size]
             if (len(run) < size or start + size not in bounds or not CJK_RUN.fullmatch(run) or run in joined
-                    or run in tags or _two_words(run, tags)):
+                    or run in tags or _two_words(run, tags) or _word_and_more(run, tags)):
                 continue
             for idiom in known:
                 if _one_slip(run, idiom) and (run, idiom) not in found:
@@ -43,6 +43,12 @@ def _two_words(run: str, tags: dict[str, str]) -> bool:
     """Whether `run` is two words of two characters: 引领带动 is wording of its own, not a slip of
     带领带动, where 专事特办 for 特事特办 is one."""
     return len(run) == SET_PHRASE_CHARS and run[:2] in tags and run[2:] in tags
+
+
+def _word_and_more(run: str, tags: dict[str, str]) -> bool:
+    """Whether `run` opens with a particle or with a word of three characters: 的形势下 and 的工作中 are
+    words after a 的, not slips of 新形势下 or 在工作中; 越来越大 is 越来越 and 大, not a slip of 越来越多."""
+    return run[0] in PARTICLES or run[:3] in tags
 
 
 def _one_slip(run: str, idiom: str) -> bool:
