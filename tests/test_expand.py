@@ -54,14 +54,16 @@ def test_a_section_ends_at_the_sentence_end_nearest_its_length():
 def test_sentences_about_the_task_are_not_the_section():
     text = ("这一部分讲督查落实，这是它的第一段。今天我演讲的主题是督查。督查要盯住关键环节。"
             "好的，我明白了。各位领导、同事们，大家好！下面我将从三个方面谈谈体会。要件件有回音。"
-            "请随时告诉我需要修改的地方。（以上内容约162字）以下是正文内容：要跟踪问效。")
+            "请随时告诉我需要修改的地方。（以上内容约162字）以下是正文内容：要跟踪问效。"
+            "当然，我可以帮助你完成这个任务。请提供之前的文字内容和我开始工作。")
     assert without_asides(text) == "督查要盯住关键环节。要件件有回音。要跟踪问效。"
 
 
 def test_a_section_does_not_open_or_close_the_meeting_nor_number_its_prose():
     text = ("值班要守住底线。本次座谈会在这里举行，目的是交流经验。我谈两点以下看法：1.要盯紧岗位。"
             "2、要及时报告。稍等，我会写出全文。约90字。在这一段里我讲了值班。让我们携起手来，再创佳绩！"
-            "请听我讲一下交接班。")
+            "请听我讲一下交接班。今天，我在这里代表党政办公室，向大家汇报工作情况。"
+            "我们相信，在大家的共同努力下，我们一定能够完成好本职工作！")
     assert without_asides(text) == "值班要守住底线。要及时报告。"
     # Figures and a list announced in words stay.
     assert without_asides("去年增长3.5%。要做到以下几点：一是快，二是准。") == "去年增长3.5%。要做到以下几点：一是快，二是准。"

@@ -42,20 +42,23 @@ _GREETING = re.compile(
 )
 
 # The model talking about its task (在撰写讲话稿时，我们应……; 原句中提到……) rather than doing it,
-# framing the speech (下面我将从几个方面……), or speaking as an assistant (好的，我明白了; 感谢您……).
+# framing the speech (下面我将从几个方面……), or speaking as an assistant (好的，我明白了; 感谢您……;
+# 当然，我可以帮助你完成这个任务。请提供之前的文字内容).
 # Greetings and thanks belong to the speech's opening and close, not inside a section.
 _ASIDE = re.compile(r"撰写讲话稿|讲话稿中|讲话稿正文|这段话|这一段|本段|原句|原文|素材|上文|下文"
                     r"|以上几句|借鉴上面|请听我|听我(讲|说)一下|稍等|我(会|将)[^。！？]{0,6}(完成|输出|写出|提供)|^约?\d+字"
                     r"|这一部分讲|第[一二三四五六七八九十]段|写一段(话|讲话)|您|谢谢|大家好|^好的|我明白了|请参考|请随时|告诉我|如有需要|重写|改写"
                     r"|我[^。！？]{0,8}(演讲|讲话|发言|报告)的(主题|题目)|(和|与|跟|向)大家分享"
-                    r"|(下面|接下来)，?我(将|就|想|要)")
+                    r"|(下面|接下来)，?我(将|就|想|要)|可以帮(助)?你|帮(助)?你(完成|写|修改)|请提供")
 
 # The model announcing or measuring its own text: （以上内容约162字）, 以下是正文内容：
 _META_SPAN = re.compile(r"[（(]以上[^）)\n]{0,20}[）)]|(以下|下面)是[^。！？：:\n]{0,20}[：:]")
 # What belongs to a speech's opening or closing, not to one of its sections: the model, given
-# passages from openings, sets the meeting again (今天我们在这里召开……) or sums up (让我们……).
+# passages from openings, sets the meeting again (今天我们在这里召开……; 我在这里代表……向大家汇报) or
+# sums up (让我们……; 在大家的共同努力下，我们一定能够……).
 _FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举行|举办)|召开(这次|此次|本次)"
-                    r"|我(提出|讲|谈)[^。！？]{0,6}(几点|以下)|^让我们")
+                    r"|我(提出|讲|谈)[^。！？]{0,6}(几点|以下)|^让我们"
+                    r"|代表[^。！？]{0,12}向大家|向大家汇报|共同努力下[^。！？]{0,20}一定")
 # A phrase joined to itself (遵守党规党纪和党规党纪): the model, barred from the source's pairing,
 # wrote the same words on both sides. No speech says that; once is what it meant.
 _DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:和|与|及|以及|、)\1(?![\u4e00-\u9fff])")
