@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from rag.check.cite import passage_sentences
 from rag.check.copycheck import normalise
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.structure import split_sentences
@@ -41,7 +42,7 @@ ANTONYMS = {frozenset(pair) for pair in (
 # A sentence restates the source sentence holding at least this share of its character pairs.
 RESTATES_SHARE = 0.5
 # Put into a formulation, these join its parts in other words, not a slip: 基本路线和基本方略.
-PARTICLES = set("的之和与及并")
+JOINERS = set("的之和与及并")
 
 
 def _quoted(text: str) -> list[re.Match[str]]:
@@ -55,12 +56,7 @@ def _inner(match: re.Match[str]) -> tuple[str, int, int]:
 
 def _one_edit(a: str, b: str) -> bool:
     """Whether `a` and `b` differ by exactly one character changed, put in or left out."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) == 1
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    return abs(len(a) - len(b)) <= 1 and _edits(a, b) == 1
 
 
 def mended_quotes(text: str, sources: list[str]) -> str:
@@ -93,7 +89,7 @@ def _edits(a: str, b: str) -> int:
 def _particle_put_in(run: str, key: str) -> bool:
     """Whether `run` is `key` with a joining word put in: 基本路线和基本方略 for 基本路线、基本方略."""
     return len(run) == len(key) + 1 and any(
-        run[:i] + run[i + 1:] == key and run[i] in PARTICLES for i in range(1, len(run) - 1))
+        run[:i] + run[i + 1:] == key and run[i] in JOINERS for i in range(1, len(run) - 1))
 
 
 def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
@@ -147,8 +143,7 @@ def mended_formulae(text: str, sources: list[str]) -> str:
 
 def mended_opposites(text: str, sources: list[str]) -> str:
     """`text` with each character its nearest source sentence has the opposite of put back (see above)."""
-    said = [(sentence, bigrams(sentence)) for source in sources for line in source.splitlines()
-            for sentence in split_sentences(line) if sentence.strip()]
+    said = [(sentence, bigrams(sentence)) for source in sources for sentence in passage_sentences(source)]
     if not said:
         return text
     out = []

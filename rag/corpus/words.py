@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
+from rag.corpus.clean import core_text
+
 # Idioms (i) and set expressions (l) of four characters, as jieba's dictionary tags them.
 SET_PHRASE_TAGS = ("i", "l")
 SET_PHRASE_CHARS = 4
@@ -85,7 +87,7 @@ def idioms(text: str) -> list[tuple[int, int]]:
 def formula_cores() -> tuple[str, ...]:
     """The set formulations as letters and digits alone, longest first."""
     lines = [line.strip() for line in FORMULAE.read_text("utf-8").splitlines()]
-    cores = {re.sub(r"[\W_]", "", line) for line in lines if line and not line.startswith("#")}
+    cores = {core_text(line) for line in lines if line and not line.startswith("#")}
     return tuple(sorted(cores, key=lambda core: (-len(core), core)))
 
 

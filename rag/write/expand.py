@@ -289,8 +289,8 @@ class SupportCheck:
 
     def __init__(self, passages: list[Passage], embed: Embed):
         self.embed = embed
-        self.passages = [(p.chunk.text, embed(passage_sentences(p.chunk.text)))
-                         for p in passages if passage_sentences(p.chunk.text)]
+        said = [(p.chunk.text, passage_sentences(p.chunk.text)) for p in passages]
+        self.passages = [(text, embed(sentences)) for text, sentences in said if sentences]
 
     def unsupported_share(self, text: str) -> float:
         claims = [u.text for u in split_draft(text) if u.kind == "claim"]
