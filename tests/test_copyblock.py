@@ -49,13 +49,13 @@ def test_n_must_be_at_least_two():
         NgramBan([], n=1)
 
 
-def test_evasions_are_latin_brackets_space_and_traditional_unless_a_source_uses_them():
-    pieces = ["办公室", "line", "【", " 报告", "報", "5G", "。", "", "\n", "（"]
+def test_evasions_are_other_scripts_brackets_space_and_traditional_unless_a_source_uses_them():
+    pieces = ["办公室", "line", "【", " 报告", "報", "5G", "。", "", "\n", "（", "を", "Ａ", "я", "×", "①"]
     pattern = CopyBlock([]).evasions()
-    assert evasion_tokens(pieces, pattern) == [1, 2, 3, 4, 5, 8]
-    assert not_in_sources(evasion_tokens(pieces, pattern), [[0, 5], [6]]) == [1, 2, 3, 4, 8]
+    assert evasion_tokens(pieces, pattern) == [1, 2, 3, 4, 5, 8, 10, 11, 12]
+    assert not_in_sources(evasion_tokens(pieces, pattern), [[0, 5], [6, 10]]) == [1, 2, 3, 4, 8, 11, 12]
     outline = CopyBlock([], multiline=True, forbidden="（(").evasions()
-    assert evasion_tokens(pieces, outline) == [1, 2, 3, 4, 5, 9]
+    assert evasion_tokens(pieces, outline) == [1, 2, 3, 4, 5, 9, 10, 11, 12]
 
 
 def test_block_size_follows_max_copy():

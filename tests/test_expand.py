@@ -11,6 +11,7 @@ from rag.types import Chunk, Passage
 from rag.write.expand import (
     ExpandRequest,
     SupportCheck,
+    in_order,
     section_body,
     strip_greeting,
     too_thin,
@@ -63,7 +64,8 @@ def test_a_section_does_not_open_or_close_the_meeting_nor_number_its_prose():
     text = ("值班要守住底线。本次座谈会在这里举行，目的是交流经验。我谈两点以下看法：1.要盯紧岗位。"
             "2、要及时报告。稍等，我会写出全文。约90字。在这一段里我讲了值班。让我们携起手来，再创佳绩！"
             "请听我讲一下交接班。今天，我在这里代表党政办公室，向大家汇报工作情况。"
-            "我们相信，在大家的共同努力下，我们一定能够完成好本职工作！")
+            "我们相信，在大家的共同努力下，我们一定能够完成好本职工作！"
+            "下面，结合个人体会，就做好值班工作谈谈两点意见。我今天在这里发言，想和大家谈谈值班。")
     assert without_asides(text) == "值班要守住底线。要及时报告。"
     # Figures and a list announced in words stay.
     assert without_asides("去年增长3.5%。要做到以下几点：一是快，二是准。") == "去年增长3.5%。要做到以下几点：一是快，二是准。"
@@ -77,6 +79,16 @@ def test_a_paragraph_has_no_heading_lines_nor_a_phrase_joined_to_itself():
     assert undoubled("要遵守党规党纪和党规党纪，守住政治规矩与政治规矩。") == "要遵守党规党纪，守住政治规矩。"
     # A phrase followed by a longer word that opens with it, or said twice on purpose, stays.
     assert undoubled("加强研究和研究生培养，一次、两次") == "加强研究和研究生培养，一次、两次"
+
+
+def test_list_words_that_break_their_order_go():
+    # Each paragraph brings its sources' list words: 其次 with no 首先, 首先 after 其次.
+    pieces = ["首先需要明确职责。其次，要注重细节。最后，要建立机制。",
+              "其次，要多沟通。首先，我们要明确分工。其次要抓落实。再次强调纪律。"]
+    assert in_order(pieces) == [pieces[0], "要多沟通。首先，我们要明确分工。其次要抓落实。再次强调纪律。"]
+    # A list word read as a word of its own (其次是, 最后一公里) stays; 再次 with no 其次 goes.
+    assert in_order(["其次是要加强学习。最后一公里要打通。再次，要关心待遇。"]) == [
+        "其次是要加强学习。最后一公里要打通。要关心待遇。"]
 
 
 def test_the_section_names_its_point_without_the_ordinal():

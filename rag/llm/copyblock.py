@@ -5,11 +5,11 @@ appear in the output. Here the input is the source text a section is written fro
 step the last n-1 tokens written are looked up, and every token that would complete an
 n-gram of a source, or an n-gram the reply already holds (so it cannot say the same thing
 twice), is banned. A small model that may not copy tries to evade the ban with lookalikes:
-Latin letters inside Chinese words (生命_line), 【】 slots, spaces (必 报告) and traditional
-characters (报備). Tokens holding Latin letters, brackets, markdown, white space or a
-traditional character are therefore banned too, unless a source itself uses that token (5G,
-APP), so the only way left is to say it in other words. A paragraph is one line, so line
-breaks go with the white space.
+Latin letters inside Chinese words (生命_line), 【】 slots, spaces (必 报告), traditional
+characters (报備), even kana (领悟力を政治执行力). Tokens holding letters of another script,
+brackets, markdown, white space or a traditional character are therefore banned too, unless a
+source itself uses that token (5G, APP), so the only way left is to say it in other words. A
+paragraph is one line, so line breaks go with the white space.
 
 A word of the sources is never cut short. Banned half-way through a word, the small model
 finishes it with another character: 如履薄雪 for 如履薄冰, 纰误 for 纰漏, 党的性修养 for 党性修养,
@@ -43,7 +43,11 @@ BLOCK_TOKENS = 6
 # Qwen's tokenizer gives about 1.7 Chinese characters per token on speech text (a reply of
 # 1,024 tokens came back as 1,755 characters).
 CHARS_PER_TOKEN = 1.7
-EVASIONS = r"A-Za-z【】\[\]{}<>|#*_`~＊＃ \t\u3000"
+# Letters of other scripts: Latin (half and full width, accented), Greek, Cyrillic and the rest up
+# to U+1FFF, kana and Hangul. Barred from a source's word, the model wrote 领悟力を政治执行力.
+OTHER_SCRIPTS = (r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u1fff\u3040-\u30ff"
+                 r"\u3130-\u318f\uac00-\ud7af\uff21-\uff3a\uff41-\uff5a\uff66-\uff9f")
+EVASIONS = OTHER_SCRIPTS + r"【】\[\]{}<>|#*_`~＊＃ \t\u3000"
 
 
 def block_tokens(max_copy: int | None) -> int:

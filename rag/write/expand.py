@@ -58,13 +58,20 @@ _META_SPAN = re.compile(r"[（(]以上[^）)\n]{0,20}[）)]|(以下|下面)是[^
 # sums up (让我们……; 在大家的共同努力下，我们一定能够……).
 _FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举行|举办)|召开(这次|此次|本次)"
                     r"|我(提出|讲|谈)[^。！？]{0,6}(几点|以下)|^让我们"
-                    r"|代表[^。！？]{0,12}向大家|向大家汇报|共同努力下[^。！？]{0,20}一定")
+                    r"|代表[^。！？]{0,12}向大家|向大家汇报|共同努力下[^。！？]{0,20}一定"
+                    r"|谈(谈|一谈)?[^。！？]{0,4}[几两三四五六七八九十]点(意见|看法|体会|想法|认识|建议)"
+                    r"|(和|与|跟|同)大家(谈谈|聊聊|说说|讲讲|交流一下)|在这里(发言|讲话)")
 # A phrase joined to itself (遵守党规党纪和党规党纪): the model, barred from the source's pairing,
 # wrote the same words on both sides. No speech says that; once is what it meant.
 _DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:和|与|及|以及|、)\1(?![\u4e00-\u9fff])")
 # 首先 opening a paragraph after the first: each paragraph is written alone, and the model opens a
 # later one as if the section began there (首先，我要强调的是……).
 _FIRST_OF_ALL = re.compile(r"^首先[，,]?")
+# Words that give a sentence its place in a list. Each paragraph is written from its own sources,
+# which bring their own: 其次 with no 首先 before it, 首先 after 其次, 再次 alone.
+# 再次 and 最后 count only before a comma, 是 or 要 (再次强调 is "again", 最后一公里 no list word).
+_SEQUENCER = re.compile(r"^(?:(首先|其次)|(再次|最后)(?=[，,：:是要]))([，,：:]|(?=要))?")
+_PLACE = {"首先": 1, "其次": 2, "再次": 3, "最后": 4}
 # A list the model numbers inside its prose (……：1.我们要……2.……): a section is spoken prose.
 _ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*\d{1,2}[.．、]\s*(?=[^\d\s.．、])")
 # A sentence (or an outline point) that says an earlier one again (the model restates the point in
@@ -255,6 +262,26 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
     return text
 
 
+def in_order(pieces: list[str]) -> list[str]:
+    """The pieces without the list words that break their order (see _SEQUENCER): 其次 must follow
+    首先, 再次 其次, 最后 one of them; after 最后 a new list may begin."""
+    place = 0  # the list word last kept; 0 before any and after 最后
+    kept_pieces = []
+    for piece in pieces:
+        sentences = []
+        for sentence in split_sentences(piece):
+            word = _SEQUENCER.match(sentence)
+            if word:
+                now = _PLACE[word.group(1) or word.group(2)]
+                if (now == 1 and place == 0) or (now in (2, 3) and place == now - 1) or (now == 4 and place):
+                    place = 0 if now == 4 else now
+                elif word.group(3) is not None:  # a word that reads as its own (其次是……) stays
+                    sentence = sentence[word.end():]
+            sentences.append(sentence)
+        kept_pieces.append("".join(sentences))
+    return kept_pieces
+
+
 def trim_to_length(pieces: list[str], length: int) -> list[str]:
     """The pieces without their last sentences while dropping one brings the section nearer
     `length`: the model stops only at a sentence end past its length, and its sentences run
@@ -329,7 +356,7 @@ def write_section(settings: Settings, generator, request: ExpandRequest, passage
                 text = again
         if not too_thin(text):
             pieces.append(text)
-    return "\n\n".join(join_short(trim_to_length(without_repeats(pieces), request.length)))
+    return "\n\n".join(join_short(trim_to_length(in_order(without_repeats(pieces)), request.length)))
 
 
 def expand(
