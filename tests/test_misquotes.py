@@ -4,9 +4,14 @@ from rag.check.misquotes import formula_slips, mended_formulae, mended_opposites
 
 
 def test_a_saying_quoted_one_character_off_is_written_as_the_source_has_it():
-    sources = ["要“身在兵位，胸为帅谋”，主动谋划。", "有句话讲“不在其位，不谋其政”。"]
-    text = "要“身在兵地，胸为帅谋”，深入调研。正如“不在其位不谋其政”所说。"
-    assert mended_quotes(text, sources) == "要“身在兵位，胸为帅谋”，深入调研。正如“不在其位，不谋其政”所说。"
+    sources = ["要“身在兵位，胸为帅谋”，主动谋划。", "有句话讲“不在其位，不谋其政”。",
+               "树牢“功成不必在我，功成必定有我”的政绩观。"]
+    text = ("要“身在兵地，胸为帅谋”，深入调研。正如“不在其位不谋其政”所说。"
+            "树牢“功成未必在我，功成必定我”的政绩观。")
+    assert mended_quotes(text, sources) == ("要“身在兵位，胸为帅谋”，深入调研。正如“不在其位，不谋其政”所说。"
+                                            "树牢“功成不必在我，功成必定有我”的政绩观。")
+    # Two edits off a saying of fewer than ten letters is other words.
+    assert mended_quotes("要“身在兵地，心为帅谋”。", sources) == "要“身在兵地，心为帅谋”。"
 
 
 def test_quotes_the_sources_hold_or_that_are_words_of_their_own_stay():

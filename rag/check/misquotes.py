@@ -4,7 +4,8 @@ the sources write them.
 Quotation marks promise the words as said. A model barred from copying sometimes quotes a
 saying of its sources almost right (“身在兵地，胸为帅谋” for “身在兵位，胸为帅谋”), which a reader
 takes for a misquote at once. A quoted span no source holds, one edit (a character changed, put in
-or left out) from a span a source quotes, is that span slipped: it is written as the source has it.
+or left out) from a span a source quotes, two for ten letters or more (“功成未必在我，功成必定我”
+for “功成不必在我，功成必定有我”), is that span slipped: it is written as the source has it.
 
 A set formulation of official speech (提法, rag/corpus/words.py) is wrong with one letter off:
 以习近平同志为总书记、党中央 for 以习近平同志为总书记的党中央. A run of the text that begins or ends
@@ -34,7 +35,8 @@ _QUOTED = re.compile(r"“([^“”\n]{2,40})”|\"([^\"\n]{2,40})\"|「([^「�
 MIN_LETTERS = 4
 # Shorter formulations are words or idioms, held to their sources as such (rag/check/idiom_slips.py).
 MIN_FORMULA_LETTERS = 6
-LONG_FORMULA_LETTERS = 10
+# From this many letters on, a saying or formulation two edits off is still that one slipped.
+LONG_LETTERS = 10
 # Characters whose swap says the opposite (多想/少想, 被动/主动, 积极/消极, 加强/减弱...).
 ANTONYMS = {frozenset(pair) for pair in (
     "多少 高低 强弱 增减 快慢 严宽 长短 进退 好坏 真假 正反 有无 是非 新旧 难易 深浅 紧松 重轻 早晚 "
@@ -54,9 +56,9 @@ def _inner(match: re.Match[str]) -> tuple[str, int, int]:
     return match.group(group), match.start(group), match.end(group)
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Whether `a` and `b` differ by exactly one character changed, put in or left out."""
-    return abs(len(a) - len(b)) <= 1 and _edits(a, b) == 1
+def _slip_edits(key: str) -> int:
+    """The most edits that leave `key` a slip of itself rather than other words."""
+    return 2 if len(key) >= LONG_LETTERS else 1
 
 
 def mended_quotes(text: str, sources: list[str]) -> str:
@@ -69,7 +71,9 @@ def mended_quotes(text: str, sources: list[str]) -> str:
         plain = normalise(inner)
         if len(plain) < MIN_LETTERS or plain in said:
             continue
-        right = next((as_written for key, as_written in quoted.items() if _one_edit(plain, key)), None)
+        right = next((as_written for key, as_written in quoted.items()
+                      if abs(len(plain) - len(key)) <= _slip_edits(key)
+                      and 0 < _edits(plain, key) <= _slip_edits(key)), None)
         if right is not None:
             out += [text[at:start], right]
             at = end
@@ -112,7 +116,7 @@ def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
     candidates = []  # (edits, start, size, as written)
     for i in range(len(letters)):
         for key, as_written in known.items():
-            allowed = 2 if len(key) >= LONG_FORMULA_LETTERS else 1
+            allowed = _slip_edits(key)
             for size in range(len(key) - allowed, len(key) + allowed + 1):
                 run = letters[i:i + size]
                 if (len(run) < size or (run[0] != key[0] and run[-1] != key[-1])
