@@ -79,6 +79,7 @@ def test_a_paragraph_has_no_heading_lines_nor_a_phrase_joined_to_itself():
     assert undoubled("要遵守党规党纪和党规党纪，守住政治规矩与政治规矩。") == "要遵守党规党纪，守住政治规矩。"
     # A phrase followed by a longer word that opens with it, or said twice on purpose, stays.
     assert undoubled("加强研究和研究生培养，一次、两次") == "加强研究和研究生培养，一次、两次"
+    assert undoubled("深化对党的的信任，的的确确。") == "深化对党的信任，的的确确。"
 
 
 def test_list_words_that_break_their_order_go():

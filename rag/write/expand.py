@@ -64,6 +64,9 @@ _FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举
 # A phrase joined to itself (遵守党规党纪和党规党纪): the model, barred from the source's pairing,
 # wrote the same words on both sides. No speech says that; once is what it meant.
 _DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:和|与|及|以及|、)\1(?![\u4e00-\u9fff])")
+# So does 的 written twice (对党的的信任, 工作的的基础): barred from the source's run, the model
+# stuttered. 的的确确 is a word.
+_STUTTER = re.compile(r"的的(?!确)")
 # 首先 opening a paragraph after the first: each paragraph is written alone, and the model opens a
 # later one as if the section began there (首先，我要强调的是……).
 _FIRST_OF_ALL = re.compile(r"^首先[，,]?")
@@ -169,8 +172,8 @@ def without_headings(body: str) -> str:
 
 
 def undoubled(text: str) -> str:
-    """`text` with each phrase joined to itself said once (see _DOUBLED)."""
-    return _DOUBLED.sub(r"\1", text)
+    """`text` with each phrase joined to itself, and each 的 written twice, said once (see _DOUBLED)."""
+    return _STUTTER.sub("的", _DOUBLED.sub(r"\1", text))
 
 
 def unnumbered_point(text: str, point: str) -> str:
