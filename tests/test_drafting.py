@@ -18,7 +18,8 @@ from rag.llm.local import Timings
 from rag.llm.prompts import format_passages
 from rag.settings import load_settings
 from rag.types import Chunk, Citation, Draft, Passage, SentenceSupport
-from rag.write.assemble import to_manuscript
+from rag.write import assemble
+from rag.write.assemble import SpeechRequest, draft_speech, to_manuscript
 from rag.write.outline import parse_points, parse_points_arg, read_outline
 from rag.write.rewrite import clean_rewrite, reduce_copying
 
@@ -138,6 +139,25 @@ def copy_setup(hash_embedder):
     copied = "督查工作要坚持问题导向，盯住重点任务不放松，一抓到底见实效。"
     draft = Draft(f"二要抓好督查\n{copied}我们要认真落实。")
     return source, index, draft, [Passage(source, 1.0, 1)]
+
+
+def test_each_section_is_told_the_sections_written_before_it(monkeypatch, tmp_path):
+    told = []
+
+    def expand(settings, searcher, generator, request, on_sources, on_token):
+        told.append(list(request.written))
+        return Draft(text=f"{request.point}\n{request.point}的正文。", timings={"first_token": 0.0}), []
+
+    monkeypatch.setattr(assemble, "expand", expand)
+    monkeypatch.setattr(assemble, "write_frame",
+                        lambda *args: (Draft(text="同志们：", timings={"first_token": 0.0}), []))
+    monkeypatch.setattr(assemble, "require_relevant", lambda *args: None)
+    monkeypatch.setattr(assemble, "finish_section", lambda settings, generator, draft, *args: draft)
+    monkeypatch.setattr(assemble, "finish_frame", lambda settings, searcher, generator, draft, *args: draft)
+    searcher = SimpleNamespace(search=lambda query, k: [], encode_queries=None, index=None)
+    request = SpeechRequest("办公室工作", ["一要讲政治", "二要强服务", "三要严纪律"])
+    draft_speech(load_settings(home=tmp_path), searcher, None, request)
+    assert told == [[], ["一要讲政治的正文。"], ["一要讲政治的正文。", "二要强服务的正文。"]]
 
 
 def test_copied_sentences_are_rewritten_until_under_the_limit(hash_embedder):

@@ -104,6 +104,10 @@ def test_a_sentence_that_says_an_earlier_one_again_goes():
     first = ["保密工作要常抓不懈，警钟长鸣。涉密文件要专人管理。", "要定期开展保密检查。"]
     second = ["因此，保密工作一定要常抓不懈、警钟长鸣。", "检查要覆盖所有科室。"]
     assert without_repeats(first + second) == [*first, "", "检查要覆盖所有科室。"]
+    # So does one another section of the speech said already; a short one takes nothing with it.
+    written = ["按照立党为公、执政为民的要求，努力克服形式主义和官僚主义。要加强学习。"]
+    pieces = ["要按照“立党为公，执政为民”要求，努力克服形式主义和官僚主义，力戒虚谈。要加强学习，增长本领。"]
+    assert without_repeats(pieces, written) == ["要加强学习，增长本领。"]
 
 
 def test_a_lone_slot_is_not_a_section():

@@ -200,6 +200,9 @@ def test_session_points_are_added_moved_and_removed():
             s.add(bad)
     s.topic, s.occasion = "加强督查", "全市办公室主任会议"
     assert s.speech_topic() == "加强督查（全市办公室主任会议）"
+    # Expanding a point, the sections written for the others are what it must not say again.
+    a.draft = Draft(text="一要抓学习\n学习要成为习惯。")
+    assert s.other_sections(c.id) == ["学习要成为习惯。"] and s.other_sections(a.id) == []
 
 
 def test_edited_speech_is_read_back_with_the_sources_it_still_cites():

@@ -201,7 +201,7 @@ class OutlineTab:
             return
         s.topic, s.occasion = topic, occasion
         point.text, point.length = text.strip(), length
-        request = ExpandRequest(point.text, s.speech_topic(), length)
+        request = ExpandRequest(point.text, s.speech_topic(), length, written=s.other_sections(pid))
         flag = self.ws.tickets.flag(ticket)
 
         def work(on_sources, on_token):

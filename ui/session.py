@@ -108,6 +108,11 @@ class Session:
     def sections(self) -> list[Point]:
         return [p for p in self.points if p.draft is not None]
 
+    def other_sections(self, pid: int) -> list[str]:
+        """The bodies of the sections written for the other points: what expanding `pid` must not
+        say again."""
+        return [p.draft.text.partition("\n")[2] for p in self.sections() if p.id != pid]
+
     def assemble(self, title: str) -> Manuscript:
         """Opening, the expanded sections and closing as one speech with one numbering of sources,
         which are kept for the export of the edited text."""

@@ -140,9 +140,10 @@ def draft_speech(
             if on_part:
                 on_part(kind, point)
             if kind == "section":
+                written = [d.text.partition("\n")[2] for k, _, d in parts if k == "section"]
                 draft, passages = expand(settings, searcher, generator,
                                          ExpandRequest(point, request.topic, request.section_length,
-                                                       request.max_copy),
+                                                       request.max_copy, written),
                                          on_sources, on_token)
             else:
                 draft, passages = write_frame(settings, searcher, generator, request, kind,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -80,6 +80,9 @@ _ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*\d{1,2}[.．、]\s*(
 # A sentence (or an outline point) that says an earlier one again (the model restates the point in
 # each paragraph): this share of its character pairs is in the earlier one.
 REPEAT_OVERLAP = 0.7
+# A sentence of another section says something again only with this many character pairs: a short
+# one (要加强学习。) would take with it every sentence of this section that holds its words.
+MIN_WRITTEN_PAIRS = 10
 
 # Top-level outline markers: 一、 一要 第一，
 TOP_LEVEL = {"dun", "yao", "di"}
@@ -113,6 +116,10 @@ class ExpandRequest:
     topic: str = ""
     length: int = 600
     max_copy: int | None = None  # characters in a row a sentence may share with the corpus
+    # The bodies of the speech's other sections, written already: a sentence saying one of theirs
+    # again goes. Written apart from the same corpus, sections repeated a stock sentence (按照“立党
+    # 为公，执政为民”要求，努力克服形式主义和官僚主义…… in three of fourteen).
+    written: list[str] = field(default_factory=list)
 
 
 def check_point(text: str) -> str:
@@ -190,9 +197,11 @@ def says_again(pairs: set[str], earlier: set[str]) -> bool:
     return len(pairs & earlier) >= REPEAT_OVERLAP * max(1, min(len(pairs), len(earlier)))
 
 
-def without_repeats(pieces: list[str]) -> list[str]:
-    """The pieces without the sentences that say an earlier one again."""
-    seen: list[set[str]] = []
+def without_repeats(pieces: list[str], written: list[str] | None = None) -> list[str]:
+    """The pieces without the sentences that say an earlier one again, or one of the `written`
+    sections' (see MIN_WRITTEN_PAIRS)."""
+    seen = [pairs for text in written or [] for s in split_sentences(text)
+            if len(pairs := bigrams(s)) >= MIN_WRITTEN_PAIRS]
     kept_pieces = []
     for piece in pieces:
         kept = []
@@ -359,7 +368,8 @@ def write_section(settings: Settings, generator, request: ExpandRequest, passage
                 text = again
         if not too_thin(text):
             pieces.append(text)
-    return "\n\n".join(join_short(trim_to_length(in_order(without_repeats(pieces)), request.length)))
+    pieces = in_order(without_repeats(pieces, request.written))
+    return "\n\n".join(join_short(trim_to_length(pieces, request.length)))
 
 
 def expand(
