@@ -88,9 +88,13 @@ def test_list_words_that_break_their_order_go():
     pieces = ["首先需要明确职责。其次，要注重细节。最后，要建立机制。",
               "其次，要多沟通。首先，我们要明确分工。其次要抓落实。再次强调纪律。"]
     assert in_order(pieces) == [pieces[0], "要多沟通。首先，我们要明确分工。其次要抓落实。再次强调纪律。"]
-    # A list word read as a word of its own (其次是, 最后一公里) stays; 再次 with no 其次 goes.
-    assert in_order(["其次是要加强学习。最后一公里要打通。再次，要关心待遇。"]) == [
-        "其次是要加强学习。最后一公里要打通。要关心待遇。"]
+    # A list word read as a word of its own (其次是, 最后一公里) stays; 再次 with no 其次 goes; 最后
+    # may close clauses no list word numbered.
+    assert in_order(["其次是要加强学习。最后一公里要打通。再次，要关心待遇。要敢担当；最后，要守纪律。"]) == [
+        "其次是要加强学习。最后一公里要打通。要关心待遇。要敢担当；最后，要守纪律。"]
+    # 首先 inside a sentence opens the list all the same.
+    written = ["要严守纪律，首先要遵守政治规矩。其次，要遵守党规党纪。最后，要绷紧廉洁这根弦。"]
+    assert in_order(written) == written
 
 
 def test_the_section_names_its_point_without_the_ordinal():

@@ -71,10 +71,13 @@ _STUTTER = re.compile(r"的的(?!确)")
 # later one as if the section began there (首先，我要强调的是……).
 _FIRST_OF_ALL = re.compile(r"^首先[，,]?")
 # Words that give a sentence its place in a list. Each paragraph is written from its own sources,
-# which bring their own: 其次 with no 首先 before it, 首先 after 其次, 再次 alone.
-# 再次 and 最后 count only before a comma, 是 or 要 (再次强调 is "again", 最后一公里 no list word).
-_SEQUENCER = re.compile(r"^(?:(首先|其次)|(再次|最后)(?=[，,：:是要]))([，,：:]|(?=要))?")
+# which bring their own: 其次 with no 首先 before it, 首先 after 其次, 再次 alone. 首先 and 其次 count
+# wherever they stand (……，首先要严格遵守); 再次 and 最后 only opening a clause, before a comma, 是 or
+# 要 (再次强调 is "again", 坚持到最后 no list word).
+_SEQUENCER = re.compile(r"(?:(首先|其次)|(?:^|(?<=[。！？!?；;，,：:]))(再次|最后)(?=[，,：:是要]))"
+                        r"([，,：:]|(?=要))?")
 _PLACE = {"首先": 1, "其次": 2, "再次": 3, "最后": 4}
+_SENTENCE_END = "。！？!?；;"
 # A list the model numbers inside its prose (……：1.我们要……2.……): a section is spoken prose.
 _ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*\d{1,2}[.．、]\s*(?=[^\d\s.．、])")
 # A sentence (or an outline point) that says an earlier one again (the model restates the point in
@@ -276,22 +279,21 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
 
 def in_order(pieces: list[str]) -> list[str]:
     """The pieces without the list words that break their order (see _SEQUENCER): 其次 must follow
-    首先, 再次 其次, 最后 one of them; after 最后 a new list may begin."""
+    首先, and 再次 其次. 最后 may close clauses that no list word numbered, and after it a new list may
+    begin. Only a word opening a sentence goes, and only where the sentence reads whole without it
+    (其次是…… stays)."""
     place = 0  # the list word last kept; 0 before any and after 最后
-    kept_pieces = []
-    for piece in pieces:
-        sentences = []
-        for sentence in split_sentences(piece):
-            word = _SEQUENCER.match(sentence)
-            if word:
-                now = _PLACE[word.group(1) or word.group(2)]
-                if (now == 1 and place == 0) or (now in (2, 3) and place == now - 1) or (now == 4 and place):
-                    place = 0 if now == 4 else now
-                elif word.group(3) is not None:  # a word that reads as its own (其次是……) stays
-                    sentence = sentence[word.end():]
-            sentences.append(sentence)
-        kept_pieces.append("".join(sentences))
-    return kept_pieces
+
+    def kept(word: re.Match[str]) -> str:
+        nonlocal place
+        now = _PLACE[word.group(1) or word.group(2)]
+        if (now == 1 and place == 0) or (now in (2, 3) and place == now - 1) or now == 4:
+            place = 0 if now == 4 else now
+            return word.group(0)
+        opens = word.start() == 0 or word.string[word.start() - 1] in _SENTENCE_END
+        return "" if opens and word.group(3) is not None else word.group(0)
+
+    return [_SEQUENCER.sub(kept, piece) for piece in pieces]
 
 
 def trim_to_length(pieces: list[str], length: int) -> list[str]:
