@@ -66,10 +66,12 @@ def test_a_section_does_not_open_or_close_the_meeting_nor_number_its_prose():
             "请听我讲一下交接班。今天，我在这里代表党政办公室，向大家汇报工作情况。"
             "我们相信，在大家的共同努力下，我们一定能够完成好本职工作！"
             "下面，结合个人体会，就做好值班工作谈谈两点意见。我今天在这里发言，想和大家谈谈值班。"
-            "我们相信有在座各位的共同努力和支持，我们的办公室一定能够取得新的成绩。")
+            "我们相信有在座各位的共同努力和支持，我们的办公室一定能够取得新的成绩。"
+            "今天，我将对当前工作纪律问题进行严肃讨论。今天，我们在这里相聚，讨论一个重要的话题。")
     assert without_asides(text) == "值班要守住底线。要及时报告。"
     # Figures and a list announced in words stay.
     assert without_asides("去年增长3.5%。要做到以下几点：一是快，二是准。") == "去年增长3.5%。要做到以下几点：一是快，二是准。"
+    assert without_asides("今天，办公室工作的内涵已经变了。") == "今天，办公室工作的内涵已经变了。"
 
 
 def test_a_paragraph_has_no_heading_lines_nor_a_phrase_joined_to_itself():

@@ -54,11 +54,13 @@ _ASIDE = re.compile(r"撰写讲话稿|讲话稿中|讲话稿正文|这段话|这
 # The model announcing or measuring its own text: （以上内容约162字）, 以下是正文内容：
 _META_SPAN = re.compile(r"[（(]以上[^）)\n]{0,20}[）)]|(以下|下面)是[^。！？：:\n]{0,20}[：:]")
 # What belongs to a speech's opening or closing, not to one of its sections: the model, given
-# passages from openings, sets the meeting again (今天我们在这里召开……; 我在这里代表……向大家汇报) or
+# passages from openings, sets the meeting again (今天我们在这里召开……; 我在这里代表……向大家汇报;
+# 今天，我将对……进行严肃讨论; 今天，我们在这里相聚，讨论……) or
 # sums up (让我们……; 在大家的共同努力下，我们一定能够……; 我们相信……一定能够取得新的成绩).
 _FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举行|举办)|召开(这次|此次|本次)"
                     r"|我(提出|讲|谈)[^。！？]{0,6}(几点|以下)|^让我们"
                     r"|代表[^。！？]{0,12}向大家|向大家汇报|共同努力[^。！？]{0,20}一定|我们相信[^。！？]{0,30}一定能"
+                    r"|^今天，?我们?(在这里|将|想|要)[^。！？]{0,30}(讨论|探讨|交流|相聚|谈|讲)|在这里相聚"
                     r"|谈(谈|一谈)?[^。！？]{0,4}[几两三四五六七八九十]点(意见|看法|体会|想法|认识|建议)"
                     r"|(和|与|跟|同)大家(谈谈|聊聊|说说|讲讲|交流一下)|在这里(发言|讲话)")
 # A phrase joined to itself (遵守党规党纪和党规党纪): the model, barred from the source's pairing,
