@@ -69,6 +69,7 @@ def test_a_section_does_not_open_or_close_the_meeting_nor_number_its_prose():
             "我们相信有在座各位的共同努力和支持，我们的办公室一定能够取得新的成绩。"
             "今天，我将对当前工作纪律问题进行严肃讨论。今天，我们在这里相聚，讨论一个重要的话题。")
     assert without_asides(text) == "值班要守住底线。要及时报告。"
+    assert without_asides("督查结果要与评先挂钩。一、改进督查方式，直插一线。") == "督查结果要与评先挂钩。改进督查方式，直插一线。"
     # Figures and a list announced in words stay.
     assert without_asides("去年增长3.5%。要做到以下几点：一是快，二是准。") == "去年增长3.5%。要做到以下几点：一是快，二是准。"
     assert without_asides("今天，办公室工作的内涵已经变了。") == "今天，办公室工作的内涵已经变了。"
@@ -82,7 +83,7 @@ def test_a_paragraph_has_no_heading_lines_nor_a_phrase_joined_to_itself():
     assert undoubled("要遵守党规党纪和党规党纪，守住政治规矩与政治规矩。") == "要遵守党规党纪，守住政治规矩。"
     # A phrase followed by a longer word that opens with it, or said twice on purpose, stays.
     assert undoubled("加强研究和研究生培养，一次、两次") == "加强研究和研究生培养，一次、两次"
-    assert undoubled("深化对党的的信任，的的确确。") == "深化对党的信任，的的确确。"
+    assert undoubled("深化对党的的信任，的的确确，在严、细、、实上下功夫。") == "深化对党的信任，的的确确，在严、细、实上下功夫。"
 
 
 def test_list_words_that_break_their_order_go():

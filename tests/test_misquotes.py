@@ -1,6 +1,6 @@
 """Sayings quoted with a character wrong are put back as their sources write them."""
 
-from rag.check.misquotes import formula_slips, mended_formulae, mended_opposites, mended_quotes
+from rag.check.misquotes import formula_slips, mended_formulae, mended_opposites, mended_point, mended_quotes
 
 
 def test_a_saying_quoted_one_character_off_is_written_as_the_source_has_it():
@@ -10,6 +10,10 @@ def test_a_saying_quoted_one_character_off_is_written_as_the_source_has_it():
             "树牢“功成未必在我，功成必定我”的政绩观。")
     assert mended_quotes(text, sources) == ("要“身在兵位，胸为帅谋”，深入调研。正如“不在其位，不谋其政”所说。"
                                             "树牢“功成不必在我，功成必定有我”的政绩观。")
+    # Words a source does not quote, quoted with a slip, are written as the source has them.
+    sources = ["按照响应最积极、行动最迅速、贯彻最彻底的要求，加强督查。"]
+    assert mended_quotes("按照“响应最积极、行动更迅速、贯彻最彻底”的要求。", sources) == (
+        "按照“响应最积极、行动最迅速、贯彻最彻底”的要求。")
     # Two edits off a saying of fewer than ten letters is other words.
     assert mended_quotes("要“身在兵地，心为帅谋”。", sources) == "要“身在兵地，心为帅谋”。"
 
@@ -56,3 +60,11 @@ def test_opposites_of_its_own_or_in_sentences_that_restate_nothing_stay():
     for text in ("我们要多学习，少说空话。", "办事少想个人得失，多想群众冷暖。"):
         assert mended_opposites(text, sources) == text
     assert mended_opposites("遇事少想政治要求。", []) == "遇事少想政治要求。"
+
+
+def test_a_clause_of_the_point_written_almost_right_is_written_as_the_point_has_it():
+    point = "看清办公室眼下面对的新形势：改革进入深水区、本区迎来陆港经济机遇，甘做幕后无名者"
+    text = "当前，改革进入深水期、本区迎来陆藏经济机遇，我们要甘做幕后无名着。"
+    assert mended_point(text, point) == "当前，改革进入深水区、本区迎来陆港经济机遇，我们要甘做幕后无名者。"
+    # Other words, and clauses too short to tell a slip from a word, stay.
+    assert mended_point("办公室要主动适应新变化，看清形式。", point) == "办公室要主动适应新变化，看清形式。"

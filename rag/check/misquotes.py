@@ -5,13 +5,19 @@ Quotation marks promise the words as said. A model barred from copying sometimes
 saying of its sources almost right (“身在兵地，胸为帅谋” for “身在兵位，胸为帅谋”), which a reader
 takes for a misquote at once. A quoted span no source holds, one edit (a character changed, put in
 or left out) from a span a source quotes, two for ten letters or more (“功成未必在我，功成必定我”
-for “功成不必在我，功成必定有我”), is that span slipped: it is written as the source has it.
+for “功成不必在我，功成必定有我”), is that span slipped: it is written as the source has it. So is
+one of six letters or more that slips from words a source does not quote.
 
 A set formulation of official speech (提法, rag/corpus/words.py) is wrong with one letter off:
 以习近平同志为总书记、党中央 for 以习近平同志为总书记的党中央. A run of the text that begins or ends
 as a formulation its sources hold, one edit from it (two for ten letters or more), that neither the
 sources hold nor overlaps the formulation written right, is that formulation slipped; one with a
 joining word put in (基本路线和基本方略) is not.
+
+The outline point is the writer's own words, yet barred from copying it too (or the model opens by
+writing it out again), the model restating it slipped in them: 本区迎来陆藏经济机遇 for the point's
+陆港经济机遇, 甘做幕后无名着 for 无名者. A clause of the point written almost right, found as
+formulations are, is written as the point has it.
 
 Barred from copying, the model restating a sentence sometimes changes one character to its
 opposite and says the reverse: 遇事少想政治要求 for 遇事多想政治要求, 绝不能理解为消极主动 for 消极被动.
@@ -45,6 +51,8 @@ ANTONYMS = {frozenset(pair) for pair in (
 RESTATES_SHARE = 0.5
 # Put into a formulation, these join its parts in other words, not a slip: 基本路线和基本方略.
 JOINERS = set("的之和与及并")
+_CLAUSE_BREAK = re.compile(r"[，,、；;：:。！？!?\s]+")
+_SENTENCE_BREAK = re.compile(r"[。！？!?“”\"「」]")
 
 
 def _quoted(text: str) -> list[re.Match[str]]:
@@ -74,10 +82,31 @@ def mended_quotes(text: str, sources: list[str]) -> str:
         right = next((as_written for key, as_written in quoted.items()
                       if abs(len(plain) - len(key)) <= _slip_edits(key)
                       and 0 < _edits(plain, key) <= _slip_edits(key)), None)
+        if right is None and len(core_text(plain)) >= MIN_FORMULA_LETTERS:
+            right = _unquoted_run(plain, [normalise(source) for source in sources])
         if right is not None:
             out += [text[at:start], right]
             at = end
     return "".join(out) + text[at:]
+
+
+def _unquoted_run(plain: str, sources: list[str]) -> str | None:
+    """The run of a sentence of `sources` that `plain` slips from, as `sources` write it: the model
+    quotes words its sources do not put in quotation marks (习总书记强调，“中非岗位特殊、责任重大” for
+    中办岗位特殊、责任重大)."""
+    allowed = _slip_edits(core_text(plain))
+    best: tuple[int, str] | None = None
+    for source in sources:
+        for start in range(len(source)):
+            for size in range(len(plain) - allowed, len(plain) + allowed + 1):
+                run = source[start:start + size]
+                if (len(run) < size or (run[0] != plain[0] and run[-1] != plain[-1])
+                        or _SENTENCE_BREAK.search(run)):
+                    continue
+                edits = _edits(plain, run)
+                if 0 < edits <= allowed and (best is None or edits < best[0]):
+                    best = (edits, run)
+    return best[1] if best else None
 
 
 def _edits(a: str, b: str) -> int:
@@ -99,16 +128,28 @@ def _particle_put_in(run: str, key: str) -> bool:
 def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, the formulation as a source writes it) for each set formulation of `sources`
     that `text` writes almost right (see above), in order, not overlapping."""
-    known = {}
+    known: dict[str, str] = {}
     for source in sources:
         for a, b in formulae(source):
             if len(core_text(source[a:b])) >= MIN_FORMULA_LETTERS:
                 known.setdefault(core_text(source[a:b]), source[a:b])
+    return _slips(text, known, core_text("".join(sources)))
+
+
+def point_slips(text: str, point: str) -> list[tuple[int, int, str]]:
+    """(start, end, the clause as the point writes it) for each clause of the outline point that
+    `text` writes almost right, as formulations are found (see above)."""
+    known = {core_text(c): c for c in _CLAUSE_BREAK.split(point) if len(core_text(c)) >= MIN_FORMULA_LETTERS}
+    return _slips(text, known, core_text(point))
+
+
+def _slips(text: str, known: dict[str, str], said: str) -> list[tuple[int, int, str]]:
+    """(start, end, as written) for each run of `text` almost one of the `known` runs' letters (key:
+    letters, value: as written) that `said` does not hold: see formula_slips."""
     if not known:
         return []
     at = [i for i, ch in enumerate(text) if core_text(ch)]  # each letter's place in `text`
     letters = "".join(text[i] for i in at)
-    said = core_text("".join(sources))
     right = [False] * len(letters)
     for key in known:
         for m in re.finditer(re.escape(key), letters):
@@ -138,8 +179,17 @@ def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
 
 def mended_formulae(text: str, sources: list[str]) -> str:
     """`text` with each set formulation of `sources` it writes almost right written as there."""
+    return _mended(text, formula_slips(text, sources))
+
+
+def mended_point(text: str, point: str) -> str:
+    """`text` with each clause of the outline point it writes almost right written as the point does."""
+    return _mended(text, point_slips(text, point))
+
+
+def _mended(text: str, slips: list[tuple[int, int, str]]) -> str:
     out, at = [], 0
-    for start, end, as_written in formula_slips(text, sources):
+    for start, end, as_written in slips:
         out += [text[at:start], as_written]
         at = end
     return "".join(out) + text[at:]

@@ -15,7 +15,7 @@ import numpy as np
 
 from rag.check.cite import Embed, passage_sentences, split_draft, support_score
 from rag.check.drift import check_point_kept
-from rag.check.misquotes import mended_formulae, mended_opposites, mended_quotes
+from rag.check.misquotes import mended_formulae, mended_opposites, mended_point, mended_quotes
 from rag.corpus.clean import bigrams, core_text
 from rag.corpus.structure import SLOT, heading_of, split_sentences
 from rag.errors import WengaoError
@@ -66,9 +66,10 @@ _FRAME = re.compile(r"(今天|这次|本次|此次)[^。！？]{0,15}(召开|举
 # A phrase joined to itself (遵守党规党纪和党规党纪): the model, barred from the source's pairing,
 # wrote the same words on both sides. No speech says that; once is what it meant.
 _DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,8})(?:和|与|及|以及|、)\1(?![\u4e00-\u9fff])")
-# So does 的 written twice (对党的的信任, 工作的的基础): barred from the source's run, the model
-# stuttered. 的的确确 is a word.
+# So does 的 written twice (对党的的信任, 工作的的基础), or a separator (严、细、、实): barred from the
+# source's run, the model stuttered. 的的确确 is a word.
 _STUTTER = re.compile(r"的的(?!确)")
+_EXTRA_MARKS = re.compile(r"(?<=[、，,；;])[、，,；;]+")
 # 首先 opening a paragraph after the first: each paragraph is written alone, and the model opens a
 # later one as if the section began there (首先，我要强调的是……).
 _FIRST_OF_ALL = re.compile(r"^首先[，,]?")
@@ -80,8 +81,10 @@ _SEQUENCER = re.compile(r"(?:(首先|其次)|(?:^|(?<=[。！？!?；;，,：:])
                         r"([，,：:]|(?=要))?")
 _PLACE = {"首先": 1, "其次": 2, "再次": 3, "最后": 4}
 _SENTENCE_END = "。！？!?；;"
-# A list the model numbers inside its prose (……：1.我们要……2.……): a section is spoken prose.
-_ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*\d{1,2}[.．、]\s*(?=[^\d\s.．、])")
+# A list the model numbers inside its prose (……：1.我们要……2.……; ……挂钩。一、改进督查方式): a
+# section is spoken prose.
+_ENUMERATOR = re.compile(r"(?:^|(?<=[：:。；;！？]))\s*(?:\d{1,2}[.．、]|[一二三四五六七八九十]{1,2}、)"
+                         r"\s*(?=[^\d\s.．、])")
 # A sentence (or an outline point) that says an earlier one again (the model restates the point in
 # each paragraph): this share of its character pairs is in the earlier one.
 REPEAT_OVERLAP = 0.7
@@ -184,8 +187,9 @@ def without_headings(body: str) -> str:
 
 
 def undoubled(text: str) -> str:
-    """`text` with each phrase joined to itself, and each 的 written twice, said once (see _DOUBLED)."""
-    return _STUTTER.sub("的", _DOUBLED.sub(r"\1", text))
+    """`text` with each phrase joined to itself, and each 的 or separator written twice, said once
+    (see _DOUBLED)."""
+    return _EXTRA_MARKS.sub("", _STUTTER.sub("的", _DOUBLED.sub(r"\1", text)))
 
 
 def unnumbered_point(text: str, point: str) -> str:
@@ -270,6 +274,7 @@ def write_paragraph(settings: Settings, generator, request: ExpandRequest, parag
         text = unnumbered_point(undoubled(without_asides("".join(body.split()))), request.point)
         said = [source.text for source in paragraph.sources]
         text = mended_formulae(mended_opposites(mended_quotes(text, said), said), block.sources)
+        text = mended_point(text, without_ordinal(request.point))
         if n:
             text = _FIRST_OF_ALL.sub("", text)
         if not too_thin(text):
