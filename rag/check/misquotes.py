@@ -28,19 +28,21 @@ same characters on both sides, is put back.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from difflib import SequenceMatcher
 
 from rag.check.cite import passage_sentences
 from rag.check.copycheck import normalise
-from rag.corpus.clean import bigrams, core_text
+from rag.corpus.clean import bigrams, core_text, spliced
 from rag.corpus.structure import split_sentences
 from rag.corpus.words import formulae
 
 _QUOTED = re.compile(r"“([^“”\n]{2,40})”|\"([^\"\n]{2,40})\"|「([^「」\n]{2,40})」")
 # Below this many letters one edit makes another word (“三严” for “三实”), not a slip.
 MIN_LETTERS = 4
-# Shorter formulations are words or idioms, held to their sources as such (rag/check/idiom_slips.py).
-MIN_FORMULA_LETTERS = 6
+# A formulation, a clause of the point or an unquoted saying shorter than this is words or an
+# idiom, held to its sources as such (rag/check/idiom_slips.py).
+MIN_SLIP_LETTERS = 6
 # From this many letters on, a saying or formulation two edits off is still that one slipped.
 LONG_LETTERS = 10
 # Characters whose swap says the opposite (多想/少想, 被动/主动, 积极/消极, 加强/减弱...).
@@ -73,7 +75,7 @@ def mended_quotes(text: str, sources: list[str]) -> str:
     """`text` with each quoted span that slips from a quoted span of `sources` written as there."""
     said = normalise("".join(sources))
     quoted = {normalise(_inner(m)[0]): _inner(m)[0] for source in sources for m in _quoted(source)}
-    out, at = [], 0
+    replacements = []
     for match in _quoted(text):
         inner, start, end = _inner(match)
         plain = normalise(inner)
@@ -82,12 +84,11 @@ def mended_quotes(text: str, sources: list[str]) -> str:
         right = next((as_written for key, as_written in quoted.items()
                       if abs(len(plain) - len(key)) <= _slip_edits(key)
                       and 0 < _edits(plain, key) <= _slip_edits(key)), None)
-        if right is None and len(core_text(plain)) >= MIN_FORMULA_LETTERS:
+        if right is None and len(core_text(plain)) >= MIN_SLIP_LETTERS:
             right = _unquoted_run(plain, [normalise(source) for source in sources])
         if right is not None:
-            out += [text[at:start], right]
-            at = end
-    return "".join(out) + text[at:]
+            replacements.append((start, end, right))
+    return spliced(text, replacements)
 
 
 def _unquoted_run(plain: str, sources: list[str]) -> str | None:
@@ -97,16 +98,28 @@ def _unquoted_run(plain: str, sources: list[str]) -> str | None:
     allowed = _slip_edits(core_text(plain))
     best: tuple[int, str] | None = None
     for source in sources:
-        for start in range(len(source)):
-            for size in range(len(plain) - allowed, len(plain) + allowed + 1):
-                run = source[start:start + size]
-                if (len(run) < size or (run[0] != plain[0] and run[-1] != plain[-1])
-                        or _SENTENCE_BREAK.search(run)):
-                    continue
-                edits = _edits(plain, run)
-                if 0 < edits <= allowed and (best is None or edits < best[0]):
-                    best = (edits, run)
+        for edits, start, size in _near_runs(source, plain, allowed, _crosses_sentences):
+            if best is None or edits < best[0]:
+                best = (edits, source[start:start + size])
     return best[1] if best else None
+
+
+def _crosses_sentences(start: int, run: str) -> bool:
+    return bool(_SENTENCE_BREAK.search(run))
+
+
+def _near_runs(text: str, key: str, allowed: int,
+               skip: Callable[[int, str], bool]) -> Iterator[tuple[int, int, int]]:
+    """(edits, start, size) for each run of `text` that begins or ends as `key` does and is 1 to
+    `allowed` edits from it, but those `skip(start, run)` rules out before their edits are counted."""
+    for i in range(len(text)):
+        for size in range(len(key) - allowed, len(key) + allowed + 1):
+            run = text[i:i + size]
+            if len(run) < size or (run[0] != key[0] and run[-1] != key[-1]) or skip(i, run):
+                continue
+            edits = _edits(run, key)
+            if 0 < edits <= allowed:
+                yield edits, i, size
 
 
 def _edits(a: str, b: str) -> int:
@@ -131,7 +144,7 @@ def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
     known: dict[str, str] = {}
     for source in sources:
         for a, b in formulae(source):
-            if len(core_text(source[a:b])) >= MIN_FORMULA_LETTERS:
+            if len(core_text(source[a:b])) >= MIN_SLIP_LETTERS:
                 known.setdefault(core_text(source[a:b]), source[a:b])
     return _slips(text, known, core_text("".join(sources)))
 
@@ -139,7 +152,7 @@ def formula_slips(text: str, sources: list[str]) -> list[tuple[int, int, str]]:
 def point_slips(text: str, point: str) -> list[tuple[int, int, str]]:
     """(start, end, the clause as the point writes it) for each clause of the outline point that
     `text` writes almost right, as formulations are found (see above)."""
-    known = {core_text(c): c for c in _CLAUSE_BREAK.split(point) if len(core_text(c)) >= MIN_FORMULA_LETTERS}
+    known = {core_text(c): c for c in _CLAUSE_BREAK.split(point) if len(core_text(c)) >= MIN_SLIP_LETTERS}
     return _slips(text, known, core_text(point))
 
 
@@ -154,18 +167,14 @@ def _slips(text: str, known: dict[str, str], said: str) -> list[tuple[int, int, 
     for key in known:
         for m in re.finditer(re.escape(key), letters):
             right[m.start():m.end()] = [True] * len(key)
-    candidates = []  # (edits, start, size, as written)
-    for i in range(len(letters)):
-        for key, as_written in known.items():
-            allowed = _slip_edits(key)
-            for size in range(len(key) - allowed, len(key) + allowed + 1):
-                run = letters[i:i + size]
-                if (len(run) < size or (run[0] != key[0] and run[-1] != key[-1])
-                        or any(right[i:i + size]) or run in said):
-                    continue
-                edits = _edits(run, key)
-                if 0 < edits <= allowed and not _particle_put_in(run, key):
-                    candidates.append((edits, i, size, as_written))
+
+    def skip(i: int, run: str) -> bool:
+        return any(right[i:i + len(run)]) or run in said
+
+    candidates = [(edits, i, size, as_written)
+                  for key, as_written in known.items()
+                  for edits, i, size in _near_runs(letters, key, _slip_edits(key), skip)
+                  if not _particle_put_in(letters[i:i + size], key)]
     # The nearest reading first: 同以习近平同志为总书记、党中央 is the formulation one letter off from
     # 以 on, not two letters off from 同.
     taken = [False] * len(letters)
@@ -179,20 +188,14 @@ def _slips(text: str, known: dict[str, str], said: str) -> list[tuple[int, int, 
 
 def mended_formulae(text: str, sources: list[str]) -> str:
     """`text` with each set formulation of `sources` it writes almost right written as there."""
-    return _mended(text, formula_slips(text, sources))
+    return spliced(text, formula_slips(text, sources))
 
 
 def mended_point(text: str, point: str) -> str:
     """`text` with each clause of the outline point it writes almost right written as the point does."""
-    return _mended(text, point_slips(text, point))
+    return spliced(text, point_slips(text, point))
 
 
-def _mended(text: str, slips: list[tuple[int, int, str]]) -> str:
-    out, at = [], 0
-    for start, end, as_written in slips:
-        out += [text[at:start], as_written]
-        at = end
-    return "".join(out) + text[at:]
 
 
 def mended_opposites(text: str, sources: list[str]) -> str:

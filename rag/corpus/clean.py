@@ -135,6 +135,15 @@ def core_text(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
+def spliced(text: str, replacements: list[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end) span, in order and not overlapping, replaced by its string."""
+    out, at = [], 0
+    for start, end, new in replacements:
+        out += [text[at:start], new]
+        at = end
+    return "".join(out) + text[at:]
+
+
 def bigrams(text: str) -> set[str]:
     """The character bigrams of `text`'s letters and digits: wording compared across sentences."""
     chars = core_text(text)

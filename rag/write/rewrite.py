@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rag.check.cite import model_verifier
 from rag.check.finish import copy_index_for, finish_draft
+from rag.corpus.clean import spliced
 from rag.corpus.words import formulae
 from rag.errors import WengaoError
 from rag.index.store import CorpusIndex
@@ -55,11 +56,7 @@ def over_limit(draft: Draft, limit: int, copies) -> list:
 
 def without_formulae(text: str) -> str:
     """`text` with each set formulation put as a comma, so that no copied run goes through one."""
-    out, at = [], 0
-    for start, end in formulae(text):
-        out += [text[at:start], "，"]
-        at = end
-    return "".join(out) + text[at:]
+    return spliced(text, [(start, end, "，") for start, end in formulae(text)])
 
 
 def finish_section(settings: Settings, generator, draft: Draft, passages: list[Passage], index: CorpusIndex,
